@@ -1,0 +1,193 @@
+import { isIP } from "node:net";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+// Every option arrives as a string (flag or environment variable); the schema validates and converts it.
+// Flag and environment names are derived from the key: rtmpPort -> --rtmp-port / LIVE_RTMP_PORT.
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
+      error: `expected an integer from ${min} to ${max}`,
+    })
+    .transform(Number);
+
+const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+const host = z.string().refine((s) => isIP(s) !== 0 || hostname.test(s), {
+  error: "expected an IP address or a host name",
+});
+
+const origin = z.string().refine((s) => s === "*" || isOrigin(s), {
+  error: 'expected "*" or an origin such as https://forum.example.org',
+});
+
+const publicUrl = z.string().refine(isHttpBaseUrl, {
+  error: "expected an http(s) URL without query, e.g. https://forum.example.org",
+});
+
+const appName = z.string().refine((s) => /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(s), {
+  error: "expected 1-64 letters, digits, '_' or '-'",
+});
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const logLevel = z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` });
+
+const nonEmptyPath = z.string().min(1, { error: "expected a path" });
+
+export const configSchema = z.object({
+  rtmpPort: integer(0, 65535).default(1935).describe("RTMP port OBS publishes to"),
+  httpPort: integer(0, 65535).default(8080).describe("HTTP port serving /live (playlists, parts, status)"),
+  host: host.default("0.0.0.0").describe("address both servers listen on"),
+  dataDir: nonEmptyPath.default("./data").describe("folder for the keys file"),
+  keys: nonEmptyPath.optional().describe("keys file (default: <data-dir>/keys.json)"),
+  app: appName.default("live").describe("RTMP application name: OBS server rtmp://<host>/<app>"),
+  allowOrigin: origin.default("*").describe("Access-Control-Allow-Origin for /live"),
+  partMs: integer(100, 2000).default(250).describe("LL-HLS part duration in milliseconds"),
+  windowSegments: integer(3, 60).default(6).describe("segments listed in the playlist"),
+  graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
+  publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),
+  logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
+  maxConnections: integer(1, 10000).default(64).describe("simultaneous RTMP connections"),
+  handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake and publish setup deadline (ms)"),
+  idleTimeoutMs: integer(1000, 600000).default(10000).describe("RTMP connection closed after this long without data (ms)"),
+  maxMessageBytes: integer(4096, 16777215).default(8388608).describe("largest RTMP message accepted (bytes)"),
+});
+
+type ParsedOptions = z.output<typeof configSchema>;
+type OptionKey = keyof ParsedOptions;
+
+export type Config = Omit<ParsedOptions, "keys"> & { keys: string };
+export type LogLevel = Config["logLevel"];
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** The flag or environment variable at fault, e.g. "--rtmp-port" or "LIVE_RTMP_PORT". */
+    readonly option?: string,
+    readonly value?: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export type LoadConfigResult =
+  | { ok: true; help: false; config: Config; positionals: string[] }
+  | { ok: true; help: true; usage: string }
+  | { ok: false; error: ConfigError };
+
+const optionKeys = Object.keys(configSchema.shape) as OptionKey[];
+
+export function flagName(key: OptionKey): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export function envName(key: OptionKey): string {
+  return `LIVE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Reads flags, then environment variables, then defaults. Pure: no I/O, no process globals. */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LoadConfigResult {
+  const byFlag = new Map(optionKeys.map((key) => [flagName(key).slice(2), key]));
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: "boolean", short: "h" },
+      ...Object.fromEntries([...byFlag.keys()].map((flag) => [flag, { type: "string" as const }])),
+    },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+
+  const raw: Partial<Record<OptionKey, string>> = {};
+  const sourceOf = new Map<OptionKey, string>();
+  const positionals: string[] = [];
+  let help = false;
+
+  for (const key of optionKeys) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== "") {
+      raw[key] = value;
+      sourceOf.set(key, envName(key));
+    }
+  }
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      positionals.push(token.value);
+      continue;
+    }
+    if (token.kind !== "option") continue;
+    if (token.name === "help") {
+      help = true;
+      continue;
+    }
+    const key = byFlag.get(token.name);
+    if (!key) return fail(new ConfigError(`unknown option ${token.rawName} (see --help)`, token.rawName));
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && value.startsWith("-"))) {
+      return fail(new ConfigError(`missing value for ${token.rawName}`, token.rawName));
+    }
+    raw[key] = value;
+    sourceOf.set(key, token.rawName);
+  }
+
+  if (help) return { ok: true, help: true, usage: usage() };
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] as OptionKey;
+    const option = sourceOf.get(key) ?? flagName(key);
+    const value = raw[key] ?? "";
+    return fail(new ConfigError(`invalid value ${JSON.stringify(value)} for ${option}: ${issue.message}`, option, value));
+  }
+  const options = parsed.data;
+  const config: Config = { ...options, keys: options.keys ?? path.join(options.dataDir, "keys.json") };
+  return { ok: true, help: false, config, positionals };
+}
+
+function fail(error: ConfigError): LoadConfigResult {
+  return { ok: false, error };
+}
+
+export function usage(): string {
+  const rows = optionKeys.map((key) => {
+    const field = configSchema.shape[key];
+    const fallback = "defaultValue" in field.def ? ` (default: ${String(field.def.defaultValue)})` : "";
+    return [`  ${flagName(key)} <value>`, `${field.description ?? ""}${fallback}`, `  env ${envName(key)}`];
+  });
+  const width = Math.max(...rows.map(([flag]) => flag!.length)) + 2;
+  return [
+    "Usage: npm start -- [options]              start the ingest (RTMP in, LL-HLS out under /live)",
+    "       npm start -- keys add <stream>      create or replace the key of a stream (printed once)",
+    "       npm start -- keys list              list streams with a key (never the keys)",
+    "       npm start -- keys revoke <stream>   delete the key of a stream",
+    "",
+    "Options (each also an environment variable):",
+    ...rows.map(([flag, text, env]) => `${flag!.padEnd(width)}${text}\n${" ".repeat(width)}${env}`),
+    `  -h, --help`,
+    "",
+  ].join("\n");
+}
+
+function isOrigin(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === s;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpBaseUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === "http:" || url.protocol === "https:") && !url.search && !url.hash && !url.username;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./stream-name.js";
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected base64url" });
+
+// Bounded so a tampered file cannot make scrypt allocate gigabytes.
+const scryptParams = z.strictObject({
+  N: z.number().int().min(1024).max(1048576).refine((n) => (n & (n - 1)) === 0, { error: "expected a power of 2" }),
+  r: z.number().int().min(1).max(32),
+  p: z.number().int().min(1).max(16),
+  keylen: z.number().int().min(16).max(64),
+});
+
+const entry = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-f]{8}$/, { error: "expected 8 hex digits" }),
+  salt: base64url,
+  hash: base64url,
+  scrypt: scryptParams,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+const keysFileSchema = z.strictObject({
+  version: z.literal(1),
+  streams: z.record(z.string().regex(STREAM_NAME_PATTERN, { error: `stream names are ${STREAM_NAME_RULE}` }), entry),
+});
+
+export type KeysFileContent = z.infer<typeof keysFileSchema>;
+export type KeyEntry = z.infer<typeof entry>;
+
+export class KeysFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`keys file ${file}: ${reason}`);
+    this.name = "KeysFileError";
+  }
+}
+
+export function emptyKeysFile(): KeysFileContent {
+  return { version: 1, streams: {} };
+}
+
+/** Reads and validates the keys file; undefined when it does not exist. Throws KeysFileError naming what is wrong. */
+export async function readKeysFile(file: string): Promise<KeysFileContent | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw new KeysFileError(file, `cannot be read (${code ?? String(error)})`);
+  }
+  return parseKeysFile(file, text);
+}
+
+export function parseKeysFile(file: string, text: string): KeysFileContent {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new KeysFileError(file, `is not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = keysFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join(".") : "top level";
+    throw new KeysFileError(file, `unexpected content at ${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Replaces the file atomically (temp file in the same folder, fsync, rename), readable by the owner only. */
+export async function writeKeysFile(file: string, content: KeysFileContent): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`, "utf8");
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { configSchema, envName, flagName, loadConfig, type Config } from "../../../ingest/src/config.js";
+
+function ok(argv: string[], env: Record<string, string> = {}): { config: Config; positionals: string[] } {
+  const result = loadConfig(argv, env);
+  if (!result.ok || result.help) throw new Error(`expected a config, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function error(argv: string[], env: Record<string, string> = {}) {
+  const result = loadConfig(argv, env);
+  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result)}`);
+  return result.error;
+}
+
+describe("loadConfig defaults", () => {
+  it("uses the documented defaults with no flags and no environment", () => {
+    expect(ok([]).config).toEqual({
+      rtmpPort: 1935,
+      httpPort: 8080,
+      host: "0.0.0.0",
+      dataDir: "./data",
+      keys: "data/keys.json",
+      app: "live",
+      allowOrigin: "*",
+      partMs: 250,
+      windowSegments: 6,
+      graceS: 60,
+      logLevel: "info",
+      maxConnections: 64,
+      handshakeTimeoutMs: 5000,
+      idleTimeoutMs: 10000,
+      maxMessageBytes: 8388608,
+    });
+  });
+
+  it("derives flag and environment names from every key", () => {
+    const names = Object.keys(configSchema.shape).map((key) => [flagName(key as never), envName(key as never)]);
+    expect(names).toContainEqual(["--rtmp-port", "LIVE_RTMP_PORT"]);
+    expect(names).toContainEqual(["--keys", "LIVE_KEYS"]);
+    expect(names).toContainEqual(["--grace-s", "LIVE_GRACE_S"]);
+    expect(names).toContainEqual(["--max-message-bytes", "LIVE_MAX_MESSAGE_BYTES"]);
+    expect(names).toHaveLength(16);
+  });
+});
+
+describe("loadConfig accepts flags and environment variables", () => {
+  it.each<[string, string[], Record<string, string>, Partial<Config>]>([
+    ["port flag", ["--rtmp-port", "19350"], {}, { rtmpPort: 19350 }],
+    ["inline flag value", ["--http-port=0"], {}, { httpPort: 0 }],
+    ["env var", [], { LIVE_HTTP_PORT: "8081" }, { httpPort: 8081 }],
+    ["flag beats env", ["--http-port", "9000"], { LIVE_HTTP_PORT: "8081" }, { httpPort: 9000 }],
+    ["empty env var is unset", [], { LIVE_HTTP_PORT: "" }, { httpPort: 8080 }],
+    ["data dir moves the keys file", ["--data-dir", "/srv/live"], {}, { dataDir: "/srv/live", keys: "/srv/live/keys.json" }],
+    ["explicit keys file", ["--data-dir", "/srv/live", "--keys", "/etc/live/keys.json"], {}, { keys: "/etc/live/keys.json" }],
+    ["keys via env", [], { LIVE_KEYS: "/k.json" }, { keys: "/k.json" }],
+    ["IPv4 host", ["--host", "127.0.0.1"], {}, { host: "127.0.0.1" }],
+    ["IPv6 host", ["--host", "::"], {}, { host: "::" }],
+    ["host name", ["--host", "ingest.example.org"], {}, { host: "ingest.example.org" }],
+    ["app", ["--app", "shows"], {}, { app: "shows" }],
+    ["origin", ["--allow-origin", "https://forum.example.org"], {}, { allowOrigin: "https://forum.example.org" }],
+    ["part ms lower bound", ["--part-ms", "100"], {}, { partMs: 100 }],
+    ["part ms upper bound", ["--part-ms", "2000"], {}, { partMs: 2000 }],
+    ["window", ["--window-segments", "10"], {}, { windowSegments: 10 }],
+    ["grace", [], { LIVE_GRACE_S: "0" }, { graceS: 0 }],
+    ["public url", ["--public-url", "https://forum.example.org"], {}, { publicUrl: "https://forum.example.org" }],
+    ["log level", ["--log-level", "debug"], {}, { logLevel: "debug" }],
+    ["rtmp limits", ["--max-connections", "8", "--idle-timeout-ms", "3000"], { LIVE_HANDSHAKE_TIMEOUT_MS: "200" },
+      { maxConnections: 8, idleTimeoutMs: 3000, handshakeTimeoutMs: 200 }],
+    ["message size", ["--max-message-bytes", "65536"], {}, { maxMessageBytes: 65536 }],
+  ])("%s", (_name, argv, env, expected) => {
+    expect(ok(argv, env).config).toMatchObject(expected);
+  });
+
+  it("returns positionals (subcommands) with the options around them", () => {
+    const { config, positionals } = ok(["keys", "add", "foo", "--data-dir", "/tmp/x"]);
+    expect(positionals).toEqual(["keys", "add", "foo"]);
+    expect(config.keys).toBe("/tmp/x/keys.json");
+  });
+});
+
+describe("loadConfig rejects bad input with one message naming the option and the value", () => {
+  it.each<[string[], Record<string, string>, string, string | undefined, RegExp]>([
+    [["--rtmp-port", "abc"], {}, "--rtmp-port", "abc", /invalid value "abc" for --rtmp-port: expected an integer from 0 to 65535/],
+    [["--rtmp-port", "65536"], {}, "--rtmp-port", "65536", /65536.*--rtmp-port/],
+    [["--http-port", "-1"], {}, "--http-port", undefined, /missing value for --http-port/],
+    [["--http-port", "8.5"], {}, "--http-port", "8.5", /"8\.5" for --http-port/],
+    [[], { LIVE_HTTP_PORT: "http" }, "LIVE_HTTP_PORT", "http", /invalid value "http" for LIVE_HTTP_PORT/],
+    [["--part-ms", "50"], {}, "--part-ms", "50", /"50" for --part-ms: expected an integer from 100 to 2000/],
+    [["--part-ms", "2001"], {}, "--part-ms", "2001", /--part-ms/],
+    [["--host", "not a host"], {}, "--host", "not a host", /--host: expected an IP address or a host name/],
+    [["--allow-origin", "https://forum.example.org/path"], {}, "--allow-origin", "https://forum.example.org/path", /--allow-origin/],
+    [["--public-url", "ftp://x"], {}, "--public-url", "ftp://x", /--public-url/],
+    [["--log-level", "loud"], {}, "--log-level", "loud", /"loud" for --log-level: expected one of fatal, error/],
+    [["--app", "a/b"], {}, "--app", "a/b", /--app/],
+    [["--keys", ""], {}, "--keys", "", /--keys/],
+    [["--data-dir"], {}, "--data-dir", undefined, /missing value for --data-dir/],
+    [["--rtmp-port", "--http-port", "1"], {}, "--rtmp-port", undefined, /missing value for --rtmp-port/],
+    [["--bogus", "1"], {}, "--bogus", undefined, /unknown option --bogus/],
+    [["-x"], {}, "-x", undefined, /unknown option -x/],
+  ])("%j %j", (argv, env, option, value, message) => {
+    const e = error(argv, env);
+    expect(e.message).toMatch(message);
+    expect(e.option).toBe(option);
+    expect(e.value).toBe(value);
+  });
+
+  it("names the flag, not the env var, when the flag carries the bad value", () => {
+    expect(error(["--grace-s", "x"], { LIVE_GRACE_S: "5" }).option).toBe("--grace-s");
+  });
+});
+
+describe("--help", () => {
+  it.each([["--help"], ["-h"], ["keys", "--help"]])("%s returns usage listing every flag, env var and default", (...argv) => {
+    const result = loadConfig(argv, {});
+    expect(result.ok && result.help).toBe(true);
+    if (!result.ok || !result.help) return;
+    for (const key of Object.keys(configSchema.shape)) {
+      expect(result.usage).toContain(flagName(key as never));
+      expect(result.usage).toContain(envName(key as never));
+    }
+    expect(result.usage).toContain("(default: 1935)");
+    expect(result.usage).toContain("keys add <stream>");
+  });
+
+  it("help wins over an invalid value elsewhere", () => {
+    const result = loadConfig(["--rtmp-port", "x", "--help"], {});
+    expect(result.ok).toBe(true);
+  });
+});
