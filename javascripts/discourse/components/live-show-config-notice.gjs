@@ -1,0 +1,36 @@
+import Component from "@glimmer/component";
+import { service } from "@ember/service";
+import { i18n } from "discourse-i18n";
+
+/**
+ * Shown in a show topic instead of the player when the ingest base URL setting is unusable.
+ * Staff learn what to fix; everyone else sees nothing. Args: @problem ("missing" | "invalid" | "insecure").
+ */
+export default class LiveShowConfigNotice extends Component {
+  @service currentUser;
+
+  get message() {
+    switch (this.args.problem) {
+      case "insecure":
+        return i18n(themePrefix("live_shows.config_notice.insecure"));
+      case "invalid":
+        return i18n(themePrefix("live_shows.config_notice.invalid"));
+      default:
+        return i18n(themePrefix("live_shows.config_notice.missing"));
+    }
+  }
+
+  <template>
+    {{#if this.currentUser.staff}}
+      <div class="live-show-config-notice" role="status">
+        <p class="live-show-config-notice__title">
+          {{i18n (themePrefix "live_shows.config_notice.title")}}
+        </p>
+        <p class="live-show-config-notice__message">{{this.message}}</p>
+        <p class="live-show-config-notice__audience">
+          {{i18n (themePrefix "live_shows.config_notice.staff_only")}}
+        </p>
+      </div>
+    {{/if}}
+  </template>
+}

@@ -1,0 +1,166 @@
+import Component from "@glimmer/component";
+import { tracked } from "@glimmer/tracking";
+import { on } from "@ember/modifier";
+import { modifier } from "ember-modifier";
+import { i18n } from "discourse-i18n";
+import { loadPlayerBundle } from "../lib/player-bundle";
+
+const STATES = new Set(["loading", "offline", "live", "reconnecting", "ended", "error"]);
+// Docks once less than this share of the player is visible.
+const DOCK_VISIBILITY = 0.5;
+
+function overrideOr(text, fallback) {
+  return typeof text === "string" && text.trim() ? text.trim() : fallback;
+}
+
+function playerLabels() {
+  return {
+    loading: i18n(themePrefix("live_shows.state.loading")),
+    offline: overrideOr(settings.offline_text, i18n(themePrefix("live_shows.state.offline"))),
+    live: i18n(themePrefix("live_shows.state.live")),
+    reconnecting: i18n(themePrefix("live_shows.state.reconnecting")),
+    ended: overrideOr(settings.ended_text, i18n(themePrefix("live_shows.state.ended"))),
+    error: i18n(themePrefix("live_shows.state.error")),
+    unmute: i18n(themePrefix("live_shows.controls.unmute")),
+    goLive: i18n(themePrefix("live_shows.controls.go_live")),
+    play: i18n(themePrefix("live_shows.controls.play")),
+  };
+}
+
+/**
+ * The player of one stream. The bundle owns everything inside the stage element; this component
+ * owns the 16:9 box around it (reserved before the bundle loads) and the docked mini-player.
+ * Args: @baseUrl (normalised ingest URL), @stream, @topicId (a new topic remounts the player).
+ */
+export default class LiveShowPlayer extends Component {
+  @tracked state = "loading";
+  @tracked loadFailed = false;
+  @tracked outOfView = false;
+  @tracked dockDismissed = false;
+  frame = null;
+
+  mountPlayer = modifier((element, [baseUrl, stream, topicId]) => {
+    // Reading the topic id makes a topic change re-run this modifier: teardown, then a fresh mount.
+    element.dataset.topicId = String(topicId);
+    let active = true;
+    let handle = null;
+    loadPlayerBundle(settings.theme_uploads_local?.live_player ?? settings.theme_uploads?.live_player)
+      .then((player) => {
+        if (!active) {
+          return;
+        }
+        this.state = "loading";
+        this.loadFailed = false;
+        this.dockDismissed = false;
+        handle = player.mount(element, {
+          baseUrl,
+          stream,
+          autoplay: settings.autoplay_muted,
+          lowLatency: settings.low_latency,
+          showViewers: settings.show_viewer_count,
+          labels: playerLabels(),
+          formatViewers: (count) => i18n(themePrefix("live_shows.viewers"), { count }),
+          onStateChange: (state) => {
+            if (active && STATES.has(state)) {
+              this.state = state;
+            }
+          },
+        });
+      })
+      .catch((error) => {
+        if (active) {
+          this.loadFailed = true;
+          this.state = "error";
+        }
+        // eslint-disable-next-line no-console
+        console.error(error);
+      });
+    // Runs when the topic (an argument) changes and when the player leaves the page.
+    return () => {
+      active = false;
+      handle?.destroy();
+      handle = null;
+    };
+  });
+
+  observeFrame = modifier((element) => {
+    this.frame = element;
+    if (!settings.docked_mini_player || typeof IntersectionObserver === "undefined") {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      ([entry]) => {
+        const visible = entry.isIntersecting && entry.intersectionRatio >= DOCK_VISIBILITY;
+        this.outOfView = !visible;
+        if (visible) {
+          this.dockDismissed = false;
+        }
+      },
+      { threshold: [0, DOCK_VISIBILITY, 1] }
+    );
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      this.frame = null;
+    };
+  });
+
+  get docked() {
+    return (
+      settings.docked_mini_player &&
+      this.state === "live" &&
+      this.outOfView &&
+      !this.dockDismissed
+    );
+  }
+
+  returnToPlayer = () => {
+    const reduceMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    this.frame?.scrollIntoView({
+      behavior: reduceMotion ? "auto" : "smooth",
+      block: "center",
+    });
+  };
+
+  closeDock = () => {
+    this.dockDismissed = true;
+  };
+
+  <template>
+    <section
+      class="live-show-player"
+      data-state={{this.state}}
+      aria-label={{i18n (themePrefix "live_shows.region_label")}}
+    >
+      <div class="live-show-player__frame" {{this.observeFrame}}>
+        <div class="live-show-player__dock {{if this.docked '--docked'}}">
+          <div
+            class="live-show-player__stage"
+            {{this.mountPlayer @baseUrl @stream @topicId}}
+          ></div>
+          {{#if this.loadFailed}}
+            <p class="live-show-player__message" role="alert">
+              {{i18n (themePrefix "live_shows.state.error")}}
+            </p>
+          {{/if}}
+          {{#if this.docked}}
+            <div class="live-show-player__dock-controls">
+              <button
+                type="button"
+                class="btn btn-small btn-flat live-show-player__return"
+                {{on "click" this.returnToPlayer}}
+              >{{i18n (themePrefix "live_shows.dock.return")}}</button>
+              <button
+                type="button"
+                class="btn btn-small btn-flat live-show-player__close"
+                aria-label={{i18n (themePrefix "live_shows.dock.close")}}
+                title={{i18n (themePrefix "live_shows.dock.close")}}
+                {{on "click" this.closeDock}}
+              >×</button>
+            </div>
+          {{/if}}
+        </div>
+      </div>
+    </section>
+  </template>
+}

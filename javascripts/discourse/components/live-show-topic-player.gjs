@@ -1,0 +1,37 @@
+import Component from "@glimmer/component";
+import { parseIngestBaseUrl } from "../lib/ingest-url";
+import { findShowStream } from "../lib/show-tags";
+import LiveShowConfigNotice from "./live-show-config-notice";
+import LiveShowPlayer from "./live-show-player";
+
+/**
+ * Connector of the `topic-above-posts` outlet (@outletArgs.model is the Topic). Core reuses this
+ * instance when the reader moves to another topic, so everything derives from the current model.
+ */
+export default class LiveShowTopicPlayer extends Component {
+  get topic() {
+    return this.args.outletArgs?.model;
+  }
+
+  get stream() {
+    return findShowStream(this.topic?.tags, settings.show_streams);
+  }
+
+  get ingest() {
+    return parseIngestBaseUrl(settings.ingest_base_url, window.location.protocol);
+  }
+
+  <template>
+    {{#if this.stream}}
+      {{#if this.ingest.ok}}
+        <LiveShowPlayer
+          @baseUrl={{this.ingest.url}}
+          @stream={{this.stream}}
+          @topicId={{this.topic.id}}
+        />
+      {{else}}
+        <LiveShowConfigNotice @problem={{this.ingest.problem}} />
+      {{/if}}
+    {{/if}}
+  </template>
+}

@@ -1,0 +1,35 @@
+// Validates and normalises the `ingest_base_url` setting, e.g. "https://chat.example.org/live/".
+
+/**
+ * @typedef {{ ok: true, url: string } | { ok: false, problem: "missing" | "invalid" | "insecure" }} IngestBaseUrl
+ */
+
+/**
+ * @param {unknown} raw the setting value
+ * @param {string} pageProtocol the forum page's protocol, e.g. "https:"
+ * @returns {IngestBaseUrl} `url` has no trailing slash, so `${url}/status.json` is well formed
+ */
+export function parseIngestBaseUrl(raw, pageProtocol) {
+  const text = typeof raw === "string" ? raw.trim() : "";
+  if (!text) {
+    return { ok: false, problem: "missing" };
+  }
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, problem: "invalid" };
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return { ok: false, problem: "invalid" };
+  }
+  // Paths are appended to the base, so a query, fragment or credentials would end up in the wrong place.
+  if (url.username || url.password || url.search || url.hash) {
+    return { ok: false, problem: "invalid" };
+  }
+  // Browsers block http media and requests on an https page (mixed content).
+  if (url.protocol === "http:" && pageProtocol === "https:") {
+    return { ok: false, problem: "insecure" };
+  }
+  return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
+}
