@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { spawnTracked, type TrackedChild } from "./child-processes.js";
+import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const MAIN = join(REPO, "ingest/src/main.ts");
+// One node process (tsx as a loader, not the tsx CLI, which would add a parent process) so /proc/<pid> is the ingest.
+const NODE_ARGS = ["--import", "tsx", MAIN];
+const KEY_PATTERN = /live_[A-Za-z0-9_-]{32}/;
+
+export interface OurIngestOptions {
+  streams: string[];
+  /** --part-ms; undefined keeps the ingest's default */
+  partMs?: number;
+  logLevel?: string;
+}
+
+/** Our ingest as a child process started through its CLI, with one key per stream in a temp data dir. */
+export class OurIngest {
+  readonly dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
+  rtmpPort = 0;
+  httpPort = 0;
+  private readonly keys = new Map<string, string>();
+  private child: TrackedChild | undefined;
+
+  constructor(private readonly opts: OurIngestOptions) {}
+
+  get pid(): number {
+    if (!this.child) throw new Error("ingest not started");
+    return this.child.pid;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}/live`;
+  }
+
+  publishUrl(stream: string): string {
+    const key = this.keys.get(stream);
+    if (!key) throw new Error(`no key for stream ${stream}`);
+    return `rtmp://127.0.0.1:${this.rtmpPort}/live/${key}`;
+  }
+
+  async start(): Promise<void> {
+    for (const stream of this.opts.streams) {
+      const { stdout } = await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "add", stream, "--data-dir", this.dir], {
+        cwd: REPO,
+        timeout: 30_000,
+      });
+      const key = KEY_PATTERN.exec(stdout)?.[0];
+      if (!key) throw new Error(`"keys add ${stream}" printed no key: ${stdout.slice(0, 300)}`);
+      this.keys.set(stream, key);
+    }
+    this.rtmpPort = await freePort();
+    this.httpPort = await freePort();
+    const args = [...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
+      "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn"];
+    if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
+    this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO });
+    await Promise.race([
+      Promise.all([waitForTcp(this.rtmpPort, 30_000), waitForHttp(`http://127.0.0.1:${this.httpPort}/healthz`, 30_000)]),
+      this.child.exited.then((code) => {
+        throw new Error(`ingest exited (${code}) at start: ${this.child?.tail()}`);
+      }),
+    ]);
+  }
+
+  /** Resolves once the stream is live and its playlist lists at least `segments` segments. */
+  async waitForPlaylist(stream: string, segments: number, timeoutMs: number): Promise<string> {
+    await waitFor(
+      `${stream} live`,
+      async () => {
+        const res = await fetch(`${this.baseUrl}/${stream}/status.json`, { signal: AbortSignal.timeout(2000) });
+        return res.ok && (await res.json()).live === true ? true : undefined;
+      },
+      timeoutMs,
+    );
+    return waitForHttp(`${this.baseUrl}/${stream}/index.m3u8`, timeoutMs, (body) => (body.match(/#EXTINF/g) ?? []).length >= segments);
+  }
+
+  async close(): Promise<void> {
+    await this.child?.stop(5000);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
