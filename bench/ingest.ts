@@ -1,0 +1,91 @@
+// bench:ingest — CPU and memory per publisher: pre-encoded FLV replayed with -c copy into ours and nginx-rtmp.
+import { installCleanupHandlers, stopAll, type TrackedChild } from "./lib/child-processes.js";
+import { listOption, parseOptions } from "./lib/cli-options.js";
+import { sleep } from "./lib/net-wait.js";
+import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
+import { prepareFlv, replayFlv } from "./lib/publisher.js";
+import { SYSTEMS, SYSTEM_LABEL, createSystem, type SystemName } from "./lib/systems.js";
+import { fmt, mb, printTable, writeResults } from "./lib/table.js";
+
+const opts = parseOptions("npm run bench:ingest --", {
+  systems: { default: "ours,nginx", help: "systems to measure" },
+  publishers: { default: "1,10", help: "concurrent publisher counts" },
+  settle: { default: 8, help: "seconds after every playlist exists before measuring" },
+  duration: { default: 20, help: "seconds measured per run" },
+  size: { default: "1280x720", help: "source video size" },
+  fps: { default: 30, help: "source frame rate" },
+  bitrate: { default: 2500, help: "source video kbit/s" },
+  "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+});
+const systems = listOption("systems", opts.systems, SYSTEMS);
+const counts = opts.publishers.split(",").map(Number);
+if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 20)) throw new Error("--publishers: integers from 1 to 20");
+
+interface Run {
+  system: SystemName;
+  publishers: number;
+  usage: UsageWindow;
+  publisherExits: number;
+}
+
+async function measure(system: SystemName, n: number, flv: string): Promise<Run> {
+  const streams = Array.from({ length: n }, (_, i) => `bench${i + 1}`);
+  const server = createSystem(system, streams, opts["part-ms"] || undefined);
+  await server.start();
+  const publishers: TrackedChild[] = [];
+  try {
+    for (const s of streams) publishers.push(replayFlv(`publisher-${s}`, flv, server.publishUrl(s)));
+    await Promise.all(streams.map((s) => server.waitForPlaylist(s, 1, 40_000)));
+    await sleep(opts.settle * 1000);
+    const sampler = new TreeSampler([server.pid]);
+    sampler.start();
+    await sleep(opts.duration * 1000);
+    const usage = sampler.stop();
+    // A publisher that died during the window (e.g. refused by the server) makes the run invalid.
+    const exits = publishers.filter((p) => p.proc.exitCode !== null || p.proc.signalCode !== null).length;
+    return { system, publishers: n, usage, publisherExits: exits };
+  } finally {
+    await Promise.all(publishers.map((p) => p.stop(3000)));
+    await server.close();
+  }
+}
+
+async function main() {
+  installCleanupHandlers();
+  const [width, height] = opts.size.split("x").map(Number) as [number, number];
+  console.log(`preparing source FLV ${opts.size} ${opts.fps} fps ${opts.bitrate} kbit/s (cached in the temp dir)…`);
+  const flv = await prepareFlv({ width, height, fps: opts.fps, bitrateKbps: opts.bitrate, seconds: 30 });
+  const runs: Run[] = [];
+  for (const n of counts) {
+    for (const system of systems) {
+      console.log(`${SYSTEM_LABEL[system]}: ${n} publisher(s), measuring ${opts.duration} s…`);
+      const run = await measure(system, n, flv);
+      console.log(`  CPU ${fmt(run.usage.cpuPct, 1)} % of a core, RSS ${fmt(mb(run.usage.rssMaxBytes), 1)} MB` +
+        (run.publisherExits ? `  WARNING: ${run.publisherExits} publisher(s) exited during the run` : ""));
+      runs.push(run);
+    }
+  }
+  const perPublisher = (r: Run) => ({ cpuPct: r.usage.cpuPct / r.publishers, rssMb: mb(r.usage.rssMaxBytes) / r.publishers });
+  printTable(
+    `ingest cost, ${opts.size} ${opts.fps} fps ${opts.bitrate} kbit/s, CPU in % of one core (process tree), RSS max`,
+    ["system", "pubs", "CPU %", "by process", "RSS MB", "CPU %/pub", "RSS MB/pub", "pub exits"],
+    runs.map((r) => [SYSTEM_LABEL[r.system], r.publishers, fmt(r.usage.cpuPct, 1),
+      Object.entries(r.usage.cpuPctByComm).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(", "),
+      fmt(mb(r.usage.rssMaxBytes), 1), fmt(perPublisher(r).cpuPct, 1), fmt(perPublisher(r).rssMb, 1), r.publisherExits]),
+  );
+  const ratios = counts.map((n) => {
+    const ours = runs.find((r) => r.system === "ours" && r.publishers === n);
+    const nginx = runs.find((r) => r.system === "nginx" && r.publishers === n);
+    return ours && nginx ? { publishers: n, cpuRatio: ours.usage.cpuPct / nginx.usage.cpuPct, rssRatio: ours.usage.rssMaxBytes / nginx.usage.rssMaxBytes } : null;
+  }).filter((r) => r !== null);
+  for (const r of ratios) console.log(`${r.publishers} publisher(s): ours / nginx-rtmp per publisher: CPU ${fmt(r.cpuRatio, 1)}×, RSS ${fmt(r.rssRatio, 1)}×`);
+  const file = writeResults("ingest", { options: opts, runs, ratios });
+  console.log(`results: ${file}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
