@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { tracked } from "@glimmer/tracking";
+import { hash } from "@ember/helper";
+import { clearRender, render, settled, waitUntil } from "@ember/test-helpers";
+import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
+import { loadedUrls, setLoadScriptImpl } from "discourse/lib/load-script";
+import { settings } from "discourse/lib/theme-settings-store";
+import { loadFakeBundle, mounts } from "../support/fake-live-player";
+import { setCurrentUser, setupRenderingTest } from "../support/rendering";
+import { PLAYER_URL } from "../support/theme-files";
+
+const SHOWS = [{ tags: ["concert"], stream: "main" }, { tags: ["impro"], stream: "stage-2" }];
+
+class Page {
+  @tracked model;
+  constructor(model) {
+    this.model = model;
+  }
+}
+
+function configure(overrides = {}) {
+  Object.assign(settings, { ingest_base_url: "https://chat.example.org/live/", show_streams: SHOWS }, overrides);
+}
+
+async function renderTopic(page) {
+  await render(<template><LiveShowTopicPlayer @outletArgs={{hash model=page.model}} /></template>);
+}
+
+describe("<LiveShowTopicPlayer>", () => {
+  const ctx = setupRenderingTest();
+  afterEach(() => vi.restoreAllMocks());
+
+  test.each([
+    ["string tags (older cores)", ["news", "Concert"]],
+    ["tag objects (newer cores)", [{ id: 4, name: "news", slug: "news" }, { id: 7, name: "Konzert", slug: "konzert", original_name: "concert" }]],
+  ])("mounts the bundle on a show topic with %s", async (_, tags) => {
+    configure();
+    setCurrentUser(ctx.owner, { staff: false });
+    await renderTopic(new Page({ id: 11, tags }));
+
+    // the 16:9 box exists before the bundle has loaded
+    expect(ctx.element.querySelector(".live-show-player .live-show-player__frame .live-show-player__stage")).not.toBeNull();
+    await waitUntil(() => mounts.length === 1);
+
+    expect(loadedUrls).toEqual([PLAYER_URL]);
+    const [{ element, options }] = mounts;
+    expect(element.classList.contains("live-show-player__stage")).toBe(true);
+    expect(options).toMatchObject({
+      baseUrl: "https://chat.example.org/live",
+      stream: "main",
+      autoplay: true,
+      lowLatency: true,
+      showViewers: true,
+    });
+    expect(options.labels).toEqual({
+      loading: "Loading the show…",
+      offline: "The show has not started yet. It will start here by itself.",
+      live: "Live",
+      reconnecting: "Reconnecting to the show…",
+      ended: "The show has ended. Thanks for watching!",
+      error: "The player could not start. Reload the page to try again.",
+      unmute: "Tap to unmute",
+      goLive: "Go live",
+      play: "Play",
+    });
+    expect(options.formatViewers(1)).toBe("1 watching");
+    expect(options.formatViewers(25)).toBe("25 watching");
+    await settled();
+    expect(ctx.element.querySelector(".live-show-player").dataset.state).toBe("offline");
+    expect(ctx.element.textContent).not.toContain("[en.");
+  });
+
+  test("passes player options and text overrides from the settings", async () => {
+    configure({
+      autoplay_muted: false,
+      low_latency: false,
+      show_viewer_count: false,
+      offline_text: "  Doors open at 8pm  ",
+      ended_text: "See you next week",
+    });
+    await renderTopic(new Page({ id: 11, tags: ["impro"] }));
+    await waitUntil(() => mounts.length === 1);
+    const { options } = mounts[0];
+    expect(options).toMatchObject({ stream: "stage-2", autoplay: false, lowLatency: false, showViewers: false });
+    expect(options.labels.offline).toBe("Doors open at 8pm");
+    expect(options.labels.ended).toBe("See you next week");
+  });
+
+  test("follows the bundle's state changes", async () => {
+    configure();
+    await renderTopic(new Page({ id: 11, tags: ["concert"] }));
+    await waitUntil(() => mounts.length === 1);
+    const section = ctx.element.querySelector(".live-show-player");
+    for (const state of ["live", "reconnecting", "ended"]) {
+      mounts[0].options.onStateChange(state);
+      await settled();
+      expect(section.dataset.state).toBe(state);
+    }
+    mounts[0].options.onStateChange("bogus");
+    await settled();
+    expect(section.dataset.state).toBe("ended");
+  });
+
+  test("renders nothing and loads nothing on a topic that is not a show", async () => {
+    configure();
+    setCurrentUser(ctx.owner, { staff: true });
+    await renderTopic(new Page({ id: 12, tags: ["news", { id: 1, name: "music", slug: "concert" }] }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ctx.element.querySelector(".live-show-player, .live-show-config-notice")).toBeNull();
+    expect(ctx.element.textContent.trim()).toBe("");
+    expect(loadedUrls).toEqual([]);
+  });
+
+  test("moving to another topic in the same instance destroys the old player; the bundle loads once", async () => {
+    configure();
+    const page = new Page({ id: 21, tags: ["concert"] });
+    await renderTopic(page);
+    await waitUntil(() => mounts.length === 1);
+    const stage = ctx.element.querySelector(".live-show-player__stage");
+
+    page.model = { id: 22, tags: ["concert"] }; // same stream, other topic
+    await settled();
+    await waitUntil(() => mounts.length === 2);
+    expect(mounts[0].destroyed).toBe(1);
+    expect(mounts[1].destroyed).toBe(0);
+    expect(mounts[1].element).toBe(stage); // same component instance and element, fresh mount
+    expect(stage.dataset.topicId).toBe("22");
+
+    page.model = { id: 23, tags: ["impro"] };
+    await settled();
+    await waitUntil(() => mounts.length === 3);
+    expect(mounts[1].destroyed).toBe(1);
+    expect(mounts[2].options.stream).toBe("stage-2");
+    expect(loadedUrls).toEqual([PLAYER_URL]);
+
+    page.model = { id: 24, tags: ["news"] };
+    await settled();
+    expect(mounts[2].destroyed).toBe(1);
+    expect(ctx.element.querySelector(".live-show-player")).toBeNull();
+    expect(mounts).toHaveLength(3);
+  });
+
+  test("leaving the page destroys the player", async () => {
+    configure();
+    await renderTopic(new Page({ id: 31, tags: ["concert"] }));
+    await waitUntil(() => mounts.length === 1);
+    await clearRender();
+    expect(mounts[0].destroyed).toBe(1);
+  });
+
+  test("leaving before the bundle has loaded never mounts it", async () => {
+    configure();
+    let finishLoading;
+    setLoadScriptImpl(() => new Promise((resolve) => (finishLoading = resolve)).then(loadFakeBundle));
+    await renderTopic(new Page({ id: 32, tags: ["concert"] }));
+    expect(loadedUrls).toHaveLength(1);
+    await clearRender();
+    finishLoading();
+    await waitUntil(() => window.LiveShowsPlayer !== undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mounts).toEqual([]);
+  });
+
+  test("a bundle that fails to load shows the error text, and the next show topic retries", async () => {
+    configure();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    setLoadScriptImpl(async () => {
+      throw new Error("Failed to load /theme-javascripts/0123abcd.js");
+    });
+    const page = new Page({ id: 41, tags: ["concert"] });
+    await renderTopic(page);
+    await waitUntil(() => ctx.element.querySelector(".live-show-player__message"));
+    expect(ctx.element.querySelector(".live-show-player__message").textContent.trim()).toBe(
+      "The player could not start. Reload the page to try again."
+    );
+    expect(ctx.element.querySelector(".live-show-player").dataset.state).toBe("error");
+
+    setLoadScriptImpl(loadFakeBundle);
+    page.model = { id: 42, tags: ["concert"] };
+    await settled();
+    await waitUntil(() => mounts.length === 1);
+    await settled();
+    expect(loadedUrls).toHaveLength(2);
+    expect(ctx.element.querySelector(".live-show-player__message")).toBeNull();
+  });
+
+  test("a theme without the live_player asset shows the error text instead of requesting undefined", async () => {
+    configure({ theme_uploads_local: {}, theme_uploads: {} });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await renderTopic(new Page({ id: 51, tags: ["concert"] }));
+    await waitUntil(() => ctx.element.querySelector(".live-show-player__message"));
+    expect(loadedUrls).toEqual([]);
+  });
+});
