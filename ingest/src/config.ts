@@ -50,10 +50,10 @@ export const configSchema = z.object({
   graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
   publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
-  maxConnections: integer(1, 10000).default(64).describe("simultaneous RTMP connections"),
+  maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
   handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake and publish setup deadline (ms)"),
   idleTimeoutMs: integer(1000, 600000).default(10000).describe("RTMP connection closed after this long without data (ms)"),
-  maxMessageBytes: integer(4096, 16777215).default(8388608).describe("largest RTMP message accepted (bytes)"),
+  maxMessageBytes: integer(4096, 16777215).default(4194304).describe("largest RTMP message accepted (bytes)"),
 });
 
 type ParsedOptions = z.output<typeof configSchema>;

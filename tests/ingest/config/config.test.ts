@@ -27,10 +27,10 @@ describe("loadConfig defaults", () => {
       windowSegments: 6,
       graceS: 60,
       logLevel: "info",
-      maxConnections: 64,
+      maxConnections: 256,
       handshakeTimeoutMs: 5000,
       idleTimeoutMs: 10000,
-      maxMessageBytes: 8388608,
+      maxMessageBytes: 4194304,
     });
   });
 

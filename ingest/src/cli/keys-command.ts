@@ -1,0 +1,77 @@
+import type { Config } from "../config.js";
+import { InvalidStreamNameError, KeysFileError, KeyStore } from "../keys/index.js";
+import { obsInstructions, publicUrls } from "./public-urls.js";
+
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** `keys add <stream>`, `keys list`, `keys revoke <stream>`. Returns the exit code. */
+export async function keysCommand(config: Config, args: readonly string[], io: Output): Promise<number> {
+  const [action, ...rest] = args;
+  const store = new KeyStore({ file: config.keys });
+  const usage = (text: string) => {
+    io.err(`error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream>`);
+    return EXIT_USAGE;
+  };
+  try {
+    switch (action) {
+      case "add": {
+        if (rest.length !== 1) return usage("keys add takes exactly one stream name");
+        const added = await store.add(rest[0]!);
+        io.out(
+          [
+            `${added.replaced ? "Replaced the key" : "Created a key"} of stream "${added.stream}" (fingerprint ${added.fingerprint}) in ${config.keys}.`,
+            ...(added.replaced ? ["The previous key no longer works."] : []),
+            "The key is shown only this once; only its hash is stored.",
+            "",
+            ...obsInstructions(publicUrls(config), added.stream, added.key),
+          ].join("\n"),
+        );
+        return EXIT_OK;
+      }
+      case "list": {
+        if (rest.length !== 0) return usage("keys list takes no arguments");
+        const keys = await store.list();
+        if (keys.length === 0) {
+          io.out(`No keys in ${config.keys}.`);
+          return EXIT_OK;
+        }
+        const width = Math.max(6, ...keys.map((k) => k.stream.length)) + 2;
+        io.out(
+          [
+            `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED`,
+            ...keys.map((k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt}`),
+          ].join("\n"),
+        );
+        return EXIT_OK;
+      }
+      case "revoke": {
+        if (rest.length !== 1) return usage("keys revoke takes exactly one stream name");
+        if (!(await store.revoke(rest[0]!))) {
+          io.err(`error: stream "${rest[0]}" has no key in ${config.keys}`);
+          return EXIT_RUNTIME;
+        }
+        io.out(`Revoked the key of stream "${rest[0]}". A running ingest refuses it from its next publish attempt.`);
+        return EXIT_OK;
+      }
+      default:
+        return usage(action === undefined ? "keys needs a subcommand" : `unknown keys subcommand "${action}"`);
+    }
+  } catch (error) {
+    if (error instanceof InvalidStreamNameError) {
+      io.err(`error: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof KeysFileError) {
+      io.err(`error: ${error.message}`);
+      return EXIT_RUNTIME;
+    }
+    throw error;
+  }
+}

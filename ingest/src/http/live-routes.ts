@@ -1,0 +1,259 @@
+import type { Logger } from "pino";
+import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
+import { holdUntil, type HoldOutcome } from "./hold.js";
+import type { HttpMetrics } from "./metrics.js";
+import type { ResourceName, Route } from "./paths.js";
+import { renderPreviewPage, previewPageCsp } from "./preview-page.js";
+import { isNextPart, parsePlaylistQuery, readiness } from "./query.js";
+import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./response-headers.js";
+import type { LiveStreamView, StreamDirectory, StreamStatus } from "./stream-directory.js";
+import type { ViewerCounter } from "./viewer-counter.js";
+
+export type LiveRoute = Exclude<Route, { kind: "healthz" } | { kind: "metrics" }>;
+
+export interface LiveRoutesOptions {
+  directory: StreamDirectory;
+  viewers: ViewerCounter;
+  metrics: HttpMetrics;
+  allowOrigin: string;
+  logger: Logger;
+  /** How long a playlist request for a known stream waits for its first part before 503. */
+  firstPartWaitMs: number;
+  /** Largest heartbeat body accepted. */
+  maxHeartbeatBytes: number;
+}
+
+const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** Everything public, under /live. */
+export class LiveRoutes {
+  constructor(private readonly options: LiveRoutesOptions) {}
+
+  async handle(ex: Exchange, route: LiveRoute, search: string): Promise<void> {
+    const { req, res } = ex;
+    for (const [name, value] of Object.entries(corsHeaders(this.options.allowOrigin))) res.setHeader(name, value!);
+    const method = req.method ?? "GET";
+    const allowed = route.kind === "viewers" ? ["POST", "OPTIONS"] : ["GET", "HEAD", "OPTIONS"];
+    if (!allowed.includes(method)) {
+      ex.route = routeLabel(route);
+      return sendError(ex, 405, "method not allowed", { Allow: allowed.join(", ") });
+    }
+    if (method === "OPTIONS") {
+      ex.route = "preflight";
+      return send(ex, 204, preflightHeaders(this.options.allowOrigin));
+    }
+    ex.route = routeLabel(route);
+    switch (route.kind) {
+      case "live-root":
+        return send(ex, 308, { Location: "/live/", "Cache-Control": cacheControl.redirect });
+      case "legacy-playlist": {
+        const location = `/live/${route.stream}/index.m3u8${search ? `?${search}` : ""}`;
+        return send(ex, 308, { Location: location, "Cache-Control": cacheControl.redirect });
+      }
+      case "preview":
+        return this.preview(ex);
+      case "status-all":
+        return this.statusAll(ex);
+      case "stream-status":
+        return this.streamStatus(ex, route.stream);
+      case "playlist":
+        return this.playlist(ex, route.stream, search);
+      case "resource":
+        return this.resource(ex, route.stream, route.resource);
+      case "viewers":
+        return this.heartbeat(ex, route.stream);
+    }
+  }
+
+  /** The status JSON of a stream; `playlist` relative to the document it appears in. */
+  status(view: LiveStreamView, playlist: string): StreamStatus {
+    return { ...view.status(), viewers: this.options.viewers.count(view.name), playlist };
+  }
+
+  private preview(ex: Exchange): void {
+    const streams = this.options.directory.list().map((view) => this.status(view, `${view.name}/index.m3u8`));
+    send(
+      ex,
+      200,
+      { "Content-Type": contentTypes.html, "Cache-Control": cacheControl.page, "Content-Security-Policy": previewPageCsp },
+      renderPreviewPage(streams),
+    );
+  }
+
+  private statusAll(ex: Exchange): void {
+    const streams = this.options.directory.list().map((view) => this.status(view, `${view.name}/index.m3u8`));
+    sendJson(ex, { streams });
+  }
+
+  // Any valid name answers: a stream the registry does not know is simply offline, so players can
+  // poll before the show starts without a stream of 404s.
+  private streamStatus(ex: Exchange, stream: string): void {
+    const view = this.options.directory.get(stream);
+    const status: StreamStatus = view
+      ? this.status(view, "index.m3u8")
+      : { name: stream, live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8" };
+    sendJson(ex, status);
+  }
+
+  private async playlist(ex: Exchange, stream: string, search: string): Promise<void> {
+    const query = parsePlaylistQuery(search);
+    if (!query.ok) return sendError(ex, 400, query.error);
+    const view = this.options.directory.get(stream);
+    if (!view) return sendError(ex, 404, "unknown stream");
+
+    if (!view.mediaState()) {
+      const outcome = await this.hold(ex, view, () => view.mediaState() !== undefined, this.options.firstPartWaitMs);
+      if (outcome === "aborted") return this.aborted(ex);
+      if (outcome === "timeout") return sendError(ex, 503, "stream has no media yet", { "Retry-After": "2" });
+    }
+    const state = view.mediaState()!;
+    const { msn, part, skip } = query.value;
+    if (msn !== undefined) {
+      const now = readiness(msn, part, state);
+      if (now === "too-far") return sendError(ex, 400, "_HLS_msn/_HLS_part too far ahead of the live edge");
+      if (now === "pending") {
+        // RFC 8216bis 6.2.5.2: a server that cannot answer after three target durations should return 503.
+        const timeoutMs = 3 * state.targetDurationS * 1000;
+        const satisfied = () => {
+          const current = view.mediaState();
+          return current !== undefined && readiness(msn, part, current) === "ready";
+        };
+        const outcome = await this.hold(ex, view, satisfied, timeoutMs);
+        if (outcome === "aborted") return this.aborted(ex);
+        if (outcome === "timeout") return sendError(ex, 503, "playlist update not available in time", { "Retry-After": "1" });
+      }
+    }
+    const body = view.playlist(skip ? { skip } : {});
+    const cache = msn !== undefined || skip ? cacheControl.blockingPlaylist : cacheControl.playlist;
+    send(ex, 200, { "Content-Type": contentTypes.playlist, "Cache-Control": cache }, body);
+  }
+
+  private async resource(ex: Exchange, stream: string, resource: ResourceName): Promise<void> {
+    const view = this.options.directory.get(stream);
+    if (!view) return sendError(ex, 404, "unknown stream");
+    const headers = { "Content-Type": contentTypes.media, "Cache-Control": cacheControl.media };
+    if (resource.kind === "init") return this.sendOr404(ex, view.getInit(resource.id), headers);
+    if (resource.kind === "segment") return this.sendOr404(ex, view.getSegment(resource.msn), headers);
+
+    const { msn, part } = resource;
+    let bytes = view.getPart(msn, part);
+    const state = view.mediaState();
+    if (!bytes && state && isNextPart(msn, part, state)) {
+      // The preload-hinted part: hold until it is complete, or until the stream moved past it.
+      const stillComing = () => {
+        const now = view.mediaState();
+        return view.getPart(msn, part) !== undefined || !now || !isNextPart(msn, part, now);
+      };
+      const outcome = await this.hold(ex, view, stillComing, 3 * state.targetDurationS * 1000);
+      if (outcome === "aborted") return this.aborted(ex);
+      bytes = view.getPart(msn, part);
+      if (!bytes && outcome === "timeout") return sendError(ex, 503, "part not available in time", { "Retry-After": "1" });
+    }
+    return this.sendOr404(ex, bytes, headers);
+  }
+
+  private sendOr404(ex: Exchange, bytes: Uint8Array | undefined, headers: Record<string, string>): void {
+    if (!bytes) return sendError(ex, 404, "not found");
+    sendMedia(ex, bytes, headers);
+  }
+
+  private async heartbeat(ex: Exchange, stream: string): Promise<void> {
+    const { req } = ex;
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    // text/plain too: navigator.sendBeacon sends strings as text/plain, which needs no CORS preflight.
+    if (type !== "application/json" && type !== "text/plain") {
+      return sendError(ex, 415, "expected a JSON body");
+    }
+    const body = await readSmallBody(ex, this.options.maxHeartbeatBytes);
+    if (body === "aborted") return;
+    if (body === "too-large") return sendError(ex, 413, "body too large", { Connection: "close" });
+    const id = parseHeartbeat(body);
+    if (id === undefined) return sendError(ex, 400, 'expected {"id": "<16-64 characters [A-Za-z0-9_-]>"}');
+    if (!this.options.directory.get(stream)) return sendError(ex, 404, "unknown stream");
+    this.options.viewers.heartbeat(stream, id);
+    send(ex, 204, { "Cache-Control": cacheControl.none });
+  }
+
+  private async hold(ex: Exchange, view: LiveStreamView, condition: () => boolean, timeoutMs: number): Promise<HoldOutcome> {
+    if (condition()) return "ready";
+    this.options.metrics.held.inc();
+    try {
+      return await holdUntil(view, condition, timeoutMs, ex.signal);
+    } finally {
+      this.options.metrics.held.dec();
+    }
+  }
+
+  // The client left (nothing to answer) or the server is closing (tell the client to come back).
+  private aborted(ex: Exchange): void {
+    if (ex.res.destroyed || ex.req.destroyed) return;
+    sendError(ex, 503, "server shutting down", { "Retry-After": "1", Connection: "close" });
+  }
+}
+
+function routeLabel(route: LiveRoute): Exchange["route"] {
+  switch (route.kind) {
+    case "live-root":
+    case "legacy-playlist":
+      return "redirect";
+    case "preview":
+      return "preview";
+    case "status-all":
+      return "status_all";
+    case "stream-status":
+      return "status";
+    case "playlist":
+      return "playlist";
+    case "viewers":
+      return "viewers";
+    case "resource":
+      return route.resource.kind;
+  }
+}
+
+function sendJson(ex: Exchange, value: unknown): void {
+  send(ex, 200, { "Content-Type": contentTypes.json, "Cache-Control": cacheControl.status }, JSON.stringify(value));
+}
+
+/** The heartbeat id, or undefined unless the body is exactly {"id": "<16-64 chars>"}. */
+export function parseHeartbeat(body: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  const id = (value as { id?: unknown }).id;
+  if (keys.length !== 1 || typeof id !== "string" || !heartbeatId.test(id)) return undefined;
+  return id;
+}
+
+function readSmallBody(ex: Exchange, limit: number): Promise<string | "too-large" | "aborted"> {
+  const { req } = ex;
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) return Promise.resolve("too-large");
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: string | "too-large" | "aborted") => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      ex.signal.removeEventListener("abort", onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return done("too-large");
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks).toString("utf8"));
+    const onError = () => done("aborted");
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    ex.signal.addEventListener("abort", onError, { once: true });
+  });
+}

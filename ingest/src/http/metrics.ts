@@ -1,0 +1,63 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { RouteLabel } from "./exchange.js";
+import type { StreamDirectory } from "./stream-directory.js";
+import type { ViewerCounter } from "./viewer-counter.js";
+
+/** The HTTP server's Prometheus metrics, registered in the given registry (shared with other servers of the app). */
+export class HttpMetrics {
+  readonly requests: Counter<"route" | "status">;
+  readonly bytes: Counter<"route">;
+  readonly held: Gauge;
+  readonly connections: Gauge;
+
+  constructor(registry: Registry, directory: StreamDirectory, viewers: ViewerCounter) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: "live_http_requests_total",
+      help: "HTTP requests answered, by route and status code",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    this.bytes = new Counter({
+      name: "live_http_response_bytes_total",
+      help: "HTTP response body bytes sent, by route",
+      labelNames: ["route"],
+      registers,
+    });
+    this.held = new Gauge({
+      name: "live_http_held_requests",
+      help: "Requests held open waiting for a playlist update or a part",
+      registers,
+    });
+    this.connections = new Gauge({
+      name: "live_http_connections",
+      help: "Open HTTP connections",
+      registers,
+    });
+    new Gauge({
+      name: "live_stream_viewers",
+      help: "Players that sent a heartbeat in the last 30 s, by stream",
+      labelNames: ["stream"],
+      registers,
+      collect() {
+        this.reset();
+        for (const view of directory.list()) this.set({ stream: view.name }, viewers.count(view.name));
+      },
+    });
+    new Gauge({
+      name: "live_stream_live",
+      help: "1 while a stream has a publisher, 0 when known but not live, by stream",
+      labelNames: ["stream"],
+      registers,
+      collect() {
+        this.reset();
+        for (const view of directory.list()) this.set({ stream: view.name }, view.status().live ? 1 : 0);
+      },
+    });
+  }
+
+  record(route: RouteLabel, status: number, bytes: number): void {
+    this.requests.inc({ route, status: String(status) });
+    if (bytes > 0) this.bytes.inc({ route }, bytes);
+  }
+}

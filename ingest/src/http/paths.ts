@@ -1,0 +1,53 @@
+import { parseResourceName, type ResourceName } from "../hls/resource-names.js";
+import { isValidStreamName } from "../keys/stream-name.js";
+
+export type { ResourceName };
+
+export type Route =
+  | { kind: "healthz" }
+  | { kind: "metrics" }
+  | { kind: "live-root" } // "/live" -> redirect to "/live/"
+  | { kind: "preview" }
+  | { kind: "status-all" }
+  | { kind: "legacy-playlist"; stream: string }
+  | { kind: "playlist"; stream: string }
+  | { kind: "stream-status"; stream: string }
+  | { kind: "viewers"; stream: string }
+  | { kind: "resource"; stream: string; resource: ResourceName };
+
+// Paths are matched segment by segment against fixed names and the stream-name pattern; nothing is ever
+// decoded or joined into a file path. Any character outside this set (%, \, spaces...) means 404.
+const allowedPath = /^[A-Za-z0-9._/-]+$/;
+
+/** The route for a raw request path (without query), or null for 404. */
+export function parseRoute(pathname: string): Route | null {
+  if (!allowedPath.test(pathname)) return null;
+  if (pathname === "/healthz") return { kind: "healthz" };
+  if (pathname === "/metrics") return { kind: "metrics" };
+  if (pathname === "/live") return { kind: "live-root" };
+  if (pathname === "/live/") return { kind: "preview" };
+  const parts = pathname.split("/");
+  if (parts[0] !== "" || parts[1] !== "live") return null;
+  if (parts.length === 3) {
+    const file = parts[2]!;
+    if (file === "status.json") return { kind: "status-all" };
+    const legacy = /^(.+)\.m3u8$/.exec(file);
+    if (legacy && isValidStreamName(legacy[1]!)) return { kind: "legacy-playlist", stream: legacy[1]! };
+    return null;
+  }
+  if (parts.length !== 4) return null;
+  const stream = parts[2]!;
+  const file = parts[3]!;
+  if (!isValidStreamName(stream)) return null;
+  if (file === "index.m3u8") return { kind: "playlist", stream };
+  if (file === "status.json") return { kind: "stream-status", stream };
+  if (file === "viewers") return { kind: "viewers", stream };
+  const resource = parseResourceName(file);
+  return resource ? { kind: "resource", stream, resource } : null;
+}
+
+/** Splits a raw request target into path and query string (without "?"). */
+export function splitTarget(target: string): { pathname: string; search: string } {
+  const q = target.indexOf("?");
+  return q === -1 ? { pathname: target, search: "" } : { pathname: target.slice(0, q), search: target.slice(q + 1) };
+}

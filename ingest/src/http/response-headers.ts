@@ -1,0 +1,54 @@
+import type { OutgoingHttpHeaders } from "node:http";
+
+export const contentTypes = {
+  playlist: "application/vnd.apple.mpegurl",
+  // video/mp4 for init, parts and segments alike: MSE players ignore the type, Safari's native player
+  // and every CDN know video/mp4, while video/iso.segment is rarer in proxy and compression configs.
+  media: "video/mp4",
+  json: "application/json; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  text: "text/plain; charset=utf-8",
+} as const;
+
+/**
+ * Cache-Control per kind of response, for the CDN or proxy cache in front of /live.
+ * - A playlist without delivery directives changes with every part; max-age=1 is the shortest
+ *   non-zero lifetime, so a cache collapses joins to one origin request per second while a player
+ *   starts at most a second behind and catches up with its first blocking reload.
+ * - A blocking or delta reload URL names the msn/part it waits for, so its answer stays correct for
+ *   that URL: caches keep it long enough that every viewer asking the same URL is served from cache.
+ * - Init, part and segment URLs never change content once they exist.
+ * - Status JSON: one second, so polling players cost the origin one request per second per cache.
+ */
+export const cacheControl = {
+  playlist: "public, max-age=1",
+  blockingPlaylist: "public, max-age=60",
+  media: "public, max-age=31536000, immutable",
+  status: "public, max-age=1",
+  page: "no-cache",
+  redirect: "public, max-age=86400",
+  none: "no-store",
+} as const;
+
+/** Headers every /live response carries, so browsers on the forum's origin can read them. */
+export function corsHeaders(allowOrigin: string): OutgoingHttpHeaders {
+  return {
+    "Access-Control-Allow-Origin": allowOrigin,
+    // Age and Date let hls.js-style players estimate playlist freshness; the rest are needed for Range and retries.
+    "Access-Control-Expose-Headers": "Age, Content-Length, Content-Range, Date, Retry-After",
+  };
+}
+
+export function preflightHeaders(allowOrigin: string): OutgoingHttpHeaders {
+  return {
+    ...corsHeaders(allowOrigin),
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Range",
+    "Access-Control-Max-Age": "86400",
+    "Cache-Control": cacheControl.redirect,
+  };
+}
+
+export const commonHeaders: OutgoingHttpHeaders = {
+  "X-Content-Type-Options": "nosniff",
+};

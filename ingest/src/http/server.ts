@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Logger } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { sendError, type Exchange } from "./exchange.js";
+import { LiveRoutes } from "./live-routes.js";
+import { HttpMetrics } from "./metrics.js";
+import { handleHealthz, handleMetrics } from "./ops-routes.js";
+import { parseRoute, splitTarget } from "./paths.js";
+import { commonHeaders } from "./response-headers.js";
+import type { StreamDirectory, StreamStatus } from "./stream-directory.js";
+import { ViewerCounter } from "./viewer-counter.js";
+
+export interface HttpTimeouts {
+  /** Whole request head must arrive within this (slowloris guard). */
+  headersMs: number;
+  /** Whole request (head and body) must arrive within this; held responses are not limited by it. */
+  requestMs: number;
+  /**
+   * Idle keep-alive sockets are closed after this. Longer than the idle timeout of the proxy in front
+   * (Traefik keeps idle backend connections 90 s), so the proxy never reuses a socket we are closing.
+   */
+  keepAliveMs: number;
+  /** After close() starts, connections still open after this are cut. */
+  closeGraceMs: number;
+}
+
+export const defaultHttpTimeouts: HttpTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 95_000,
+  closeGraceMs: 2_000,
+};
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  allowOrigin: string;
+  logger: Logger;
+  directory: StreamDirectory;
+  /** Owned by the server unless given; its counts appear as `viewers` in the status JSON. */
+  viewers?: ViewerCounter;
+  /** Registry /metrics serves; pass the app's to add RTMP and stream metrics. Default: a new one with process metrics. */
+  metricsRegistry?: Registry;
+  timeouts?: Partial<HttpTimeouts>;
+  /** How long a playlist request for a known stream waits for its first part. Default 6000. */
+  firstPartWaitMs?: number;
+}
+
+/** HTTP origin: /live (playlists, media, status, viewers, preview page), /healthz and /metrics. */
+export class HttpServer {
+  readonly viewers: ViewerCounter;
+  readonly metricsRegistry: Registry;
+  private readonly logger: Logger;
+  private readonly timeouts: HttpTimeouts;
+  private readonly metrics: HttpMetrics;
+  private readonly live: LiveRoutes;
+  private readonly closing = new AbortController();
+  private server: Server | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly options: HttpServerOptions) {
+    this.logger = options.logger.child({ component: "http" });
+    this.timeouts = { ...defaultHttpTimeouts, ...options.timeouts };
+    this.viewers = options.viewers ?? new ViewerCounter();
+    if (options.metricsRegistry) {
+      this.metricsRegistry = options.metricsRegistry;
+    } else {
+      this.metricsRegistry = new Registry();
+      collectDefaultMetrics({ register: this.metricsRegistry });
+    }
+    this.metrics = new HttpMetrics(this.metricsRegistry, options.directory, this.viewers);
+    this.live = new LiveRoutes({
+      directory: options.directory,
+      viewers: this.viewers,
+      metrics: this.metrics,
+      allowOrigin: options.allowOrigin,
+      logger: this.logger,
+      firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
+      maxHeartbeatBytes: 256,
+    });
+  }
+
+  /** Listens and resolves with the bound port. */
+  async start(): Promise<number> {
+    if (this.server) throw new Error("HttpServer already started");
+    const server = createServer(
+      {
+        headersTimeout: this.timeouts.headersMs,
+        requestTimeout: this.timeouts.requestMs,
+        keepAliveTimeout: this.timeouts.keepAliveMs,
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server = server;
+    server.on("connection", (socket: Socket) => {
+      this.metrics.connections.inc();
+      socket.once("close", () => this.metrics.connections.dec());
+    });
+    server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+      this.logger.debug({ err: error.code ?? error.message }, "client error");
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    this.logger.info({ host: this.options.host, port }, "http listening");
+    return port;
+  }
+
+  /** Stops accepting, answers held requests with 503, closes idle keep-alive sockets, cuts the rest after closeGraceMs. */
+  close(): Promise<void> {
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    this.closed ??= new Promise<void>((resolve) => {
+      this.closing.abort();
+      const cut = setTimeout(() => server.closeAllConnections(), this.timeouts.closeGraceMs);
+      server.close(() => {
+        clearTimeout(cut);
+        this.logger.info("http closed");
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return this.closed;
+  }
+
+  /** The status JSON of one stream as /live/<stream>/status.json serves it, or undefined if unknown. */
+  status(stream: string): StreamStatus | undefined {
+    const view = this.options.directory.get(stream);
+    return view ? this.live.status(view, "index.m3u8") : undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const gone = new AbortController();
+    res.once("close", () => gone.abort());
+    const ex: Exchange = { req, res, route: "not_found", bytes: 0, signal: AbortSignal.any([gone.signal, this.closing.signal]) };
+    res.once("finish", () => this.metrics.record(ex.route, res.statusCode, ex.bytes));
+    for (const [name, value] of Object.entries(commonHeaders)) res.setHeader(name, value!);
+    if (this.closing.signal.aborted) res.setHeader("Connection", "close");
+    try {
+      const { pathname, search } = splitTarget(req.url ?? "/");
+      const route = parseRoute(pathname);
+      if (!route) return sendError(ex, 404, "not found");
+      if (route.kind === "healthz") return handleHealthz(ex);
+      if (route.kind === "metrics") return await handleMetrics(ex, this.metricsRegistry);
+      await this.live.handle(ex, route, search);
+    } catch (error) {
+      this.logger.error({ err: error, url: req.url }, "request failed");
+      if (!res.headersSent) sendError(ex, 500, "internal error");
+      else res.destroy();
+    }
+  }
+}
