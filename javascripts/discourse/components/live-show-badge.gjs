@@ -9,6 +9,8 @@ import { isStreamLive, statusCache } from "../lib/status-cache";
  * Connector of the `topic-list-after-title` outlet (@outletArgs.topic): a LIVE badge while the
  * topic's show is live. Rows that are not shows ask nothing; the show rows of one list share one
  * status request (lib/status-cache).
+ *
+ * @extends {Component<{ Args: { outletArgs: { topic: { tags?: unknown[] } } } }>}
  */
 export default class LiveShowBadge extends Component {
   @tracked live = false;

@@ -4,7 +4,9 @@ import { i18n } from "discourse-i18n";
 
 /**
  * Shown in a show topic instead of the player when the ingest base URL setting is unusable.
- * Staff learn what to fix; everyone else sees nothing. Args: @problem ("missing" | "invalid" | "insecure").
+ * Staff learn what to fix; everyone else sees nothing.
+ *
+ * @extends {Component<{ Args: { problem: "missing" | "invalid" | "insecure" } }>}
  */
 export default class LiveShowConfigNotice extends Component {
   @service currentUser;

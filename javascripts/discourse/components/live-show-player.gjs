@@ -30,18 +30,35 @@ function playerLabels() {
 /**
  * The player of one stream. The bundle owns everything inside the stage element; this component
  * owns the 16:9 box around it (reserved before the bundle loads) and the docked mini-player.
- * Args: @baseUrl (normalised ingest URL), @stream, @topicId (a new topic remounts the player).
+ *
+ * @typedef {object} LiveShowPlayerSignature
+ * @property {{ baseUrl: string, stream: string, topicId: number }} Args @baseUrl is the normalised
+ *   ingest URL; a new @topicId remounts the player.
+ *
+ * @extends {Component<LiveShowPlayerSignature>}
  */
 export default class LiveShowPlayer extends Component {
   @tracked state = "loading";
   @tracked loadFailed = false;
   @tracked outOfView = false;
   @tracked dockDismissed = false;
+  /** @type {HTMLElement | null} */
   frame = null;
 
-  mountPlayer = modifier((element, [baseUrl, stream, topicId]) => {
-    // Reading the topic id makes a topic change re-run this modifier: teardown, then a fresh mount.
-    element.dataset.topicId = String(topicId);
+  mountPlayer = modifier(
+    /**
+     * @param {HTMLElement} element
+     * @param {[string, string, number]} positional
+     */
+    (element, [baseUrl, stream, topicId]) => {
+      // Reading the topic id makes a topic change re-run this modifier: teardown, then a fresh mount.
+      element.dataset.topicId = String(topicId);
+      return this.#mount(element, baseUrl, stream);
+    }
+  );
+
+  /** @returns {() => void} the modifier's teardown: runs on a topic change and when leaving the page */
+  #mount(element, baseUrl, stream) {
     let active = true;
     let handle = null;
     loadPlayerBundle(settings.theme_uploads_local?.live_player ?? settings.theme_uploads?.live_player)
@@ -75,15 +92,14 @@ export default class LiveShowPlayer extends Component {
         // eslint-disable-next-line no-console
         console.error(error);
       });
-    // Runs when the topic (an argument) changes and when the player leaves the page.
     return () => {
       active = false;
       handle?.destroy();
       handle = null;
     };
-  });
+  }
 
-  observeFrame = modifier((element) => {
+  observeFrame = modifier((/** @type {HTMLElement} */ element) => {
     this.frame = element;
     if (!settings.docked_mini_player || typeof IntersectionObserver === "undefined") {
       return;

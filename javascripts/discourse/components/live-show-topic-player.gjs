@@ -7,6 +7,9 @@ import LiveShowPlayer from "./live-show-player";
 /**
  * Connector of the `topic-above-posts` outlet (@outletArgs.model is the Topic). Core reuses this
  * instance when the reader moves to another topic, so everything derives from the current model.
+ *
+ * @typedef {{ id: number, tags?: Array<string | { id: number, name: string, slug: string, original_name?: string }> }} Topic
+ * @extends {Component<{ Args: { outletArgs: { model: Topic } } }>}
  */
 export default class LiveShowTopicPlayer extends Component {
   get topic() {

@@ -9,7 +9,8 @@ const TIMEOUT_MS = 5_000;
  * @typedef {Map<string, StreamStatus>} StreamStatuses keyed by stream name
  */
 
-function toStatus(entry) {
+/** @returns {StreamStatus} */
+function toStatus(/** @type {any} */ entry) {
   return {
     live: entry?.live === true || entry?.state === "live",
     viewers: typeof entry?.viewers === "number" ? entry.viewers : null,
@@ -19,7 +20,7 @@ function toStatus(entry) {
 /**
  * Accepts `{ streams: [{ name, live, ... }] }`, a bare array of those, or an object keyed by name.
  *
- * @param {unknown} body parsed JSON
+ * @param {any} body parsed JSON
  * @returns {StreamStatuses}
  */
 export function parseStatuses(body) {

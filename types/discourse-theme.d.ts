@@ -1,0 +1,54 @@
+// Globals that Discourse's theme compiler injects into every module under javascripts/
+// (declared, never imported), typed after this theme's settings.yml and about.json assets.
+
+export interface ShowStreamRow {
+  /** tag names (objects setting, property type "tags") */
+  tags: string[];
+  stream: string;
+}
+
+export interface LiveShowsSettings {
+  ingest_base_url: string;
+  show_streams: ShowStreamRow[];
+  autoplay_muted: boolean;
+  low_latency: boolean;
+  show_viewer_count: boolean;
+  live_badge_in_topic_lists: boolean;
+  docked_mini_player: boolean;
+  offline_text: string;
+  ended_text: string;
+  /** about.json assets by name; URL possibly on the CDN */
+  theme_uploads: { live_player?: string };
+  /** same-origin /theme-javascripts/<digest>.js URL, for .js assets only */
+  theme_uploads_local: { live_player?: string };
+}
+
+export type LiveShowsState = "loading" | "offline" | "live" | "reconnecting" | "ended" | "error";
+
+/** Contract of assets/live-player.js, a classic script defining window.LiveShowsPlayer. */
+export interface LiveShowsPlayerOptions {
+  baseUrl: string;
+  stream: string;
+  autoplay?: boolean;
+  lowLatency?: boolean;
+  showViewers?: boolean;
+  labels?: Record<
+    "loading" | "offline" | "live" | "reconnecting" | "ended" | "error" | "unmute" | "goLive" | "play",
+    string
+  >;
+  formatViewers?: (count: number) => string;
+  onStateChange?: (state: LiveShowsState) => void;
+}
+
+export interface LiveShowsPlayerGlobal {
+  version: string;
+  mount(element: HTMLElement, options: LiveShowsPlayerOptions): { destroy(): void };
+}
+
+declare global {
+  const settings: LiveShowsSettings;
+  function themePrefix(key: string): string;
+  interface Window {
+    LiveShowsPlayer?: LiveShowsPlayerGlobal;
+  }
+}

@@ -1,0 +1,23 @@
+// The few Discourse core modules the theme imports, declared after core's own signatures
+// (frontend/discourse/app/lib/{api,load-script}.js, discourse-i18n). At runtime Discourse
+// provides them; in tests, tests/theme/shims/ do.
+
+declare module "discourse/lib/api" {
+  export interface PluginApi {
+    /** Renders `component` in the named plugin outlet; it receives the outlet's @outletArgs. */
+    renderInOutlet(outletName: string, component: object): void;
+  }
+  export function apiInitializer(
+    callback: (api: PluginApi, opts?: object) => unknown,
+    opts?: object
+  ): { name: string; after: string; initialize(owner?: unknown): unknown };
+}
+
+declare module "discourse/lib/load-script" {
+  /** Inserts a classic <script> (or a <link> with css: true); resolves once loaded, once per URL. */
+  export default function loadScript(url: string, opts?: { css?: boolean }): Promise<void>;
+}
+
+declare module "discourse-i18n" {
+  export function i18n(key: string, options?: Record<string, unknown>): string;
+}
