@@ -1,0 +1,77 @@
+// FLV tags: what an RTMP publish carries, written the way FLV files hold them (the remuxer reads FLV).
+
+export type FlvTagType = "audio" | "video" | "script";
+
+export interface FlvTag {
+  type: FlvTagType;
+  /** Decode timestamp in ms. */
+  timestamp: number;
+  /** The tag body: the RTMP message payload (for script tags, AMF0 values). */
+  data: Buffer;
+}
+
+const TAG_TYPE_ID: Record<FlvTagType, number> = { audio: 8, video: 9, script: 18 };
+
+export const FlvVideoCodec = { avc: 7 } as const;
+export const FlvAudioFormat = { aac: 10 } as const;
+
+/** The 9-byte FLV header followed by PreviousTagSize0 (4 zero bytes): what precedes the first tag. */
+export function encodeFlvHeader(streams: { audio: boolean; video: boolean }): Buffer {
+  const b = Buffer.alloc(13);
+  b.write("FLV", 0, "ascii");
+  b[3] = 1;
+  b[4] = (streams.audio ? 0x04 : 0) | (streams.video ? 0x01 : 0);
+  b.writeUInt32BE(9, 5);
+  return b;
+}
+
+/** One tag: 11-byte tag header, body, then its PreviousTagSize. */
+export function encodeFlvTag(tag: FlvTag): Buffer {
+  const size = tag.data.length;
+  if (size > 0xffffff) throw new RangeError(`FLV tag body of ${size} bytes exceeds 16 MiB`);
+  const ts = tag.timestamp >>> 0;
+  const b = Buffer.alloc(11 + size + 4);
+  b[0] = TAG_TYPE_ID[tag.type];
+  b.writeUIntBE(size, 1, 3);
+  b.writeUIntBE(ts & 0xffffff, 4, 3);
+  b[7] = ts >>> 24;
+  tag.data.copy(b, 11);
+  b.writeUInt32BE(11 + size, 11 + size);
+  return b;
+}
+
+/** Enhanced RTMP marks a video tag with the top bit and carries a FourCC instead of a codec id. */
+const isExHeader = (tag: FlvTag): boolean => tag.type === "video" && tag.data.length > 0 && (tag.data[0]! & 0x80) !== 0;
+
+export function isKeyframe(tag: FlvTag): boolean {
+  return tag.type === "video" && tag.data.length > 0 && ((tag.data[0]! >> 4) & 0x07) === 1;
+}
+
+/** AVC decoder configuration or AAC AudioSpecificConfig (what a decoder needs before the first frame). */
+export function isSequenceHeader(tag: FlvTag): boolean {
+  const d = tag.data;
+  if (d.length === 0) return false;
+  if (tag.type === "video") {
+    // Enhanced RTMP: packet type 0 is SequenceStart.
+    if (isExHeader(tag)) return (d[0]! & 0x0f) === 0;
+    return (d[0]! & 0x0f) === FlvVideoCodec.avc && d[1] === 0;
+  }
+  if (tag.type === "audio") return d[0]! >> 4 === FlvAudioFormat.aac && d[1] === 0;
+  return false;
+}
+
+/** Null when the tag's codec is one we pass on (H.264, AAC); otherwise a short description for the log. */
+export function unsupportedCodec(tag: FlvTag): string | null {
+  const d = tag.data;
+  if (d.length === 0 || tag.type === "script") return null;
+  if (tag.type === "video") {
+    if (isExHeader(tag)) {
+      const fourcc = d.length >= 5 ? d.toString("latin1", 1, 5).replace(/[^\x20-\x7e]/g, "?") : "?";
+      return `Enhanced RTMP video (FourCC ${fourcc})`;
+    }
+    const codec = d[0]! & 0x0f;
+    return codec === FlvVideoCodec.avc ? null : `FLV video codec id ${codec}`;
+  }
+  const format = d[0]! >> 4;
+  return format === FlvAudioFormat.aac ? null : `FLV audio format ${format}`;
+}
