@@ -1,0 +1,153 @@
+// One worker thread of the fan-out load generator: runs its share of simulated viewers and posts what they saw.
+import { Agent, request } from "node:http";
+import { parentPort, workerData } from "node:worker_threads";
+import { PlaylistCache, type PlaylistView } from "./playlist-view.js";
+import type { ViewerWorkerInput, ViewerWorkerOutput } from "./viewers-sim.js";
+
+const input = workerData as ViewerWorkerInput;
+const now = () => performance.timeOrigin + performance.now();
+const measuring = () => now() >= input.measureFrom;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// One keep-alive pool per worker; sockets outnumber viewers only while requests overlap.
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 100_000 });
+const cache = new PlaylistCache(input.playlistUrl);
+const counts = { playlistRequests: 0, mediaRequests: 0, bytes: 0, httpErrors: 0, networkErrors: 0, timeouts: 0 };
+// Flat records: key, announcedAt, deliveredAt, mediaEnd (see ViewerWorkerOutput).
+const records: number[] = [];
+let stopped = false;
+
+interface Got {
+  status: number;
+  text: string;
+}
+
+function get(url: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => {
+        if (measuring()) counts.bytes += c.length;
+        if (wantText) chunks.push(c);
+      });
+      res.on("end", () => {
+        if (res.statusCode !== 200) counts.httpErrors++;
+        resolve({ status: res.statusCode ?? 0, text: wantText ? Buffer.concat(chunks).toString("utf8") : "" });
+      });
+      res.on("error", () => resolve(null));
+    });
+    req.on("timeout", () => {
+      counts.timeouts++;
+      req.destroy();
+    });
+    req.on("error", () => {
+      if (!stopped) counts.networkErrors++;
+      resolve(null);
+    });
+    req.end();
+  });
+}
+
+/** The first load retries: under overload a join can time out, and a real player would retry too. */
+async function firstPlaylist(): Promise<PlaylistView | null> {
+  while (!stopped) {
+    const view = await loadPlaylist("", 10_000);
+    if (view) return view;
+    await sleep(500);
+  }
+  return null;
+}
+
+async function loadPlaylist(query: string, timeoutMs: number): Promise<PlaylistView | null> {
+  if (measuring()) counts.playlistRequests++;
+  const got = await get(input.playlistUrl + query, true, timeoutMs);
+  return got?.status === 200 ? cache.get(got.text) : null;
+}
+
+/** Fetches queued media one at a time, as VHS's segment loader does, recording delivery times. */
+class MediaQueue {
+  private items: { key: number; url: string; mediaEnd: number; announcedAt: number }[] = [];
+  private running = false;
+
+  push(key: number, url: string, mediaEnd: number, announcedAt: number): void {
+    this.items.push({ key, url, mediaEnd, announcedAt });
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (!stopped && this.items.length) {
+      const item = this.items.shift()!;
+      if (measuring()) counts.mediaRequests++;
+      const got = await get(item.url, false, 10_000);
+      if (got?.status === 200 && Number.isFinite(item.announcedAt)) records.push(item.key, item.announcedAt, now(), item.mediaEnd);
+    }
+    this.running = false;
+  }
+}
+
+/** Like VHS 3 on an LL-HLS stream: start PART-HOLD-BACK behind, wait a part, blocking reload for the next part. */
+async function llhlsViewer(): Promise<void> {
+  let view = await firstPlaylist();
+  if (!view) return;
+  const media = new MediaQueue();
+  if (view.initUrl) media.push(-1, view.initUrl, NaN, NaN);
+  const holdParts = Math.max(1, Math.round(view.partHoldBack / (view.partTarget || 1)) || 3);
+  for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.url, p.mediaEnd, NaN); // already out before we joined
+  let lastKey = view.parts.at(-1)?.key ?? -1;
+  while (!stopped) {
+    await sleep((view.partTarget || view.targetDuration / 2) * 1000);
+    if (stopped) break;
+    const q = view.canBlockReload ? `?_HLS_msn=${view.next.msn}&_HLS_part=${view.next.part}${view.canSkip ? "&_HLS_skip=YES" : ""}` : "";
+    const next = await loadPlaylist(q, 10_000);
+    const at = now();
+    if (!next) continue;
+    view = next;
+    for (const p of view.parts) {
+      if (p.key > lastKey) {
+        media.push(p.key, p.url, p.mediaEnd, at);
+        lastKey = p.key;
+      }
+    }
+  }
+}
+
+/** Plain HLS (nginx-rtmp): poll the playlist every half target duration, fetch each new segment. */
+async function hlsViewer(): Promise<void> {
+  const view = await firstPlaylist();
+  if (!view) return;
+  const media = new MediaQueue();
+  const last = view.segments.at(-1);
+  if (last) media.push(last.msn * 1000, last.url, NaN, NaN);
+  let lastMsn = last?.msn ?? -1;
+  while (!stopped) {
+    await sleep(view.targetDuration * 500);
+    if (stopped) break;
+    const next = await loadPlaylist("", 10_000);
+    const at = now();
+    for (const s of next?.segments ?? []) {
+      if (s.msn > lastMsn) {
+        media.push(s.msn * 1000, s.url, NaN, at);
+        lastMsn = s.msn;
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const viewer = input.mode === "llhls" ? llhlsViewer : hlsViewer;
+  const runs: Promise<void>[] = [];
+  setTimeout(() => {
+    stopped = true;
+    agent.destroy();
+  }, Math.max(0, input.stopAt - now()));
+  for (let i = 0; i < input.viewers; i++) {
+    // Spread joins evenly over the ramp so viewers do not start in lock step.
+    const startIn = input.startAt + (input.rampMs * (i + Math.random())) / input.viewers - now();
+    runs.push(sleep(Math.max(0, startIn)).then(() => (stopped ? undefined : viewer())));
+  }
+  await Promise.all(runs);
+  const out: ViewerWorkerOutput = { records: Float64Array.from(records), ...counts };
+  parentPort!.postMessage(out, [out.records.buffer as ArrayBuffer]);
+}
+
+void main();

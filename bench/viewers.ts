@@ -1,0 +1,103 @@
+// bench:viewers — fan-out: simulated LL-HLS viewers (VHS-like) on our ingest, plain-HLS viewers on nginx-rtmp.
+import { installCleanupHandlers, stopAll } from "./lib/child-processes.js";
+import { listOption, parseOptions } from "./lib/cli-options.js";
+import { sleep } from "./lib/net-wait.js";
+import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
+import { prepareFlv, replayFlv } from "./lib/publisher.js";
+import { SYSTEMS, SYSTEM_LABEL, createSystem, type SystemName } from "./lib/systems.js";
+import { fmt, mb, printTable, writeResults } from "./lib/table.js";
+import { runViewers, type ViewersResult } from "./lib/viewers-sim.js";
+
+const opts = parseOptions("npm run bench:viewers --", {
+  systems: { default: "ours,nginx", help: "systems to load (ours: LL-HLS viewers, nginx: plain HLS viewers)" },
+  viewers: { default: "100,500,2000", help: "concurrent viewer counts, each a separate step" },
+  ramp: { default: 5, help: "seconds over which each step's viewers join" },
+  duration: { default: 20, help: "seconds measured per step, after the ramp" },
+  settle: { default: 6, help: "seconds after the playlist exists before the first step" },
+  workers: { default: 2, help: "load-generator worker threads" },
+  size: { default: "1280x720", help: "source video size" },
+  bitrate: { default: 2500, help: "source video kbit/s" },
+  "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+});
+const systems = listOption("systems", opts.systems, SYSTEMS);
+const counts = opts.viewers.split(",").map(Number);
+if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error("--viewers: integers from 1 to 5000");
+const STREAM = "bench";
+
+interface Step {
+  system: SystemName;
+  result: ViewersResult;
+  server: UsageWindow;
+  loadGen: { cpuPct: number; rssBytes: number };
+}
+
+async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
+  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined);
+  await server.start();
+  const publisher = replayFlv("publisher", flv, server.publishUrl(STREAM));
+  const steps: Step[] = [];
+  try {
+    await server.waitForPlaylist(STREAM, system === "nginx" ? 1 : 2, 40_000);
+    await sleep(opts.settle * 1000);
+    for (const viewers of counts) {
+      const sampler = new TreeSampler([server.pid]);
+      let cpuStart = process.cpuUsage();
+      let loadGen = { cpuPct: 0, rssBytes: 0 };
+      const result = await runViewers({
+        mode: system === "ours" ? "llhls" : "hls",
+        playlistUrl: `${server.baseUrl}/${STREAM}/index.m3u8`,
+        viewers, workers: opts.workers, rampMs: opts.ramp * 1000, measureMs: opts.duration * 1000,
+        window: {
+          start: () => {
+            sampler.start();
+            cpuStart = process.cpuUsage();
+          },
+          end: () => {
+            const used = process.cpuUsage(cpuStart);
+            loadGen = { cpuPct: ((used.user + used.system) / 1e6 / opts.duration) * 100, rssBytes: process.memoryUsage().rss };
+          },
+        },
+      });
+      const usage = sampler.stop();
+      if (publisher.proc.exitCode !== null || publisher.proc.signalCode !== null) throw new Error(`publisher exited: ${publisher.tail()}`);
+      const r = result;
+      console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
+        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}`);
+      steps.push({ system, result, server: usage, loadGen });
+      await sleep(2000); // let the previous step's connections close
+    }
+    return steps;
+  } finally {
+    await publisher.stop(3000);
+    await server.close();
+  }
+}
+
+async function main() {
+  installCleanupHandlers();
+  const [width, height] = opts.size.split("x").map(Number) as [number, number];
+  const flv = await prepareFlv({ width, height, fps: 30, bitrateKbps: opts.bitrate, seconds: 30 });
+  const steps: Step[] = [];
+  for (const system of systems) {
+    console.log(`${SYSTEM_LABEL[system]}: viewers ${counts.join(", ")}, ${opts.duration} s each`);
+    steps.push(...(await loadSystem(system, flv)));
+  }
+  printTable(
+    `fan-out, source ${opts.size} ${opts.bitrate} kbit/s; delays in ms (announce: playlist listing it arrived at that viewer; avail: first viewer to see it; pdt: media end by PROGRAM-DATE-TIME)`,
+    ["system", "viewers", "announce p50", "p99", "avail p50", "p99", "pdt p50", "p99", "deliv/viewer/s", "req/s", "Mbit/s",
+      "server CPU %", "server RSS MB", "loadgen CPU %", "errors"],
+    steps.map(({ system, result: r, server, loadGen }) => [SYSTEM_LABEL[system], r.viewers, r.fetchMs.p50, r.fetchMs.p99,
+      r.availableMs.p50, r.availableMs.p99, r.pdtMs.p50, r.pdtMs.p99, fmt(r.deliveriesPerViewerPerS, 2), r.requestsPerS, r.mbitPerS,
+      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), loadGen.cpuPct, r.httpErrors + r.networkErrors + r.timeouts]),
+  );
+  const top = steps.filter((s) => s.system === "ours").sort((a, b) => b.result.viewers - a.result.viewers)[0];
+  if (top) console.log(`goal 2000 viewers, p99 < 150 ms: ours at ${top.result.viewers}: announce p99 ${fmt(top.result.fetchMs.p99)} ms, avail p99 ${fmt(top.result.availableMs.p99)} ms`);
+  console.log(`results: ${writeResults("viewers", { options: opts, steps })}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
