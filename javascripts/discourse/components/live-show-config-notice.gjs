@@ -3,16 +3,19 @@ import { service } from "@ember/service";
 import { i18n } from "discourse-i18n";
 
 /**
- * Shown in a show topic instead of the player when the ingest base URL setting is unusable.
+ * Shown in a show topic instead of the player when the settings are unusable (ingest base URL, or
+ * the stream name of the matching show_streams row).
  * Staff learn what to fix; everyone else sees nothing.
  *
- * @extends {Component<{ Args: { problem: "missing" | "invalid" | "insecure" } }>}
+ * @extends {Component<{ Args: { problem: "missing" | "invalid" | "insecure" | "stream", stream: string | null } }>}
  */
 export default class LiveShowConfigNotice extends Component {
   @service currentUser;
 
   get message() {
     switch (this.args.problem) {
+      case "stream":
+        return i18n(themePrefix("live_shows.config_notice.stream"), { stream: this.args.stream });
       case "insecure":
         return i18n(themePrefix("live_shows.config_notice.insecure"));
       case "invalid":

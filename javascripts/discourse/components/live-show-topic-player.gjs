@@ -1,5 +1,5 @@
 import Component from "@glimmer/component";
-import { parseIngestBaseUrl } from "../lib/ingest-url";
+import { isValidStreamName, parseIngestBaseUrl } from "../lib/ingest-url";
 import { findShowStream } from "../lib/show-tags";
 import LiveShowConfigNotice from "./live-show-config-notice";
 import LiveShowPlayer from "./live-show-player";
@@ -24,16 +24,29 @@ export default class LiveShowTopicPlayer extends Component {
     return parseIngestBaseUrl(settings.ingest_base_url, window.location.protocol);
   }
 
+  get baseUrl() {
+    const ingest = this.ingest;
+    return ingest.ok ? ingest.url : null;
+  }
+
+  /** What keeps the player from working, for the staff notice; null when all is well. */
+  get problem() {
+    if (!this.ingest.ok) {
+      return this.ingest.problem;
+    }
+    return isValidStreamName(this.stream ?? "") ? null : "stream";
+  }
+
   <template>
     {{#if this.stream}}
-      {{#if this.ingest.ok}}
+      {{#if this.problem}}
+        <LiveShowConfigNotice @problem={{this.problem}} @stream={{this.stream}} />
+      {{else if this.baseUrl}}
         <LiveShowPlayer
-          @baseUrl={{this.ingest.url}}
+          @baseUrl={{this.baseUrl}}
           @stream={{this.stream}}
           @topicId={{this.topic.id}}
         />
-      {{else}}
-        <LiveShowConfigNotice @problem={{this.ingest.problem}} />
       {{/if}}
     {{/if}}
   </template>

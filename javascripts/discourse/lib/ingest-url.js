@@ -33,3 +33,11 @@ export function parseIngestBaseUrl(raw, pageProtocol) {
   }
   return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
 }
+
+// The ingest's rule for public stream names (they become URL path segments).
+const STREAM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+
+/** @param {string} name */
+export function isValidStreamName(name) {
+  return STREAM_NAME.test(name);
+}

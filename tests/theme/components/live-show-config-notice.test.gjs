@@ -8,8 +8,8 @@ import { setCurrentUser, setupRenderingTest } from "../support/rendering";
 
 const SHOW_TOPIC = { id: 5, tags: [{ id: 1, name: "concert", slug: "concert" }] };
 
-async function renderShowTopic(ingestBaseUrl) {
-  Object.assign(settings, { ingest_base_url: ingestBaseUrl, show_streams: [{ tags: ["concert"], stream: "main" }] });
+async function renderShowTopic(ingestBaseUrl, stream = "main") {
+  Object.assign(settings, { ingest_base_url: ingestBaseUrl, show_streams: [{ tags: ["concert"], stream }] });
   await render(<template><LiveShowTopicPlayer @outletArgs={{hash model=SHOW_TOPIC}} /></template>);
 }
 
@@ -35,6 +35,12 @@ describe("bad ingest settings on a show topic", () => {
     setCurrentUser(ctx.owner, { staff: true });
     await renderShowTopic(value);
     expectNotice(expected);
+  });
+
+  test.each(["Main Stage", "-main", "a".repeat(65), "main/../x"])("staff see that the stream name %j is invalid", async (stream) => {
+    setCurrentUser(ctx.owner, { staff: true });
+    await renderShowTopic("https://chat.example.org/live", stream);
+    expectNotice(`The stream name “${stream}” in the show streams setting is not valid`);
   });
 
   test("staff see that an http ingest is blocked on an https forum", async () => {

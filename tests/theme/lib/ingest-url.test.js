@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseIngestBaseUrl } from "../../../javascripts/discourse/lib/ingest-url";
+import { isValidStreamName, parseIngestBaseUrl } from "../../../javascripts/discourse/lib/ingest-url";
 
 describe("parseIngestBaseUrl", () => {
   test.each([
@@ -21,5 +21,24 @@ describe("parseIngestBaseUrl", () => {
     ["https://exa mple.org/live", "https:", { ok: false, problem: "invalid" }],
   ])("%j on an %s page", (raw, protocol, expected) => {
     expect(parseIngestBaseUrl(raw, protocol)).toEqual(expected);
+  });
+});
+
+describe("isValidStreamName (the ingest's rule)", () => {
+  test.each([
+    ["test", true],
+    ["Main_Stage-2", true],
+    ["0", true],
+    ["a".repeat(64), true],
+    ["a".repeat(65), false],
+    ["", false],
+    ["-main", false],
+    ["_main", false],
+    ["main stage", false],
+    ["main/x", false],
+    ["main.m3u8", false],
+    ["théâtre", false],
+  ])("%j -> %s", (name, expected) => {
+    expect(isValidStreamName(name)).toBe(expected);
   });
 });
