@@ -1,0 +1,78 @@
+// One accepted RTMP publish: what the rest of the ingest sees of a publisher.
+import { EventEmitter } from "node:events";
+import { performance } from "node:perf_hooks";
+import type { Amf0Object } from "./amf0.js";
+import type { FlvTag } from "./flv.js";
+
+export interface RtmpPublishEvents {
+  /** An audio, video or script (onMetaData) tag, emitted as soon as its RTMP message is complete. */
+  tag: [tag: FlvTag];
+  /** Emitted once; no tags follow. */
+  close: [reason: string];
+}
+
+export interface RtmpPublishInit {
+  id: string;
+  stream: string;
+  remoteAddress: string;
+  keyFingerprint: string;
+  /** Ends the publisher's connection; called by close(). */
+  closeConnection: (reason: string) => void;
+}
+
+export class RtmpPublish extends EventEmitter<RtmpPublishEvents> {
+  /** Session id, also in every log line of the connection. */
+  readonly id: string;
+  /** Public stream name returned by authenticate() (never the key). */
+  readonly stream: string;
+  readonly remoteAddress: string;
+  /** First 8 hex chars of sha256(key), for logs. */
+  readonly keyFingerprint: string;
+  /** performance.now() when the publish was accepted. */
+  readonly startedAt: number;
+  /** The latest onMetaData object, or null before any. */
+  metadata: Amf0Object | null = null;
+
+  private mediaAt: number;
+  private ended = false;
+  private readonly closeConnection: (reason: string) => void;
+
+  constructor(init: RtmpPublishInit) {
+    super();
+    this.id = init.id;
+    this.stream = init.stream;
+    this.remoteAddress = init.remoteAddress;
+    this.keyFingerprint = init.keyFingerprint;
+    this.closeConnection = init.closeConnection;
+    this.startedAt = performance.now();
+    this.mediaAt = this.startedAt;
+  }
+
+  /** performance.now() of the last audio/video message (the accept time before the first). */
+  get lastMediaAt(): number {
+    return this.mediaAt;
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** Ends the publish and its connection. */
+  close(reason = "closed by server"): void {
+    if (!this.ended) this.closeConnection(reason);
+  }
+
+  /** @internal Used by the session for each media or metadata tag. */
+  deliver(tag: FlvTag, isMedia: boolean): void {
+    if (this.ended) return;
+    if (isMedia) this.mediaAt = performance.now();
+    this.emit("tag", tag);
+  }
+
+  /** @internal Used by the session when the publish ends for any reason. */
+  finish(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit("close", reason);
+  }
+}

@@ -1,0 +1,141 @@
+// Publish-only RTMP server (OBS, ffmpeg, GStreamer). Hand-written: no npm RTMP library is both maintained and
+// safe (timeouts, bounded buffers), see docs/architecture.md.
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+import { resolveRtmpLimits, type RtmpLimits } from "./limits.js";
+import type { RtmpPublish } from "./publish.js";
+import { RtmpSession, type ClaimResult, type SessionHost } from "./session.js";
+
+export interface RtmpServerOptions {
+  /** Interface to bind; default all interfaces. */
+  host?: string;
+  /** TCP port; 0 picks a free one (see start()). */
+  port: number;
+  /** RTMP application publishers connect to (the path of the OBS server URL); default "live". */
+  app?: string;
+  limits?: Partial<RtmpLimits>;
+  logger: Logger;
+  /** Maps a secret stream key to its public stream name, or null to refuse. Called before Publish.Start. */
+  authenticate(key: string): Promise<string | null>;
+  /** Called for each authenticated publish after the one-publisher-per-stream check. */
+  onPublish(publish: RtmpPublish): "accepted" | "busy";
+}
+
+/** At most one "connection limit reached" line per interval, with the count, so a flood cannot flood the log. */
+const REFUSAL_LOG_INTERVAL_MS = 1_000;
+
+export class RtmpServer {
+  readonly limits: RtmpLimits;
+  private readonly app: string;
+  private readonly log: Logger;
+  private readonly server: Server;
+  private readonly sessions = new Set<RtmpSession>();
+  private readonly sockets = new Set<Socket>();
+  private readonly publishes = new Map<string, RtmpPublish>();
+  private readonly host: SessionHost;
+  private refused = 0;
+  private lastRefusalLog = -Infinity;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: RtmpServerOptions) {
+    this.limits = resolveRtmpLimits(options.limits);
+    this.app = options.app ?? "live";
+    this.log = options.logger.child({ component: "rtmp" });
+    this.host = {
+      app: this.app,
+      limits: this.limits,
+      logger: this.log,
+      authenticate: (key) => options.authenticate(key),
+      claim: (publish) => this.claim(publish),
+      sessionClosed: (session) => this.sessions.delete(session),
+    };
+    this.server = createServer((socket) => this.accept(socket));
+    this.server.on("error", (err) => this.log.error({ err }, "RTMP listener error"));
+  }
+
+  /** Listens; resolves with the bound port. */
+  start(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once("error", onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off("error", onError);
+        const port = this.port;
+        this.log.info({ host: this.options.host ?? "0.0.0.0", port, app: this.app }, "RTMP server listening");
+        resolve(port);
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Open TCP connections. */
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The active publish of a stream, if any. */
+  activePublish(stream: string): RtmpPublish | undefined {
+    return this.publishes.get(stream);
+  }
+
+  /** Stops listening, ends every session (publishes close with "server closing"), destroys what is left after `timeoutMs`. */
+  close(timeoutMs = 2_000): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const socket of this.sockets) socket.destroy();
+      }, timeoutMs);
+      timer.unref();
+      this.server.close(() => {
+        clearTimeout(timer);
+        this.log.info("RTMP server closed");
+        resolve();
+      });
+      for (const session of [...this.sessions]) session.close("server closing");
+    });
+    return this.closing;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing || this.sessions.size >= this.limits.maxConnections) {
+      socket.destroy();
+      this.refused++;
+      const now = performance.now();
+      if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+        this.log.warn({ refused: this.refused, maxConnections: this.limits.maxConnections }, "connection limit reached, refusing sockets");
+        this.refused = 0;
+        this.lastRefusalLog = now;
+      }
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    this.sessions.add(new RtmpSession(socket, this.host));
+  }
+
+  private claim(publish: RtmpPublish): ClaimResult {
+    const current = this.publishes.get(publish.stream);
+    if (current && !current.closed) {
+      const silentMs = performance.now() - current.lastMediaAt;
+      if (silentMs <= this.limits.staleMs) return "already-publishing";
+      this.log.info({ stream: publish.stream, old: current.id, new: publish.id, silentMs: Math.round(silentMs) }, "stale publisher taken over");
+      current.close("taken over by a new publisher");
+    }
+    let verdict: "accepted" | "busy";
+    try {
+      verdict = this.options.onPublish(publish);
+    } catch (err) {
+      this.log.error({ err, stream: publish.stream }, "onPublish threw; refusing the publish");
+      return "busy";
+    }
+    if (verdict !== "accepted") return "busy";
+    this.publishes.set(publish.stream, publish);
+    publish.once("close", () => {
+      if (this.publishes.get(publish.stream) === publish) this.publishes.delete(publish.stream);
+    });
+    return "accepted";
+  }
+}

@@ -1,0 +1,442 @@
+// One RTMP connection: handshake -> connect -> createStream -> publish -> media, with its timeouts and limits.
+import { createHash, randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
+import { Amf0EcmaArray, amf0Properties, encodeAmf0, type Amf0Object, type Amf0Value } from "./amf0.js";
+import { ChunkReader } from "./chunk-reader.js";
+import { ChunkWriter } from "./chunk-writer.js";
+import {
+  connectRejectedMessage,
+  connectResultMessage,
+  createStreamResultMessage,
+  onFCPublishMessage,
+  onStatusMessage,
+  parseCommand,
+  parseDataMessage,
+  resultMessage,
+  type RtmpCommand,
+} from "./commands.js";
+import { unsupportedCodec, type FlvTag } from "./flv.js";
+import { HANDSHAKE_SIZE, createHandshakeReply } from "./handshake.js";
+import type { RtmpLimits } from "./limits.js";
+import {
+  MessageType,
+  PeerBandwidthLimit,
+  UserControlEvent,
+  acknowledgementMessage,
+  readU32Control,
+  readUserControl,
+  setChunkSizeMessage,
+  setPeerBandwidthMessage,
+  userControlMessage,
+  windowAckSizeMessage,
+  type RtmpMessage,
+} from "./messages.js";
+import { RtmpPublish } from "./publish.js";
+
+/** Our outgoing chunk size, window and peer bandwidth: the values OBS and ffmpeg see from common servers. */
+const OUT_CHUNK_SIZE = 4096;
+const WINDOW_ACK_SIZE = 2_500_000;
+/** How long a connection we closed gracefully may take to close its side before it is destroyed. */
+const LINGER_MS = 2_000;
+
+export type ClaimResult = "accepted" | "busy" | "already-publishing";
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  app: string;
+  limits: RtmpLimits;
+  logger: Logger;
+  authenticate(key: string): Promise<string | null>;
+  /** Decides on an authenticated publish: one publisher per stream, then the application's onPublish. */
+  claim(publish: RtmpPublish): ClaimResult;
+  sessionClosed(session: RtmpSession): void;
+}
+
+type State = "c0c1" | "c2" | "connect" | "connected" | "authenticating" | "publishing" | "closed";
+type Level = "debug" | "info" | "warn" | "error";
+
+interface TerminateOptions {
+  level: Level;
+  /** Flush queued replies (an onStatus error) and let the client close first. */
+  graceful?: boolean;
+  fields?: Record<string, unknown>;
+}
+
+/** Short, non-reversible stand-in for secrets in logs. */
+export function fingerprint(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex").slice(0, 8);
+}
+
+/** The app a connect names: its `app` (or the first path segment of `tcUrl`), without query or slashes. */
+export function connectApp(props: Amf0Object): string {
+  let app = typeof props.app === "string" ? props.app : "";
+  if (!app && typeof props.tcUrl === "string") {
+    try {
+      app = new URL(props.tcUrl).pathname.split("/").filter(Boolean)[0] ?? "";
+    } catch {
+      app = "";
+    }
+  }
+  return app.split("?")[0]!.replace(/^\/+|\/+$/g, "");
+}
+
+export class RtmpSession {
+  readonly id = randomBytes(4).toString("hex");
+  readonly remoteAddress: string;
+  private readonly log: Logger;
+  private readonly limits: RtmpLimits;
+  private state: State = "c0c1";
+  private handshakeParts: Buffer[] = [];
+  private handshakeLength = 0;
+  private readonly reader: ChunkReader;
+  private readonly writer = new ChunkWriter();
+  private bytesIn = 0;
+  private lastAckAt = 0;
+  private peerWindow = 0;
+  private nextStreamId = 1;
+  private publish: RtmpPublish | null = null;
+  private lastTimestamp: number | null = null;
+  private handshakeTimer: NodeJS.Timeout | null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private mediaTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: SessionHost,
+  ) {
+    this.limits = host.limits;
+    this.remoteAddress = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    this.log = host.logger.child({ session: this.id, remote: this.remoteAddress });
+    this.reader = new ChunkReader(this.limits);
+    socket.setNoDelay(true);
+    socket.on("data", (data: Buffer) => this.onData(data));
+    socket.on("error", (err) => this.terminate("socket error", { level: "debug", fields: { error: err.message } }));
+    socket.on("close", () => {
+      this.terminate("client disconnected", { level: this.publish ? "info" : "debug" });
+      if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      this.host.sessionClosed(this);
+    });
+    this.handshakeTimer = this.timer(this.limits.handshakeTimeoutMs, "handshake timeout");
+    this.armIdleTimer();
+    this.log.debug("connection accepted");
+  }
+
+  get closed(): boolean {
+    return this.state === "closed";
+  }
+
+  /** Ends the connection (and its publish, if any). */
+  close(reason: string, level: Level = "info"): void {
+    this.terminate(reason, { level, graceful: true });
+  }
+
+  private timer(ms: number, reason: string): NodeJS.Timeout {
+    const t = setTimeout(() => this.terminate(reason, { level: "warn", fields: { timeoutMs: ms } }), ms);
+    t.unref();
+    return t;
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = this.timer(this.limits.idleTimeoutMs, "no publish before idle timeout");
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.handshakeTimer, this.idleTimer, this.mediaTimer]) if (t) clearTimeout(t);
+    this.handshakeTimer = this.idleTimer = this.mediaTimer = null;
+  }
+
+  private terminate(reason: string, options: TerminateOptions): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.clearTimers();
+    const publish = this.publish;
+    this.publish = null;
+    const fields = { ...options.fields, reason, ...(publish ? { stream: publish.stream } : {}) };
+    this.log[options.level](fields, publish ? "publish ended, connection closed" : "connection closed");
+    publish?.finish(reason);
+    if (options.graceful && !this.socket.destroyed) {
+      this.socket.end();
+      this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+      this.lingerTimer.unref();
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  private send(message: RtmpMessage): void {
+    this.sendBytes(this.writer.encode(message));
+  }
+
+  private sendBytes(bytes: Buffer): void {
+    if (this.state === "closed" || !this.socket.writable) return;
+    if (this.socket.writableLength + bytes.length > this.limits.maxWriteBufferBytes) {
+      this.terminate("peer does not read its replies", { level: "warn" });
+      return;
+    }
+    this.socket.write(bytes);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.state === "closed") return;
+    this.bytesIn += data.length;
+    try {
+      const rest = this.state === "c0c1" || this.state === "c2" ? this.handshake(data) : data;
+      if (rest && rest.length > 0 && !this.closed) this.onChunks(rest);
+      this.acknowledge();
+    } catch (err) {
+      this.terminate("internal error", { level: "error", fields: { err } });
+    }
+  }
+
+  /** Consumes handshake bytes; returns what follows C2 (chunk stream bytes), or null while incomplete. */
+  private handshake(data: Buffer): Buffer | null {
+    this.handshakeParts.push(data);
+    this.handshakeLength += data.length;
+    if (this.state === "c0c1") {
+      if (this.handshakeLength < 1 + HANDSHAKE_SIZE) return null;
+      const all = Buffer.concat(this.handshakeParts);
+      const reply = createHandshakeReply(all.subarray(0, 1 + HANDSHAKE_SIZE), { time: Math.floor(performance.now()) });
+      if (!reply.ok) {
+        this.terminate("handshake failed", { level: "warn", fields: { code: reply.error.code, error: reply.error.message } });
+        return null;
+      }
+      this.sendBytes(reply.value.bytes);
+      this.log.debug({ digest: reply.value.clientDigest !== null }, "handshake S0/S1/S2 sent");
+      this.state = "c2";
+      const rest = all.subarray(1 + HANDSHAKE_SIZE);
+      this.handshakeParts = [rest];
+      this.handshakeLength = rest.length;
+    }
+    if (this.handshakeLength < HANDSHAKE_SIZE) return null;
+    const all = Buffer.concat(this.handshakeParts);
+    this.handshakeParts = [];
+    this.handshakeLength = 0;
+    this.state = "connect";
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    return all.subarray(HANDSHAKE_SIZE);
+  }
+
+  private onChunks(data: Buffer): void {
+    const { messages, error } = this.reader.push(data);
+    for (const message of messages) {
+      if (this.state === "closed") return;
+      this.onMessage(message);
+    }
+    if (error) this.terminate("protocol violation", { level: "warn", fields: { code: error.code, error: error.message } });
+  }
+
+  private acknowledge(): void {
+    if (this.peerWindow > 0 && this.bytesIn - this.lastAckAt >= this.peerWindow) {
+      this.lastAckAt = this.bytesIn;
+      this.send(acknowledgementMessage(this.bytesIn % 2 ** 32));
+    }
+  }
+
+  private onMessage(message: RtmpMessage): void {
+    switch (message.typeId) {
+      case MessageType.windowAckSize: {
+        const size = readU32Control(message);
+        if (size.ok) this.peerWindow = size.value;
+        return;
+      }
+      case MessageType.userControl: {
+        const event = readUserControl(message);
+        if (event.ok && event.value.event === UserControlEvent.pingRequest) {
+          this.send(userControlMessage(UserControlEvent.pingResponse, event.value.value));
+        }
+        return;
+      }
+      case MessageType.commandAmf0:
+      case MessageType.commandAmf3:
+        return this.onCommand(message);
+      case MessageType.dataAmf0:
+      case MessageType.dataAmf3:
+        return this.onDataMessage(message);
+      case MessageType.audio:
+      case MessageType.video:
+        return this.onMedia(message);
+      default:
+        // Set Chunk Size and Abort were applied by the reader; acknowledgements and bandwidth hints need nothing.
+        return;
+    }
+  }
+
+  private onCommand(message: RtmpMessage): void {
+    const parsed = parseCommand(message);
+    if (!parsed.ok) {
+      this.terminate("malformed command", { level: "warn", fields: { code: parsed.error.code, error: parsed.error.message } });
+      return;
+    }
+    const cmd = parsed.value;
+    if (this.state === "connect" && cmd.name !== "connect") {
+      this.terminate("command before connect", { level: "warn", fields: { command: cmd.name.slice(0, 32) } });
+      return;
+    }
+    switch (cmd.name) {
+      case "connect":
+        return this.onConnect(cmd);
+      case "releaseStream":
+        if (cmd.transactionId > 0) this.send(resultMessage(cmd.transactionId, null));
+        return;
+      case "FCPublish":
+        this.send(onFCPublishMessage());
+        if (cmd.transactionId > 0) this.send(resultMessage(cmd.transactionId, null));
+        return;
+      case "createStream":
+        this.send(createStreamResultMessage(cmd.transactionId, this.nextStreamId++));
+        return;
+      case "publish":
+        this.onPublishCommand(cmd, message.streamId).catch((err: unknown) =>
+          this.terminate("internal error", { level: "error", fields: { err } }),
+        );
+        return;
+      case "play":
+        this.send(onStatusMessage(message.streamId, { level: "error", code: "NetStream.Play.Failed", description: "play is not supported" }));
+        this.terminate("play refused", { level: "warn", graceful: true });
+        return;
+      case "FCUnpublish":
+      case "deleteStream":
+      case "closeStream":
+        this.unpublish();
+        return;
+      default:
+        this.log.debug({ command: cmd.name.slice(0, 32) }, "ignored command");
+    }
+  }
+
+  private onConnect(cmd: RtmpCommand): void {
+    if (this.state !== "connect") {
+      this.terminate("second connect", { level: "warn" });
+      return;
+    }
+    const app = connectApp(amf0Properties(cmd.object) ?? Object.create(null));
+    if (app !== this.host.app) {
+      this.send(connectRejectedMessage(cmd.transactionId, "unknown application"));
+      // The app is fingerprinted: a key pasted into the server URL would otherwise reach the log.
+      this.terminate("connect refused: unknown application", { level: "warn", graceful: true, fields: { appFingerprint: fingerprint(app) } });
+      return;
+    }
+    this.send(windowAckSizeMessage(WINDOW_ACK_SIZE));
+    this.send(setPeerBandwidthMessage(WINDOW_ACK_SIZE, PeerBandwidthLimit.dynamic));
+    this.send(setChunkSizeMessage(OUT_CHUNK_SIZE));
+    this.writer.setChunkSize(OUT_CHUNK_SIZE);
+    this.send(connectResultMessage(cmd.transactionId));
+    this.state = "connected";
+    this.log.debug("connected");
+  }
+
+  private async onPublishCommand(cmd: RtmpCommand, streamId: number): Promise<void> {
+    if (this.state !== "connected") {
+      this.terminate("publish in the wrong state", { level: "warn", fields: { state: this.state } });
+      return;
+    }
+    const name = cmd.args[0];
+    // ffmpeg and OBS send the key as the publish name; tokens after "?" are not part of it.
+    const key = typeof name === "string" ? name.split("?")[0]! : "";
+    if (!key) return this.refusePublish(streamId, "invalid stream key", {});
+    const keyFingerprint = fingerprint(key);
+    this.state = "authenticating";
+    let stream: string | null;
+    try {
+      stream = await this.host.authenticate(key);
+    } catch (err) {
+      if (this.state !== "authenticating") return;
+      this.log.error({ err: err instanceof Error ? err.message : String(err), keyFingerprint }, "authenticate failed");
+      return this.refusePublish(streamId, "invalid stream key", { keyFingerprint });
+    }
+    if (this.state !== "authenticating") return;
+    if (!stream) return this.refusePublish(streamId, "invalid stream key", { keyFingerprint });
+
+    const publish = new RtmpPublish({
+      id: this.id,
+      stream,
+      remoteAddress: this.remoteAddress,
+      keyFingerprint,
+      closeConnection: (reason) => this.terminate(reason, { level: "info", graceful: true }),
+    });
+    const verdict = this.host.claim(publish);
+    if (verdict !== "accepted") {
+      const description = verdict === "busy" ? "stream busy" : "already publishing";
+      return this.refusePublish(streamId, description, { keyFingerprint, stream });
+    }
+    this.publish = publish;
+    this.state = "publishing";
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.mediaTimer = this.timer(this.limits.mediaTimeoutMs, "no media before media timeout");
+    this.send(userControlMessage(UserControlEvent.streamBegin, streamId));
+    this.send(onStatusMessage(streamId, { level: "status", code: "NetStream.Publish.Start", description: `${stream} is now published` }));
+    this.log.info({ stream, keyFingerprint }, "publish started");
+  }
+
+  private refusePublish(streamId: number, description: string, fields: Record<string, unknown>): void {
+    this.send(onStatusMessage(streamId, { level: "error", code: "NetStream.Publish.BadName", description }));
+    this.terminate(`publish refused: ${description}`, { level: "warn", graceful: true, fields });
+  }
+
+  private unpublish(): void {
+    const publish = this.publish;
+    if (!publish) return;
+    this.publish = null;
+    this.state = "connected";
+    if (this.mediaTimer) clearTimeout(this.mediaTimer);
+    this.mediaTimer = null;
+    this.armIdleTimer();
+    this.log.info({ stream: publish.stream, reason: "unpublished" }, "publish ended");
+    publish.finish("unpublished");
+  }
+
+  /** RTMP timestamps are 32-bit; tags get a continuous timeline across the wrap (every ~49.7 days). */
+  private unwrap(timestamp: number): number {
+    if (this.lastTimestamp === null) {
+      this.lastTimestamp = timestamp;
+      return timestamp;
+    }
+    let next = this.lastTimestamp + ((timestamp - (this.lastTimestamp % 2 ** 32)) | 0);
+    if (next < 0) next = timestamp;
+    this.lastTimestamp = next;
+    return next;
+  }
+
+  private onMedia(message: RtmpMessage): void {
+    const publish = this.publish;
+    if (this.state !== "publishing" || !publish || message.payload.length === 0) return;
+    const tag: FlvTag = {
+      type: message.typeId === MessageType.audio ? "audio" : "video",
+      timestamp: this.unwrap(message.timestamp),
+      data: message.payload,
+    };
+    const unsupported = unsupportedCodec(tag);
+    if (unsupported) {
+      this.terminate("unsupported codec", { level: "warn", graceful: true, fields: { codec: unsupported } });
+      return;
+    }
+    this.mediaTimer?.refresh();
+    publish.deliver(tag, true);
+  }
+
+  private onDataMessage(message: RtmpMessage): void {
+    const publish = this.publish;
+    if (this.state !== "publishing" || !publish) return;
+    const parsed = parseDataMessage(message);
+    if (!parsed.ok) {
+      this.log.debug({ code: parsed.error.code }, "ignored malformed data message");
+      return;
+    }
+    const values = parsed.value;
+    let metadata: Amf0Value | undefined;
+    if (values[0] === "@setDataFrame" && values[1] === "onMetaData") metadata = values[2];
+    else if (values[0] === "onMetaData") metadata = values[1];
+    else return;
+    const properties = amf0Properties(metadata ?? null) ?? (Object.create(null) as Amf0Object);
+    publish.metadata = properties;
+    // Re-emitted the way FLV files carry it: "onMetaData" and an ECMA array.
+    const data = encodeAmf0(["onMetaData", new Amf0EcmaArray(properties)]);
+    publish.deliver({ type: "script", timestamp: this.unwrap(message.timestamp), data }, false);
+  }
+}
