@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KeyStore } from "../../../ingest/src/keys/index.js";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+// The tsx binary itself (what `npx tsx` runs), so the test holds the PID that receives signals.
+const tsx = path.join(root, "node_modules/.bin/tsx");
+const main = path.join(root, "ingest/src/main.ts");
+
+let dir: string;
+const children = new Set<ChildProcess>();
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "cli-test-"));
+});
+
+afterEach(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  children.clear();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("LIVE_")) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [main, ...args], { cwd: root, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts the ingest and resolves once HTTP listens; `stop()` sends SIGTERM and resolves with the exit. */
+function serve(args: string[]) {
+  const child = spawn(tsx, [main, ...args], { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const listening = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      if (stdout.includes('"msg":"http listening"')) resolve();
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    void exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
+  });
+  return {
+    listening,
+    output: () => stdout,
+    stop: async () => {
+      child.kill("SIGTERM");
+      return { code: await exited, stdout, stderr };
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+const keyLine = /Stream Key: (live_[A-Za-z0-9_-]{32})/;
+
+describe("keys subcommands", () => {
+  it("add prints a key once with the OBS settings; list and revoke manage it; the file holds no key", async () => {
+    const added = await run(["keys", "add", "foo", "--data-dir", dir, "--host", "127.0.0.1"]);
+    expect(added.code).toBe(0);
+    const key = keyLine.exec(added.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect(added.stdout).toContain(`OBS → Settings → Stream: Service Custom, Server rtmp://127.0.0.1:1935/live, Stream Key ${key}`);
+    expect(added.stdout).toContain("Watch:   http://127.0.0.1:8080/live/foo/index.m3u8");
+    const file = path.join(dir, "keys.json");
+    expect(await readFile(file, "utf8")).not.toContain(key!);
+    expect(await new KeyStore({ file }).authenticate(key!)).toBe("foo");
+
+    const list = await run(["keys", "list", "--data-dir", dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^STREAM\s+FINGERPRINT\s+CREATED\s+UPDATED$/m);
+    expect(list.stdout).toMatch(/^foo\s+[0-9a-f]{8}\s+\d{4}-\d\d-\d\dT/m);
+    expect(list.stdout).not.toContain(key!);
+
+    const revoked = await run(["keys", "revoke", "foo", "--data-dir", dir]);
+    expect(revoked.code).toBe(0);
+    expect(await new KeyStore({ file }).authenticate(key!)).toBeNull();
+    const again = await run(["keys", "revoke", "foo", "--data-dir", dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('stream "foo" has no key');
+    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toContain("No keys in");
+  });
+
+  it("uses --public-url for the printed URLs and LIVE_* environment variables", async () => {
+    const keys = path.join(dir, "elsewhere.json");
+    const added = await run(["keys", "add", "show", "--public-url", "https://forum.example.org"], { LIVE_KEYS: keys, LIVE_APP: "shows" });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain("Server:     rtmp://forum.example.org:1935/shows");
+    expect(added.stdout).toContain("Watch:   https://forum.example.org/live/show/index.m3u8");
+    expect(added.stdout).toContain(keys);
+    expect(await readFile(keys, "utf8")).toContain('"show"');
+  });
+
+  it.each<[string[], number, RegExp]>([
+    [["keys", "add", "bad/name"], 2, /invalid stream name "bad\/name"/],
+    [["keys", "add"], 2, /keys add takes exactly one stream name/],
+    [["keys", "list", "extra"], 2, /keys list takes no arguments/],
+    [["keys", "rotate", "x"], 2, /unknown keys subcommand "rotate"/],
+    [["serve"], 2, /unknown command "serve"/],
+    [["--rtmp-port", "abc"], 2, /invalid value "abc" for --rtmp-port/],
+    [["keys", "list", "--bogus"], 2, /unknown option --bogus/],
+  ])("%j exits %s", async (args, code, message) => {
+    const result = await run([...args, "--data-dir", dir]);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+
+  it("a bad environment variable exits 2 naming it", async () => {
+    const result = await run(["keys", "list"], { LIVE_HTTP_PORT: "eighty" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid value "eighty" for LIVE_HTTP_PORT');
+  });
+
+  it("--help prints usage and exits 0", async () => {
+    const result = await run(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("--rtmp-port <value>");
+    expect(result.stdout).toContain("LIVE_RTMP_PORT");
+  });
+});
+
+describe("start", () => {
+  it("first start creates a key for `test` and prints it once; the second start does not", async () => {
+    const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+    const args = ["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(httpPort), "--rtmp-port", String(rtmpPort)];
+
+    const first = serve(args);
+    await first.listening;
+    const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+    expect(health.status).toBe(200);
+    const firstRun = await first.stop();
+    expect(firstRun.code).toBe(0);
+    expect(firstRun.stdout).toContain('"msg":"stopped"');
+    const key = keyLine.exec(firstRun.stdout)?.[1];
+    expect(firstRun.stdout).toContain(`OBS → Settings → Stream: Service Custom, Server rtmp://127.0.0.1:${rtmpPort}/live, Stream Key ${key}`);
+    expect(firstRun.stdout).toContain(`Watch:   http://127.0.0.1:${httpPort}/live/test/index.m3u8`);
+    expect(firstRun.stdout).toContain(`Preview: http://127.0.0.1:${httpPort}/live/`);
+    expect(firstRun.stdout.split(key!).length - 1).toBe(2); // the OBS line and the Stream Key line
+    expect(await new KeyStore({ file: path.join(dir, "keys.json") }).authenticate(key!)).toBe("test");
+
+    const second = serve(args);
+    await second.listening;
+    const secondRun = await second.stop();
+    expect(secondRun.code).toBe(0);
+    expect(secondRun.stdout).not.toContain("Stream Key");
+    expect(secondRun.stdout).not.toContain(key!);
+  });
+
+  it("a malformed keys file stops the start with a clear error and is left untouched", async () => {
+    const file = path.join(dir, "keys.json");
+    await writeFile(file, '{"version": 1, "streams": {"test": {"key": "plain"}}}');
+    const result = await run(["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(await freePort())]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`keys file ${file}: unexpected content at streams.test`);
+    expect(await readFile(file, "utf8")).toBe('{"version": 1, "streams": {"test": {"key": "plain"}}}');
+  });
+
+  it("a port in use is a runtime error (exit 1)", async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      const result = await run(["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/could not start: .*EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});

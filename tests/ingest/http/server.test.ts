@@ -1,0 +1,532 @@
+import { Agent, get as httpGet } from "node:http";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HttpServer } from "../../../ingest/src/http/server.js";
+import type { LiveStreamView, StreamDirectory } from "../../../ingest/src/http/stream-directory.js";
+import { ViewerCounter } from "../../../ingest/src/http/viewer-counter.js";
+import { request, sleep, track } from "./http-client.js";
+import { MemoryStream } from "./memory-stream.js";
+
+const logger = pino({ level: "silent" });
+const bytes = (n: number, fill: number) => Buffer.alloc(n, fill);
+
+class Directory implements StreamDirectory {
+  readonly streams = new Map<string, LiveStreamView>();
+  add(view: LiveStreamView) {
+    this.streams.set(view.name, view);
+    return view;
+  }
+  get(name: string) {
+    return this.streams.get(name);
+  }
+  list() {
+    return [...this.streams.values()];
+  }
+}
+
+let directory: Directory;
+let server: HttpServer;
+let port: number;
+let clock: number;
+
+async function startServer(options: Partial<ConstructorParameters<typeof HttpServer>[0]> = {}) {
+  await server?.close();
+  server = new HttpServer({
+    host: "127.0.0.1",
+    port: 0,
+    allowOrigin: "*",
+    logger,
+    directory,
+    viewers: new ViewerCounter({ now: () => clock }),
+    firstPartWaitMs: 1_500,
+    ...options,
+  });
+  port = await server.start();
+}
+
+beforeEach(async () => {
+  directory = new Directory();
+  clock = 0;
+  await startServer();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function liveStream(name = "show", parts = 2): MemoryStream {
+  const stream = directory.add(new MemoryStream(name)) as MemoryStream;
+  stream.addInit(bytes(32, 1));
+  for (let i = 0; i < parts; i++) stream.addPart(bytes(100, 10 + i));
+  return stream;
+}
+
+describe("headers", () => {
+  it("serves playlists, init, parts and segments with their content types, caching and CORS", async () => {
+    const stream = liveStream("show", 5);
+    const cases: Array<[string, string, string]> = [
+      ["/live/show/index.m3u8", "application/vnd.apple.mpegurl", "public, max-age=1"],
+      ["/live/show/index.m3u8?_HLS_msn=0", "application/vnd.apple.mpegurl", "public, max-age=60"],
+      ["/live/show/init-0.mp4", "video/mp4", "public, max-age=31536000, immutable"],
+      ["/live/show/part-0-1.m4s", "video/mp4", "public, max-age=31536000, immutable"],
+      ["/live/show/seg-0.m4s", "video/mp4", "public, max-age=31536000, immutable"],
+      ["/live/show/status.json", "application/json; charset=utf-8", "public, max-age=1"],
+      ["/live/status.json", "application/json; charset=utf-8", "public, max-age=1"],
+      ["/live/", "text/html; charset=utf-8", "no-cache"],
+    ];
+    for (const [path, type, cache] of cases) {
+      const reply = await request(port, path);
+      expect(reply.status, path).toBe(200);
+      expect(reply.headers["content-type"], path).toBe(type);
+      expect(reply.headers["cache-control"], path).toBe(cache);
+      expect(reply.headers["access-control-allow-origin"], path).toBe("*");
+      expect(reply.headers["access-control-expose-headers"], path).toContain("Content-Range");
+      expect(reply.headers["x-content-type-options"], path).toBe("nosniff");
+      expect(Number(reply.headers["content-length"]), path).toBe(reply.body.length);
+    }
+    expect((await request(port, "/live/show/part-0-1.m4s")).body).toEqual(bytes(100, 11));
+    expect((await request(port, "/live/show/seg-0.m4s")).body).toEqual(Buffer.concat([0, 1, 2, 3].map((i) => bytes(100, 10 + i))));
+    expect((await request(port, "/live/show/init-0.mp4")).body).toEqual(bytes(32, 1));
+    expect(stream.listenerCount()).toBe(0);
+  });
+
+  it("uses the configured origin", async () => {
+    await startServer({ allowOrigin: "https://forum.example.org" });
+    liveStream();
+    const reply = await request(port, "/live/show/index.m3u8");
+    expect(reply.headers["access-control-allow-origin"]).toBe("https://forum.example.org");
+  });
+
+  it("answers CORS preflight", async () => {
+    liveStream();
+    for (const path of ["/live/show/index.m3u8", "/live/show/viewers", "/live/status.json"]) {
+      const reply = await request(port, path, {
+        method: "OPTIONS",
+        headers: { Origin: "https://forum.example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+      });
+      expect(reply.status, path).toBe(204);
+      expect(reply.headers["access-control-allow-origin"]).toBe("*");
+      expect(reply.headers["access-control-allow-methods"]).toContain("POST");
+      expect(reply.headers["access-control-allow-headers"]).toMatch(/Content-Type/);
+      expect(reply.headers["access-control-allow-headers"]).toMatch(/Range/);
+      expect(reply.headers["access-control-max-age"]).toBe("86400");
+    }
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    liveStream();
+    for (const path of ["/live/show/index.m3u8", "/live/show/part-0-0.m4s", "/live/show/init-0.mp4", "/live/status.json", "/live/", "/healthz", "/metrics"]) {
+      const get = await request(port, path);
+      const head = await request(port, path, { method: "HEAD" });
+      expect(head.status, path).toBe(200);
+      expect(head.body.length, path).toBe(0);
+      expect(head.headers["content-type"], path).toBe(get.headers["content-type"]);
+      if (!path.startsWith("/metrics")) expect(head.headers["content-length"], path).toBe(String(get.body.length));
+    }
+  });
+
+  it.each<[string, number, string | undefined, [number, number] | "all" | undefined]>([
+    ["bytes=0-9", 206, "bytes 0-9/100", [0, 10]],
+    ["bytes=90-", 206, "bytes 90-99/100", [90, 100]],
+    ["bytes=-5", 206, "bytes 95-99/100", [95, 100]],
+    ["bytes=50-500", 206, "bytes 50-99/100", [50, 100]],
+    ["bytes=100-", 416, "bytes */100", undefined],
+    ["bytes=200-300", 416, "bytes */100", undefined],
+    ["bytes=0-1,5-6", 200, undefined, "all"],
+    ["items=0-5", 200, undefined, "all"],
+    ["garbage", 200, undefined, "all"],
+  ])("Range %s -> %s", async (range, status, contentRange, slice) => {
+    liveStream();
+    const part = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
+    (directory.get("show") as MemoryStream).addPart(part);
+    const reply = await request(port, "/live/show/part-0-2.m4s", { headers: { Range: range } });
+    expect(reply.status).toBe(status);
+    expect(reply.headers["content-range"]).toBe(contentRange);
+    expect(reply.headers["accept-ranges"]).toBe("bytes");
+    if (slice === "all") expect(reply.body).toEqual(part);
+    else if (slice) expect(reply.body).toEqual(part.subarray(slice[0], slice[1]));
+    else expect(reply.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("ignores Range when If-Range is present (no validators to match)", async () => {
+    liveStream();
+    const reply = await request(port, "/live/show/part-0-0.m4s", { headers: { Range: "bytes=0-9", "If-Range": '"x"' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toHaveLength(100);
+  });
+});
+
+describe("routing", () => {
+  it("404s unknown streams at once and unknown files", async () => {
+    liveStream();
+    for (const path of ["/live/nope/index.m3u8", "/live/nope/part-0-0.m4s", "/live/show/part-9-0.m4s", "/live/show/seg-1.m4s", "/live/show/init-1.mp4", "/nothing"]) {
+      const reply = await request(port, path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
+      expect(reply.text.length).toBeLessThan(40);
+    }
+  });
+
+  it.each([
+    "/live/../live/show/index.m3u8",
+    "/live/show/../show/index.m3u8",
+    "/live/%2e%2e/show/index.m3u8",
+    "/live/show/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/live/show/..%2F..%2Fkeys.json",
+    "/live//show/index.m3u8",
+    "/live/show//index.m3u8",
+    "//live/show/index.m3u8",
+    "/live\\show\\index.m3u8",
+    "/live/show\\..\\..\\keys.json",
+    "/live/./show/index.m3u8",
+    "/live/show%2Findex.m3u8",
+    "/live/show/",
+    "/live/show",
+    "/../../etc/passwd",
+  ])("404 for traversal attempt %s", async (path) => {
+    liveStream();
+    const reply = await request(port, path);
+    expect(reply.status).toBe(404);
+    expect(reply.text).toBe("not found\n");
+  });
+
+  it("redirects the old playlist shape, keeping the query", async () => {
+    liveStream();
+    const reply = await request(port, "/live/show.m3u8?_HLS_msn=1&_HLS_part=0");
+    expect(reply.status).toBe(308);
+    expect(reply.headers.location).toBe("/live/show/index.m3u8?_HLS_msn=1&_HLS_part=0");
+    expect((await request(port, "/live/show.m3u8")).headers.location).toBe("/live/show/index.m3u8");
+    expect((await request(port, "/live")).headers.location).toBe("/live/");
+  });
+
+  it("405 for methods a route does not take", async () => {
+    liveStream();
+    for (const [method, path, allow] of [
+      ["POST", "/live/show/index.m3u8", "GET, HEAD, OPTIONS"],
+      ["DELETE", "/live/show/part-0-0.m4s", "GET, HEAD, OPTIONS"],
+      ["GET", "/live/show/viewers", "POST, OPTIONS"],
+      ["POST", "/healthz", "GET, HEAD"],
+    ] as const) {
+      const reply = await request(port, path, { method });
+      expect(reply.status, `${method} ${path}`).toBe(405);
+      expect(reply.headers.allow).toBe(allow);
+    }
+  });
+
+  it("answers 500 without a stack trace when a view throws", async () => {
+    directory.add({ ...new MemoryStream("bad"), name: "bad", mediaState: () => { throw new Error("secret detail"); } } as unknown as LiveStreamView);
+    const reply = await request(port, "/live/bad/index.m3u8");
+    expect(reply.status).toBe(500);
+    expect(reply.text).toBe("internal error\n");
+  });
+});
+
+describe("playlists and blocking reload", () => {
+  it("a known stream without parts: the request waits for the first part instead of 404", async () => {
+    const stream = directory.add(new MemoryStream("soon")) as MemoryStream;
+    const reply = track(request(port, "/live/soon/index.m3u8"));
+    await sleep(300);
+    expect(reply.settled()).toBe(false);
+    stream.addInit(bytes(8, 1));
+    stream.addPart(bytes(10, 2));
+    const answer = await reply.promise;
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('URI="part-0-0.m4s"');
+  });
+
+  it("a known stream that produces nothing gets 503 with Retry-After after the wait", async () => {
+    await startServer({ firstPartWaitMs: 300 });
+    directory.add(new MemoryStream("silent"));
+    const reply = await request(port, "/live/silent/index.m3u8");
+    expect(reply.status).toBe(503);
+    expect(reply.headers["retry-after"]).toBe("2");
+  });
+
+  it("answers at once when the requested part exists", async () => {
+    liveStream("show", 3);
+    for (const query of ["_HLS_msn=0&_HLS_part=2", "_HLS_msn=0&_HLS_part=0"]) {
+      const reply = await request(port, `/live/show/index.m3u8?${query}`);
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain('URI="part-0-2.m4s"');
+    }
+  });
+
+  it("holds a blocking reload until the requested part appears, and not before", async () => {
+    const stream = liveStream("show", 2);
+    const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=3"));
+    await sleep(200);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(10, 3)); // part 2: not yet
+    await sleep(200);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(10, 4)); // part 3
+    const answer = await reply.promise;
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('URI="part-0-3.m4s"');
+    expect(answer.headers["cache-control"]).toBe("public, max-age=60");
+    expect(stream.listenerCount()).toBe(0);
+  });
+
+  it("_HLS_msn alone waits for the whole segment", async () => {
+    const stream = liveStream("show", 3);
+    const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0"));
+    await sleep(200);
+    stream.addPart(bytes(10, 3)); // segment 0 now has all 4 parts but is still the newest
+    await sleep(200);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(10, 4)); // first part of segment 1 closes segment 0
+    const answer = await reply.promise;
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain("seg-0.m4s");
+  });
+
+  it("a part index past the end of a segment is satisfied by part 0 of the next", async () => {
+    const stream = liveStream("show", 4);
+    const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=4"));
+    await sleep(200);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(10, 9)); // part-1-0
+    expect((await reply.promise).text).toContain('URI="part-1-0.m4s"');
+  });
+
+  it("answers 503 after three target durations without the update", async () => {
+    directory.add(new MemoryStream("slow", { partsPerSegment: 4, partTargetS: 0.1, targetDurationS: 0.2 }));
+    const stream = directory.get("slow") as MemoryStream;
+    stream.addPart(bytes(10, 1));
+    const started = performance.now();
+    const reply = await request(port, "/live/slow/index.m3u8?_HLS_msn=0&_HLS_part=1");
+    expect(reply.status).toBe(503);
+    expect(reply.headers["cache-control"]).toBe("no-store");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(590);
+    expect(stream.listenerCount()).toBe(0);
+  });
+
+  it.each([
+    ["_HLS_msn=3", "too far"],
+    ["_HLS_msn=0&_HLS_part=20", "too far"],
+    ["_HLS_msn=1&_HLS_part=13", "too far"],
+    ["_HLS_msn=x", "_HLS_msn must be a decimal integer"],
+    ["_HLS_part=1", "_HLS_part requires _HLS_msn"],
+    ["_HLS_skip=maybe", "_HLS_skip must be YES or v2"],
+    ["_HLS_msn=1&_HLS_msn=2", "more than once"],
+  ])("400 at once for %s", async (query, message) => {
+    liveStream("show", 2);
+    const reply = await request(port, `/live/show/index.m3u8?${query}`);
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain(message);
+    expect(reply.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("passes _HLS_skip to the view (delta update)", async () => {
+    liveStream("show", 2);
+    expect((await request(port, "/live/show/index.m3u8?_HLS_skip=YES")).text).toContain("#EXT-X-SKIP");
+    expect((await request(port, "/live/show/index.m3u8")).text).not.toContain("#EXT-X-SKIP");
+  });
+
+  it("ignores blocking directives once the playlist has ended", async () => {
+    const stream = liveStream("show", 2);
+    stream.end();
+    const reply = await request(port, "/live/show/index.m3u8?_HLS_msn=50&_HLS_part=3");
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain("#EXT-X-ENDLIST");
+  });
+
+  it("ends a held request when the stream ends", async () => {
+    const stream = liveStream("show", 2);
+    const reply = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=3");
+    await sleep(100);
+    stream.end();
+    expect((await reply).text).toContain("#EXT-X-ENDLIST");
+  });
+});
+
+describe("parts", () => {
+  it("holds a request for the next (preload-hinted) part until it exists", async () => {
+    const stream = liveStream("show", 2);
+    const reply = track(request(port, "/live/show/part-0-2.m4s"));
+    await sleep(250);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(50, 7));
+    const answer = await reply.promise;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(bytes(50, 7));
+  });
+
+  it("holds the first part of the next segment too", async () => {
+    const stream = liveStream("show", 4);
+    const reply = track(request(port, "/live/show/part-1-0.m4s"));
+    await sleep(150);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(20, 8));
+    expect((await reply.promise).body).toEqual(bytes(20, 8));
+  });
+
+  it("404s a hinted part the stream skipped (a keyframe started a new segment)", async () => {
+    const stream = liveStream("show", 4);
+    const reply = track(request(port, "/live/show/part-0-4.m4s"));
+    await sleep(150);
+    expect(reply.settled()).toBe(false);
+    stream.addPart(bytes(20, 8)); // the stream went on with part-1-0
+    expect((await reply.promise).status).toBe(404);
+  });
+
+  it("404s parts further ahead at once", async () => {
+    liveStream("show", 2);
+    expect((await request(port, "/live/show/part-0-3.m4s")).status).toBe(404);
+    expect((await request(port, "/live/show/part-5-0.m4s")).status).toBe(404);
+  });
+});
+
+describe("status and viewers", () => {
+  const heartbeat = (stream: string, body: string, type = "application/json") =>
+    request(port, `/live/${stream}/viewers`, { method: "POST", headers: { "Content-Type": type }, body });
+
+  it("serves the status of all streams and of one, with relative playlist URLs", async () => {
+    liveStream("show");
+    const all = JSON.parse((await request(port, "/live/status.json")).text);
+    expect(all.streams).toHaveLength(1);
+    expect(all.streams[0]).toMatchObject({ name: "show", live: true, viewers: 0, playlist: "show/index.m3u8" });
+    const one = JSON.parse((await request(port, "/live/show/status.json")).text);
+    expect(one).toEqual({
+      name: "show",
+      live: true,
+      startedAt: "2025-01-01T00:00:00.000Z",
+      viewers: 0,
+      video: { codec: "avc1.64001f", width: 1280, height: 720, fps: 30, bitrateKbps: 2500, keyframeIntervalS: 1 },
+      audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 128 },
+      warnings: [],
+      playlist: "index.m3u8",
+    });
+  });
+
+  it("an unknown (valid) stream name is offline, not an error", async () => {
+    const reply = await request(port, "/live/later/status.json");
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text)).toEqual({
+      name: "later", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8",
+    });
+  });
+
+  it("counts distinct heartbeat ids for 30 s", async () => {
+    liveStream("show");
+    expect((await heartbeat("show", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(204);
+    expect((await heartbeat("show", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(204);
+    expect((await heartbeat("show", JSON.stringify({ id: "b".repeat(64) }), "text/plain;charset=UTF-8")).status).toBe(204);
+    expect(JSON.parse((await request(port, "/live/show/status.json")).text).viewers).toBe(2);
+    expect(server.status("show")?.viewers).toBe(2);
+    clock += 29_000;
+    await heartbeat("show", JSON.stringify({ id: "b".repeat(64) }));
+    clock += 1_000;
+    expect(JSON.parse((await request(port, "/live/status.json")).text).streams[0].viewers).toBe(1);
+    clock += 30_000;
+    expect(JSON.parse((await request(port, "/live/show/status.json")).text).viewers).toBe(0);
+  });
+
+  it.each<[string, string, string, number]>([
+    ["no JSON", "hello", "application/json", 400],
+    ["array", '["aaaaaaaaaaaaaaaa"]', "application/json", 400],
+    ["short id", '{"id":"short"}', "application/json", 400],
+    ["long id", JSON.stringify({ id: "a".repeat(65) }), "application/json", 400],
+    ["bad chars", JSON.stringify({ id: "a".repeat(15) + "/" }), "application/json", 400],
+    ["extra key", JSON.stringify({ id: "a".repeat(16), x: 1 }), "application/json", 400],
+    ["number id", '{"id":1234567890123456}', "application/json", 400],
+    ["form body", "id=aaaaaaaaaaaaaaaa", "application/x-www-form-urlencoded", 415],
+    ["too large", JSON.stringify({ id: "a".repeat(16), pad: "x".repeat(300) }), "application/json", 413],
+  ])("rejects a heartbeat with %s", async (_name, body, type, status) => {
+    liveStream("show");
+    const reply = await heartbeat("show", body, type);
+    expect(reply.status).toBe(status);
+    expect(JSON.parse((await request(port, "/live/show/status.json")).text).viewers).toBe(0);
+  });
+
+  it("404s heartbeats for unknown streams and remembers nothing", async () => {
+    expect((await heartbeat("ghost", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(404);
+    expect(server.viewers.streamNames()).toEqual([]);
+  });
+
+  it("the preview page lists streams", async () => {
+    liveStream("show");
+    const reply = await request(port, "/live/");
+    expect(reply.text).toContain('<a href="show/index.m3u8">show</a>');
+    expect(reply.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+});
+
+describe("operations endpoints", () => {
+  it("/healthz answers ok", async () => {
+    const reply = await request(port, "/healthz");
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe("ok\n");
+    expect(reply.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("/metrics is Prometheus text with requests, bytes, held requests, connections, viewers, live streams", async () => {
+    const stream = liveStream("show", 2);
+    await request(port, "/live/show/part-0-0.m4s");
+    await request(port, "/live/nope/index.m3u8");
+    await request(port, "/live/show/viewers", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: "v".repeat(20) }) });
+    const held = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=2");
+    await sleep(100);
+    const reply = await request(port, "/metrics");
+    stream.addPart(bytes(1, 1));
+    await held;
+
+    expect(reply.status).toBe(200);
+    expect(reply.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    const samples = parsePrometheus(reply.text);
+    expect(samples.get('live_http_requests_total{route="part",status="200"}')).toBe(1);
+    expect(samples.get('live_http_requests_total{route="playlist",status="404"}')).toBe(1);
+    expect(samples.get('live_http_requests_total{route="viewers",status="204"}')).toBe(1);
+    expect(samples.get('live_http_response_bytes_total{route="part"}')).toBe(100);
+    expect(samples.get("live_http_held_requests")).toBe(1);
+    expect(samples.get("live_http_connections")).toBeGreaterThanOrEqual(2);
+    expect(samples.get('live_stream_viewers{stream="show"}')).toBe(1);
+    expect(samples.get('live_stream_live{stream="show"}')).toBe(1);
+    expect([...samples.keys()].some((k) => k.startsWith("process_cpu"))).toBe(true);
+  });
+});
+
+describe("close", () => {
+  it("answers held requests with 503, closes keep-alive connections and resolves", async () => {
+    liveStream("show", 2);
+    const held = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=3");
+    const hint = request(port, "/live/show/part-0-2.m4s");
+    await sleep(100);
+    const closing = server.close();
+    const [a, b] = await Promise.all([held, hint]);
+    expect(a.status).toBe(503);
+    expect(b.status).toBe(503);
+    expect(a.headers.connection).toBe("close");
+    await closing;
+    await expect(request(port, "/healthz")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("close with idle keep-alive connections", () => {
+  it("closes idle keep-alive sockets instead of waiting for their timeout", async () => {
+    await startServer({ timeouts: { closeGraceMs: 60_000, keepAliveMs: 60_000 } });
+    const agent = new Agent({ keepAlive: true });
+    const reply = await new Promise<number>((resolve, reject) => {
+      httpGet({ host: "127.0.0.1", port, path: "/healthz", agent }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode!));
+      }).on("error", reject);
+    });
+    expect(reply).toBe(200);
+    expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
+    await server.close(); // would hang for closeGraceMs (beyond the test timeout) if the idle socket were kept
+    agent.destroy();
+  }, 10_000);
+});
+
+/** Minimal Prometheus text exposition parser: every line must be a comment or `name{labels} value`. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
+    samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}
