@@ -5,7 +5,8 @@ import type { Amf0Object } from "./amf0.js";
 import type { FlvTag } from "./flv.js";
 
 export interface RtmpPublishEvents {
-  /** An audio, video or script (onMetaData) tag, emitted as soon as its RTMP message is complete. */
+  /** An audio, video or script tag, emitted as soon as its RTMP message is complete. The one script tag is the
+   * publisher's first onMetaData; later updates only change `metadata`. */
   tag: [tag: FlvTag];
   /** Emitted once; no tags follow. */
   close: [reason: string];

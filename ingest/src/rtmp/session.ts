@@ -98,6 +98,7 @@ export class RtmpSession {
   private nextStreamId = 1;
   private publish: RtmpPublish | null = null;
   private lastTimestamp: number | null = null;
+  private metadataSent = false;
   private handshakeTimer: NodeJS.Timeout | null;
   private idleTimer: NodeJS.Timeout | null = null;
   private mediaTimer: NodeJS.Timeout | null = null;
@@ -366,6 +367,7 @@ export class RtmpSession {
     }
     this.publish = publish;
     this.state = "publishing";
+    this.metadataSent = false;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.mediaTimer = this.timer(this.limits.mediaTimeoutMs, "no media before media timeout");
@@ -435,7 +437,10 @@ export class RtmpSession {
     else return;
     const properties = amf0Properties(metadata ?? null) ?? (Object.create(null) as Amf0Object);
     publish.metadata = properties;
-    // Re-emitted the way FLV files carry it: "onMetaData" and an ECMA array.
+    // Re-emitted once, the way FLV files carry it ("onMetaData" + an ECMA array, before the media). Some publishers
+    // (GStreamer) repeat it mid-stream; ffmpeg's FLV reader would turn those repeats into a bogus subtitle stream.
+    if (this.metadataSent) return;
+    this.metadataSent = true;
     const data = encodeAmf0(["onMetaData", new Amf0EcmaArray(properties)]);
     publish.deliver({ type: "script", timestamp: this.unwrap(message.timestamp), data }, false);
   }

@@ -94,6 +94,12 @@ describe("RtmpServer with a scripted publisher", () => {
     expect(script.ok && script.value[0]).toBe("onMetaData");
     expect(script.ok && script.value[1]).toBeInstanceOf(Amf0EcmaArray);
     expect(publish.metadata).toMatchObject({ width: 640, height: 360, videocodecid: 7 });
+    // A repeated onMetaData (GStreamer sends several) updates metadata but is not emitted again.
+    c.metadata({ width: 1280, height: 720, videocodecid: 7 });
+    c.media("video", 99, avcInterFrame());
+    await until(() => tags.length === 7);
+    expect(tags[6]!.type).toBe("video");
+    expect(publish.metadata).toMatchObject({ width: 1280, height: 720 });
     expect(s.server.activePublish("show")).toBe(publish);
   });
 
