@@ -10,7 +10,7 @@ globalThis.EmberENV = { LOG_VERSION: false }; // read when ember-source is first
 
 // vitest's jsdom env makes `window` Node's global; jsdom's event constructors reject
 // `view: window`, which @ember/test-helpers' click()/triggerEvent() pass.
-if (navigator.userAgent.includes("jsdom")) {
+if (globalThis.navigator?.userAgent.includes("jsdom")) {
   for (const name of ["MouseEvent", "KeyboardEvent", "FocusEvent", "UIEvent", "PointerEvent", "WheelEvent"]) {
     const Original = globalThis[name];
     if (Original) {

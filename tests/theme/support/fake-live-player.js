@@ -31,5 +31,7 @@ export async function loadFakeBundle() {
 
 export function resetFakePlayer() {
   mounts.length = 0;
-  delete window.LiveShowsPlayer;
+  if (typeof window !== "undefined") {
+    delete window.LiveShowsPlayer;
+  }
 }
