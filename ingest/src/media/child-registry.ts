@@ -1,0 +1,34 @@
+// Registry of the child processes the ingest spawned, so shutdown can reach every one of them.
+//
+// Composition root: on SIGTERM/SIGINT first close servers and call `end()` on each remuxer (clean
+// exit), then call `killAllChildren()` for whatever is left, then exit. A last-resort `exit` hook
+// kills survivors when Node exits without that. If Node itself is SIGKILLed, ffmpeg sees EOF on its
+// stdin pipe and exits on its own, so no ffmpeg outlives the ingest.
+import type { ChildProcess } from "node:child_process";
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Tracks `child` until it closes. */
+export function registerChild(child: ChildProcess): void {
+  live.add(child);
+  child.once("close", () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => killAllChildren());
+  }
+}
+
+/** Sends `signal` (default SIGKILL) to every live child; returns how many were signalled. */
+export function killAllChildren(signal: NodeJS.Signals = "SIGKILL"): number {
+  let count = 0;
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null && child.kill(signal)) count++;
+  }
+  return count;
+}
+
+/** Number of spawned children that have not closed yet. */
+export function liveChildCount(): number {
+  return live.size;
+}
