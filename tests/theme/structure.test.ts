@@ -265,6 +265,15 @@ describe("stylesheets", () => {
     expect(loaded).toEqual(["common/common.scss", ...partials].sort());
   });
 
+  test("theme classes never collide with the player bundle's own (both use the live-show- prefix)", () => {
+    const classes = (text: string): Set<string> => new Set([...text.matchAll(/\.(live-show-[\w-]+)/g)].map((match) => match[1] ?? ""));
+    const bundle = classes(read("assets/live-player.js"));
+    expect(bundle.size).toBeGreaterThan(0);
+    for (const file of repoFiles.filter((f) => /^(common|stylesheets)\/.+\.scss$/.test(f))) {
+      for (const name of classes(read(file))) expect(bundle.has(name), `${file}: .${name}`).toBe(false);
+    }
+  });
+
   test("colours come only from Discourse's custom properties; no Ember-generated selectors", () => {
     const colourProperty = /^\s*(color|background(-color)?|border(-[a-z-]+)?|outline(-color)?|box-shadow|fill|stroke)\s*:\s*(.+?);/gm;
     const literalColour = /#[0-9a-f]{3,8}\b|\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(|\b(white|black|red|green|blue|gray|grey|yellow|orange)\b/i;

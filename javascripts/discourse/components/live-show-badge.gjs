@@ -35,7 +35,7 @@ export default class LiveShowBadge extends Component {
   <template>
     {{#if this.live}}
       <span
-        class="live-show-badge"
+        class="live-show-list-badge"
         title={{i18n (themePrefix "live_shows.badge.title")}}
       >{{i18n (themePrefix "live_shows.badge.label")}}</span>
     {{/if}}

@@ -144,31 +144,31 @@ export default class LiveShowPlayer extends Component {
 
   <template>
     <section
-      class="live-show-player"
+      class="live-show-frame"
       data-state={{this.state}}
       aria-label={{i18n (themePrefix "live_shows.region_label")}}
     >
-      <div class="live-show-player__frame" {{this.observeFrame}}>
-        <div class="live-show-player__dock {{if this.docked '--docked'}}">
+      <div class="live-show-frame__box" {{this.observeFrame}}>
+        <div class="live-show-frame__dock {{if this.docked '--docked'}}">
           <div
-            class="live-show-player__stage"
+            class="live-show-frame__stage"
             {{this.mountPlayer @baseUrl @stream @topicId}}
           ></div>
           {{#if this.loadFailed}}
-            <p class="live-show-player__message" role="alert">
+            <p class="live-show-frame__message" role="alert">
               {{i18n (themePrefix "live_shows.state.error")}}
             </p>
           {{/if}}
           {{#if this.docked}}
-            <div class="live-show-player__dock-controls">
+            <div class="live-show-frame__dock-controls">
               <button
                 type="button"
-                class="btn btn-small btn-flat live-show-player__return"
+                class="btn btn-small btn-flat live-show-frame__return"
                 {{on "click" this.returnToPlayer}}
               >{{i18n (themePrefix "live_shows.dock.return")}}</button>
               <button
                 type="button"
-                class="btn btn-small btn-flat live-show-player__close"
+                class="btn btn-small btn-flat live-show-frame__close"
                 aria-label={{i18n (themePrefix "live_shows.dock.close")}}
                 title={{i18n (themePrefix "live_shows.dock.close")}}
                 {{on "click" this.closeDock}}

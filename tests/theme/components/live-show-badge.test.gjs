@@ -20,7 +20,7 @@ async function renderList(topics) {
 }
 
 function badgeRows(element) {
-  return [...element.querySelectorAll(".live-show-badge")].map((badge) => badge.closest("tr").dataset.topicId);
+  return [...element.querySelectorAll(".live-show-list-badge")].map((badge) => badge.closest("tr").dataset.topicId);
 }
 
 describe("<LiveShowBadge> in a topic list", () => {
@@ -46,7 +46,7 @@ describe("<LiveShowBadge> in a topic list", () => {
     await waitUntil(() => badgeRows(ctx.element).length === 2);
     expect(badgeRows(ctx.element)).toEqual(["1", "3"]);
     expect(server.requests).toEqual(["/live/status.json"]);
-    const badge = ctx.element.querySelector(".live-show-badge");
+    const badge = ctx.element.querySelector(".live-show-list-badge");
     expect(badge.textContent.trim()).toBe("Live");
     expect(badge.getAttribute("title")).toBe("This show is live now");
   });
@@ -57,7 +57,7 @@ describe("<LiveShowBadge> in a topic list", () => {
     await renderList([{ id: 1, tags: ["news"] }, { id: 2 }, { id: 3, tags: [{ id: 9, name: "music", slug: "concert" }] }]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.requests).toEqual([]);
-    expect(ctx.element.querySelector(".live-show-badge")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-list-badge")).toBeNull();
   });
 
   test("no badge and no request with an unusable base URL", async () => {
@@ -66,7 +66,7 @@ describe("<LiveShowBadge> in a topic list", () => {
     await renderList([{ id: 1, tags: ["concert"] }]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.requests).toEqual([]);
-    expect(ctx.element.querySelector(".live-show-badge")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-list-badge")).toBeNull();
   });
 
   test.each([
@@ -78,6 +78,6 @@ describe("<LiveShowBadge> in a topic list", () => {
     await renderList([{ id: 1, tags: ["concert"] }]);
     await waitUntil(() => server.requests.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(ctx.element.querySelector(".live-show-badge")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-list-badge")).toBeNull();
   });
 });

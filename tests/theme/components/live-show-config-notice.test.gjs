@@ -23,7 +23,7 @@ describe("bad ingest settings on a show topic", () => {
     expect(notice.querySelector(".live-show-config-notice__title").textContent.trim()).toBe("Live Shows is not set up yet");
     expect(notice.querySelector(".live-show-config-notice__message").textContent).toContain(expected);
     expect(notice.textContent).not.toContain("[en.");
-    expect(ctx.element.querySelector(".live-show-player")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-frame")).toBeNull();
     expect(loadedUrls).toEqual([]);
   }
 
@@ -61,7 +61,7 @@ describe("bad ingest settings on a show topic", () => {
   ])("%s see nothing", async (_, user) => {
     setCurrentUser(ctx.owner, user);
     await renderShowTopic("not a url");
-    expect(ctx.element.querySelector(".live-show-config-notice, .live-show-player")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-config-notice, .live-show-frame")).toBeNull();
     expect(ctx.element.textContent.trim()).toBe("");
     expect(loadedUrls).toEqual([]);
   });

@@ -42,7 +42,7 @@ async function scrollTo(ratio) {
 
 describe("docked mini-player", () => {
   const ctx = setupRenderingTest();
-  const dock = () => ctx.element.querySelector(".live-show-player__dock");
+  const dock = () => ctx.element.querySelector(".live-show-frame__dock");
 
   beforeEach(() => {
     FakeIntersectionObserver.instances = [];
@@ -54,14 +54,14 @@ describe("docked mini-player", () => {
   test("docks while live and scrolled out of view; the 16:9 box keeps its place", async () => {
     await renderPlayer();
     const observer = FakeIntersectionObserver.instances[0];
-    expect(observer.targets).toEqual([ctx.element.querySelector(".live-show-player__frame")]);
+    expect(observer.targets).toEqual([ctx.element.querySelector(".live-show-frame__box")]);
 
     await scrollTo(0);
     expect(dock().classList.contains("--docked")).toBe(false); // offline: nothing to keep watching
 
     await setState("live");
     expect(dock().classList.contains("--docked")).toBe(true);
-    expect(dock().querySelector(".live-show-player__stage")).toBe(mounts[0].element); // not remounted
+    expect(dock().querySelector(".live-show-frame__stage")).toBe(mounts[0].element); // not remounted
     expect(mounts[0].destroyed).toBe(0);
 
     await scrollTo(1);
@@ -76,20 +76,20 @@ describe("docked mini-player", () => {
     await renderPlayer();
     await setState("live");
     await scrollTo(0);
-    const buttons = [...dock().querySelectorAll(".live-show-player__dock-controls button")];
+    const buttons = [...dock().querySelectorAll(".live-show-frame__dock-controls button")];
     expect(buttons.map((b) => b.tagName)).toEqual(["BUTTON", "BUTTON"]);
     expect(buttons.map((b) => b.getAttribute("type"))).toEqual(["button", "button"]);
     expect(buttons[0].textContent.trim()).toBe("Back to the show");
     expect(buttons[1].getAttribute("aria-label")).toBe("Close the mini player");
 
-    const frame = ctx.element.querySelector(".live-show-player__frame");
+    const frame = ctx.element.querySelector(".live-show-frame__box");
     frame.scrollIntoView = vi.fn();
-    await click(".live-show-player__return");
+    await click(".live-show-frame__return");
     expect(frame.scrollIntoView).toHaveBeenCalledWith(expect.objectContaining({ block: "center" }));
 
-    await click(".live-show-player__close");
+    await click(".live-show-frame__close");
     expect(dock().classList.contains("--docked")).toBe(false);
-    expect(dock().querySelector(".live-show-player__dock-controls")).toBeNull();
+    expect(dock().querySelector(".live-show-frame__dock-controls")).toBeNull();
     await scrollTo(0.1);
     expect(dock().classList.contains("--docked")).toBe(false);
 
@@ -103,9 +103,9 @@ describe("docked mini-player", () => {
     await renderPlayer();
     await setState("live");
     await scrollTo(0);
-    const frame = ctx.element.querySelector(".live-show-player__frame");
+    const frame = ctx.element.querySelector(".live-show-frame__box");
     frame.scrollIntoView = vi.fn();
-    await click(".live-show-player__return");
+    await click(".live-show-frame__return");
     expect(frame.scrollIntoView).toHaveBeenCalledWith({ behavior: "auto", block: "center" });
   });
 

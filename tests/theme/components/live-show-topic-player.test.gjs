@@ -39,12 +39,12 @@ describe("<LiveShowTopicPlayer>", () => {
     await renderTopic(new Page({ id: 11, tags }));
 
     // the 16:9 box exists before the bundle has loaded
-    expect(ctx.element.querySelector(".live-show-player .live-show-player__frame .live-show-player__stage")).not.toBeNull();
+    expect(ctx.element.querySelector(".live-show-frame .live-show-frame__box .live-show-frame__stage")).not.toBeNull();
     await waitUntil(() => mounts.length === 1);
 
     expect(loadedUrls).toEqual([PLAYER_URL]);
     const [{ element, options }] = mounts;
-    expect(element.classList.contains("live-show-player__stage")).toBe(true);
+    expect(element.classList.contains("live-show-frame__stage")).toBe(true);
     expect(options).toMatchObject({
       baseUrl: "https://chat.example.org/live",
       stream: "main",
@@ -66,7 +66,7 @@ describe("<LiveShowTopicPlayer>", () => {
     expect(options.formatViewers(1)).toBe("1 watching");
     expect(options.formatViewers(25)).toBe("25 watching");
     await settled();
-    expect(ctx.element.querySelector(".live-show-player").dataset.state).toBe("offline");
+    expect(ctx.element.querySelector(".live-show-frame").dataset.state).toBe("offline");
     expect(ctx.element.textContent).not.toContain("[en.");
   });
 
@@ -90,7 +90,7 @@ describe("<LiveShowTopicPlayer>", () => {
     configure();
     await renderTopic(new Page({ id: 11, tags: ["concert"] }));
     await waitUntil(() => mounts.length === 1);
-    const section = ctx.element.querySelector(".live-show-player");
+    const section = ctx.element.querySelector(".live-show-frame");
     for (const state of ["live", "reconnecting", "ended"]) {
       mounts[0].options.onStateChange(state);
       await settled();
@@ -106,7 +106,7 @@ describe("<LiveShowTopicPlayer>", () => {
     setCurrentUser(ctx.owner, { staff: true });
     await renderTopic(new Page({ id: 12, tags: ["news", { id: 1, name: "music", slug: "concert" }] }));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(ctx.element.querySelector(".live-show-player, .live-show-config-notice")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-frame, .live-show-config-notice")).toBeNull();
     expect(ctx.element.textContent.trim()).toBe("");
     expect(loadedUrls).toEqual([]);
   });
@@ -116,7 +116,7 @@ describe("<LiveShowTopicPlayer>", () => {
     const page = new Page({ id: 21, tags: ["concert"] });
     await renderTopic(page);
     await waitUntil(() => mounts.length === 1);
-    const stage = ctx.element.querySelector(".live-show-player__stage");
+    const stage = ctx.element.querySelector(".live-show-frame__stage");
 
     page.model = { id: 22, tags: ["concert"] }; // same stream, other topic
     await settled();
@@ -136,7 +136,7 @@ describe("<LiveShowTopicPlayer>", () => {
     page.model = { id: 24, tags: ["news"] };
     await settled();
     expect(mounts[2].destroyed).toBe(1);
-    expect(ctx.element.querySelector(".live-show-player")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-frame")).toBeNull();
     expect(mounts).toHaveLength(3);
   });
 
@@ -169,11 +169,11 @@ describe("<LiveShowTopicPlayer>", () => {
     });
     const page = new Page({ id: 41, tags: ["concert"] });
     await renderTopic(page);
-    await waitUntil(() => ctx.element.querySelector(".live-show-player__message"));
-    expect(ctx.element.querySelector(".live-show-player__message").textContent.trim()).toBe(
+    await waitUntil(() => ctx.element.querySelector(".live-show-frame__message"));
+    expect(ctx.element.querySelector(".live-show-frame__message").textContent.trim()).toBe(
       "The player could not start. Reload the page to try again."
     );
-    expect(ctx.element.querySelector(".live-show-player").dataset.state).toBe("error");
+    expect(ctx.element.querySelector(".live-show-frame").dataset.state).toBe("error");
 
     setLoadScriptImpl(loadFakeBundle);
     page.model = { id: 42, tags: ["concert"] };
@@ -181,14 +181,14 @@ describe("<LiveShowTopicPlayer>", () => {
     await waitUntil(() => mounts.length === 1);
     await settled();
     expect(loadedUrls).toHaveLength(2);
-    expect(ctx.element.querySelector(".live-show-player__message")).toBeNull();
+    expect(ctx.element.querySelector(".live-show-frame__message")).toBeNull();
   });
 
   test("a theme without the live_player asset shows the error text instead of requesting undefined", async () => {
     configure({ theme_uploads_local: {}, theme_uploads: {} });
     vi.spyOn(console, "error").mockImplementation(() => {});
     await renderTopic(new Page({ id: 51, tags: ["concert"] }));
-    await waitUntil(() => ctx.element.querySelector(".live-show-player__message"));
+    await waitUntil(() => ctx.element.querySelector(".live-show-frame__message"));
     expect(loadedUrls).toEqual([]);
   });
 });
