@@ -1,5 +1,5 @@
 // bench:ingest — CPU and memory per publisher: pre-encoded FLV replayed with -c copy into ours and nginx-rtmp.
-import { installCleanupHandlers, stopAll, type TrackedChild } from "./lib/child-processes.js";
+import { installCleanupHandlers, isStopping, stopAll, type TrackedChild } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
 import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
@@ -85,7 +85,7 @@ async function main() {
 
 main()
   .catch((err) => {
-    console.error(err);
+    if (!isStopping()) console.error(err);
     process.exitCode = 1;
   })
   .finally(() => stopAll());

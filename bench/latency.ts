@@ -1,5 +1,5 @@
 // bench:latency — glass-to-glass latency: clock-stamped camera frames → RTMP → server → Chromium + player bundle.
-import { installCleanupHandlers, stopAll } from "./lib/child-processes.js";
+import { installCleanupHandlers, isStopping, stopAll } from "./lib/child-processes.js";
 import { ChromiumHarness, type JoinResult, type PlayerKind } from "./lib/chromium-harness.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { checkClockRoundTrip } from "./lib/clock-check.js";
@@ -108,7 +108,7 @@ async function main() {
 
 main()
   .catch((err) => {
-    console.error(err);
+    if (!isStopping()) console.error(err);
     process.exitCode = 1;
   })
   .finally(() => stopAll());

@@ -1,5 +1,5 @@
 // bench:viewers — fan-out: simulated LL-HLS viewers (VHS-like) on our ingest, plain-HLS viewers on nginx-rtmp.
-import { installCleanupHandlers, stopAll } from "./lib/child-processes.js";
+import { installCleanupHandlers, isStopping, stopAll } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
 import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
@@ -97,7 +97,7 @@ async function main() {
 
 main()
   .catch((err) => {
-    console.error(err);
+    if (!isStopping()) console.error(err);
     process.exitCode = 1;
   })
   .finally(() => stopAll());

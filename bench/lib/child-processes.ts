@@ -78,9 +78,13 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((c) => c.stop(3000)));
 }
 
+let stopping = false;
+
+/** True once a signal started the cleanup: errors from work it interrupted are expected. */
+export const isStopping = () => stopping;
+
 /** Stop every tracked child on SIGINT/SIGTERM or an uncaught error, then exit. */
 export function installCleanupHandlers(): void {
-  let stopping = false;
   const bail = (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;

@@ -58,6 +58,9 @@ export class ChromiumHarness {
     this.origin = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
     this.browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
+      // Playwright's own SIGINT handler would exit the process before our cleanup stops nginx/ffmpeg.
+      handleSIGINT: false,
+      handleSIGTERM: false,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
     });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnTracked, type TrackedChild } from "./child-processes.js";
+import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitForHttp, waitForTcp } from "./net-wait.js";
 
 const MODULE_CANDIDATES = ["/usr/lib/nginx/modules/ngx_rtmp_module.so", "/usr/share/nginx/modules/ngx_rtmp_module.so"];
@@ -12,6 +12,7 @@ export class NginxRtmpBaseline {
   rtmpPort = 0;
   httpPort = 0;
   private child: TrackedChild | undefined;
+  private readonly unregister = registerCleanup(() => this.close());
 
   constructor(readonly streams: string[]) {}
 
@@ -97,6 +98,7 @@ rtmp {
   }
 
   async close(): Promise<void> {
+    this.unregister();
     await this.child?.stop(5000);
     rmSync(this.dir, { recursive: true, force: true });
   }

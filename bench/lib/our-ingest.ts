@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { spawnTracked, type TrackedChild } from "./child-processes.js";
+import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,6 +27,7 @@ export class OurIngest {
   httpPort = 0;
   private readonly keys = new Map<string, string>();
   private child: TrackedChild | undefined;
+  private readonly unregister = registerCleanup(() => this.close());
 
   constructor(private readonly opts: OurIngestOptions) {}
 
@@ -83,6 +84,7 @@ export class OurIngest {
   }
 
   async close(): Promise<void> {
+    this.unregister();
     await this.child?.stop(5000);
     rmSync(this.dir, { recursive: true, force: true });
   }
