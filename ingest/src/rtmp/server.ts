@@ -100,7 +100,11 @@ export class RtmpServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.closing || this.sessions.size >= this.limits.maxConnections) {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    if (this.sessions.size >= this.limits.maxConnections) {
       socket.destroy();
       this.refused++;
       const now = performance.now();
