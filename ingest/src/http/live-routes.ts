@@ -1,12 +1,11 @@
 import type { Logger } from "pino";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
-import { holdUntil, type HoldOutcome } from "./hold.js";
 import type { HttpMetrics } from "./metrics.js";
 import type { ResourceName, Route } from "./paths.js";
 import { renderPreviewPage, previewPageCsp } from "./preview-page.js";
-import { isNextPart, parsePlaylistQuery, readiness } from "./query.js";
+import { isNextPart, parsePlaylistQuery } from "./query.js";
 import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./response-headers.js";
-import type { LiveStreamView, StreamDirectory, StreamStatus } from "./stream-directory.js";
+import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "./stream-directory.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 
 export type LiveRoute = Exclude<Route, { kind: "healthz" } | { kind: "metrics" }>;
@@ -100,30 +99,33 @@ export class LiveRoutes {
     if (!query.ok) return sendError(ex, 400, query.error);
     const view = this.options.directory.get(stream);
     if (!view) return sendError(ex, 404, "unknown stream");
-
-    if (!view.mediaState()) {
-      const outcome = await this.hold(ex, view, () => view.mediaState() !== undefined, this.options.firstPartWaitMs);
-      if (outcome === "aborted") return this.aborted(ex);
-      if (outcome === "timeout") return sendError(ex, 503, "stream has no media yet", { "Retry-After": "2" });
-    }
-    const state = view.mediaState()!;
     const { msn, part, skip } = query.value;
-    if (msn !== undefined) {
-      const now = readiness(msn, part, state);
+    const options = skip ? { skip: true } : {};
+
+    let body = view.playlist(options);
+    if (body === null) {
+      // Starting stream: wait a little for its first part instead of a 404 the player may give up on.
+      const next = view.position();
+      const outcome = await this.wait(ex, view, next.msn, next.part, this.options.firstPartWaitMs);
+      if (outcome === "aborted") return this.aborted(ex);
+      body = view.playlist(options);
+      if (body === null) return sendError(ex, 503, "stream has no media yet", { "Retry-After": "2" });
+    }
+    // RFC 8216bis 6.2.5.2: directives are ignored once the playlist has ended.
+    if (msn !== undefined && !view.ended) {
+      const now = view.classify(msn, part);
       if (now === "too-far") return sendError(ex, 400, "_HLS_msn/_HLS_part too far ahead of the live edge");
       if (now === "pending") {
-        // RFC 8216bis 6.2.5.2: a server that cannot answer after three target durations should return 503.
-        const timeoutMs = 3 * state.targetDurationS * 1000;
-        const satisfied = () => {
-          const current = view.mediaState();
-          return current !== undefined && readiness(msn, part, current) === "ready";
-        };
-        const outcome = await this.hold(ex, view, satisfied, timeoutMs);
+        // A server that cannot answer within three target durations should return 503 (6.2.5.2).
+        const outcome = await this.wait(ex, view, msn, part, view.blockingTimeoutMs());
         if (outcome === "aborted") return this.aborted(ex);
-        if (outcome === "timeout") return sendError(ex, 503, "playlist update not available in time", { "Retry-After": "1" });
+        if (outcome === "timeout") {
+          this.options.logger.debug({ stream, msn, part }, "blocking playlist reload timed out");
+          return sendError(ex, 503, "playlist update not available in time", { "Retry-After": "1" });
+        }
+        body = view.playlist(options) ?? body;
       }
     }
-    const body = view.playlist(skip ? { skip } : {});
     const cache = msn !== undefined || skip ? cacheControl.blockingPlaylist : cacheControl.playlist;
     send(ex, 200, { "Content-Type": contentTypes.playlist, "Cache-Control": cache }, body);
   }
@@ -137,14 +139,10 @@ export class LiveRoutes {
 
     const { msn, part } = resource;
     let bytes = view.getPart(msn, part);
-    const state = view.mediaState();
-    if (!bytes && state && isNextPart(msn, part, state)) {
-      // The preload-hinted part: hold until it is complete, or until the stream moved past it.
-      const stillComing = () => {
-        const now = view.mediaState();
-        return view.getPart(msn, part) !== undefined || !now || !isNextPart(msn, part, now);
-      };
-      const outcome = await this.hold(ex, view, stillComing, 3 * state.targetDurationS * 1000);
+    if (!bytes && !view.ended && isNextPart(msn, part, view.position())) {
+      // The preload-hinted part: held until it is complete. If a keyframe started a new segment
+      // instead, the wait ends too and the part never existed (404).
+      const outcome = await this.wait(ex, view, msn, part, view.blockingTimeoutMs());
       if (outcome === "aborted") return this.aborted(ex);
       bytes = view.getPart(msn, part);
       if (!bytes && outcome === "timeout") return sendError(ex, 503, "part not available in time", { "Retry-After": "1" });
@@ -174,11 +172,11 @@ export class LiveRoutes {
     send(ex, 204, { "Cache-Control": cacheControl.none });
   }
 
-  private async hold(ex: Exchange, view: LiveStreamView, condition: () => boolean, timeoutMs: number): Promise<HoldOutcome> {
-    if (condition()) return "ready";
+  private async wait(ex: Exchange, view: LiveStreamView, msn: number, part: number | undefined, timeoutMs: number): Promise<WaitOutcome | "aborted"> {
     this.options.metrics.held.inc();
     try {
-      return await holdUntil(view, condition, timeoutMs, ex.signal);
+      const outcome = await view.waitFor(msn, part, timeoutMs, ex.signal);
+      return ex.signal.aborted ? "aborted" : outcome;
     } finally {
       this.options.metrics.held.dec();
     }

@@ -1,6 +1,8 @@
-import type { MediaState, SkipDirective } from "./stream-directory.js";
+import type { PartPosition } from "./stream-directory.js";
 
-// LL-HLS delivery directives (RFC 8216bis 6.2.5): parsed strictly, classified against the media state.
+// LL-HLS delivery directives (RFC 8216bis 6.2.5), parsed strictly.
+
+export type SkipDirective = "YES" | "v2";
 
 export interface PlaylistQuery {
   msn?: number;
@@ -17,8 +19,7 @@ export function parsePlaylistQuery(search: string): QueryResult {
   const params = new URLSearchParams(search);
   const value: PlaylistQuery = {};
   for (const name of ["_HLS_msn", "_HLS_part", "_HLS_skip"]) {
-    const all = params.getAll(name);
-    if (all.length > 1) return { ok: false, error: `${name} given more than once` };
+    if (params.getAll(name).length > 1) return { ok: false, error: `${name} given more than once` };
   }
   const msn = params.get("_HLS_msn");
   const part = params.get("_HLS_part");
@@ -39,36 +40,10 @@ export function parsePlaylistQuery(search: string): QueryResult {
   return { ok: true, value };
 }
 
-export type Readiness = "ready" | "pending" | "too-far";
-
-/** How many parts ahead of the newest one a client may ask for (RFC 8216bis 6.2.5.2). */
-export function advancePartLimit(partTargetS: number): number {
-  return partTargetS < 1 ? Math.floor(3 / partTargetS) : 3;
-}
-
 /**
- * Whether the playlist already satisfies a blocking reload for `msn` (and `part`), will later, or the
- * request is too far ahead (answer 400 at once). `_HLS_msn` alone waits for the whole segment. A part
- * index past the end of its segment means part 0 of the next one, so any request for a segment older
- * than the newest is ready. The distance to a future segment's part is counted as its lower bound, so
- * a legitimate request is never refused; the segment limit counts the segment being cut as the last one.
+ * Whether a part that does not exist yet is the next one to appear, so a request for it is worth holding:
+ * the hinted position, or part 0 of the following segment (a keyframe may start one instead).
  */
-export function readiness(msn: number, part: number | undefined, state: MediaState): Readiness {
-  if (state.ended) return "ready";
-  if (msn > state.lastMsn + 2) return "too-far";
-  if (part === undefined) return msn < state.lastMsn ? "ready" : "pending";
-  if (msn < state.lastMsn) return "ready";
-  const limit = advancePartLimit(state.partTargetS);
-  if (msn === state.lastMsn) {
-    if (part <= state.lastPart) return "ready";
-    return part - state.lastPart > limit ? "too-far" : "pending";
-  }
-  const minimumAhead = part + 1 + (msn - state.lastMsn - 1);
-  return minimumAhead > limit ? "too-far" : "pending";
-}
-
-/** Whether a part file not present yet is the next one to appear (announced by EXT-X-PRELOAD-HINT): then it is worth holding. */
-export function isNextPart(msn: number, part: number, state: MediaState): boolean {
-  if (state.ended) return false;
-  return (msn === state.lastMsn && part === state.lastPart + 1) || (msn === state.lastMsn + 1 && part === 0);
+export function isNextPart(msn: number, part: number, next: PartPosition): boolean {
+  return (msn === next.msn && part === next.part) || (msn === next.msn + 1 && part === 0 && next.part > 0);
 }

@@ -55,7 +55,8 @@ export class HttpServer {
   private readonly timeouts: HttpTimeouts;
   private readonly metrics: HttpMetrics;
   private readonly live: LiveRoutes;
-  private readonly closing = new AbortController();
+  private readonly open = new Set<AbortController>();
+  private closing = false;
   private server: Server | undefined;
   private closed: Promise<void> | undefined;
 
@@ -119,7 +120,8 @@ export class HttpServer {
     const server = this.server;
     if (!server) return Promise.resolve();
     this.closed ??= new Promise<void>((resolve) => {
-      this.closing.abort();
+      this.closing = true;
+      for (const request of this.open) request.abort();
       const cut = setTimeout(() => server.closeAllConnections(), this.timeouts.closeGraceMs);
       server.close(() => {
         clearTimeout(cut);
@@ -138,12 +140,18 @@ export class HttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const gone = new AbortController();
-    res.once("close", () => gone.abort());
-    const ex: Exchange = { req, res, route: "not_found", bytes: 0, signal: AbortSignal.any([gone.signal, this.closing.signal]) };
+    // Aborted when the response is done or the client left, and by close() for every open request.
+    const done = new AbortController();
+    this.open.add(done);
+    res.once("close", () => {
+      this.open.delete(done);
+      done.abort();
+    });
+    if (this.closing) done.abort();
+    const ex: Exchange = { req, res, route: "not_found", bytes: 0, signal: done.signal };
     res.once("finish", () => this.metrics.record(ex.route, res.statusCode, ex.bytes));
     for (const [name, value] of Object.entries(commonHeaders)) res.setHeader(name, value!);
-    if (this.closing.signal.aborted) res.setHeader("Connection", "close");
+    if (this.closing) res.setHeader("Connection", "close");
     try {
       const { pathname, search } = splitTarget(req.url ?? "/");
       const route = parseRoute(pathname);

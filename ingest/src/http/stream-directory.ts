@@ -41,38 +41,43 @@ export interface StreamWarning {
 /** The part of the status the registry knows; `viewers` and `playlist` are added by the HTTP server. */
 export type StreamStatusCore = Omit<StreamStatus, "viewers" | "playlist">;
 
-/** Where the LL-HLS media of a stream stands right now. */
-export interface MediaState {
-  /** Media sequence number of the newest segment that has at least one part (the segment being cut). */
-  lastMsn: number;
-  /** Index of the newest part of that segment. */
-  lastPart: number;
-  /** The playlist carries EXT-X-ENDLIST: blocking directives are ignored. */
-  ended: boolean;
-  /** EXT-X-TARGETDURATION, seconds. */
-  targetDurationS: number;
-  /** EXT-X-PART-INF PART-TARGET, seconds. */
-  partTargetS: number;
+/** Where the next part of a stream will go: the part EXT-X-PRELOAD-HINT announces. */
+export interface PartPosition {
+  msn: number;
+  part: number;
 }
 
-export type SkipDirective = "YES" | "v2";
+/**
+ * A blocking playlist request for msn/part (part undefined: `_HLS_msn` alone, the whole segment):
+ * "ready" = the playlist already satisfies it; "pending" = worth waiting for; "too-far" = beyond what
+ * RFC 8216bis lets a client ask (400); "gone" = older than anything retained (answer at once).
+ */
+export type BlockingClass = "ready" | "pending" | "too-far" | "gone";
+export type WaitOutcome = "ready" | "timeout" | "ended";
 
+/**
+ * One stream as HTTP sees it. Apart from `name` and `status()`, these are exactly the public methods
+ * of hls/ LlHlsPackager, so the registry can delegate them to the stream's packager.
+ */
 export interface LiveStreamView {
   readonly name: string;
   status(): StreamStatusCore;
-  /** undefined until the first part of the stream exists. */
-  mediaState(): MediaState | undefined;
-  /** The media playlist as it is now (only called when mediaState() is defined). */
-  playlist(options: { skip?: SkipDirective }): string;
+  /** The playlist carries EXT-X-ENDLIST: blocking directives are then ignored. */
+  readonly ended: boolean;
+  /** The media playlist, or null before the first part. */
+  playlist(options: { skip?: boolean }): string | null;
+  position(): PartPosition;
+  classify(msn: number, part?: number): BlockingClass;
+  /**
+   * Resolves "ready" once classify(msn, part) is "ready" or "gone", "ended" when the stream ends first,
+   * "timeout" after timeoutMs or when `signal` aborts.
+   */
+  waitFor(msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
+  /** How long to hold a blocking request before 503: three target durations (RFC 8216bis 6.2.5.2). */
+  blockingTimeoutMs(): number;
   getInit(id: number): Uint8Array | undefined;
   getSegment(msn: number): Uint8Array | undefined;
   getPart(msn: number, part: number): Uint8Array | undefined;
-  /**
-   * Calls `listener` (synchronously, no arguments) after every change of the media: a new init,
-   * part or segment, or the end of the playlist. Returns the unsubscribe function. Held requests
-   * re-check their condition on each call, so spurious calls are harmless.
-   */
-  onChange(listener: () => void): () => void;
 }
 
 export interface StreamDirectory {

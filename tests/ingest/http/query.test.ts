@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advancePartLimit, isNextPart, parsePlaylistQuery, readiness } from "../../../ingest/src/http/query.js";
-import type { MediaState } from "../../../ingest/src/http/stream-directory.js";
+import { isNextPart, parsePlaylistQuery } from "../../../ingest/src/http/query.js";
 
 describe("parsePlaylistQuery", () => {
   it.each<[string, object]>([
@@ -42,72 +41,17 @@ describe("parsePlaylistQuery", () => {
   });
 });
 
-describe("advancePartLimit", () => {
-  it.each([
-    [0.25, 12],
-    [0.2, 15],
-    [0.333, 9],
-    [1, 3],
-    [2, 3],
-  ])("part target %s s -> %s parts", (target, limit) => {
-    expect(advancePartLimit(target)).toBe(limit);
-  });
-});
-
-describe("readiness", () => {
-  // Segment 10 is being cut and has parts 0..2; parts are 250 ms, so a client may ask 12 parts ahead.
-  const live: MediaState = { lastMsn: 10, lastPart: 2, ended: false, targetDurationS: 2, partTargetS: 0.25 };
-
-  it.each<[number, number | undefined, string]>([
-    [3, undefined, "ready"],
-    [9, undefined, "ready"],
-    [10, undefined, "pending"],
-    [11, undefined, "pending"],
-    [12, undefined, "pending"],
-    [13, undefined, "too-far"],
-    [9, 0, "ready"],
-    [9, 7, "ready"], // past the end of segment 9: means part 0 of segment 10, which exists
-    [9, 50, "ready"],
-    [10, 0, "ready"],
-    [10, 2, "ready"],
-    [10, 3, "pending"],
-    [10, 14, "pending"], // 12 ahead
-    [10, 15, "too-far"], // 13 ahead
-    [11, 0, "pending"],
-    [11, 11, "pending"], // at least 12 ahead
-    [11, 12, "too-far"],
-    [12, 0, "pending"],
-    [12, 10, "pending"],
-    [12, 11, "too-far"],
-    [13, 0, "too-far"],
-  ])("msn %s part %s -> %s", (msn, part, expected) => {
-    expect(readiness(msn, part, live)).toBe(expected);
-  });
-
-  it("uses a limit of 3 parts for part targets of a second or more", () => {
-    const slow = { ...live, partTargetS: 1 };
-    expect(readiness(10, 5, slow)).toBe("pending");
-    expect(readiness(10, 6, slow)).toBe("too-far");
-  });
-
-  it("ignores directives once the playlist has ended", () => {
-    const ended = { ...live, ended: true };
-    expect(readiness(10, 3, ended)).toBe("ready");
-    expect(readiness(500, 0, ended)).toBe("ready");
-  });
-});
-
 describe("isNextPart", () => {
-  const live: MediaState = { lastMsn: 10, lastPart: 2, ended: false, targetDurationS: 2, partTargetS: 0.25 };
-  it.each<[number, number, boolean]>([
-    [10, 3, true],
-    [11, 0, true],
-    [10, 2, false],
-    [10, 4, false],
-    [11, 1, false],
-    [9, 0, false],
-  ])("msn %s part %s -> %s", (msn, part, expected) => {
-    expect(isNextPart(msn, part, live)).toBe(expected);
-    expect(isNextPart(msn, part, { ...live, ended: true })).toBe(false);
+  it.each<[number, number, { msn: number; part: number }, boolean]>([
+    [10, 3, { msn: 10, part: 3 }, true],
+    [11, 0, { msn: 10, part: 3 }, true], // a keyframe may start segment 11 instead
+    [10, 2, { msn: 10, part: 3 }, false],
+    [10, 4, { msn: 10, part: 3 }, false],
+    [11, 1, { msn: 10, part: 3 }, false],
+    [9, 0, { msn: 10, part: 3 }, false],
+    [10, 0, { msn: 10, part: 0 }, true],
+    [11, 0, { msn: 10, part: 0 }, false], // no open segment: 10.0 comes first
+  ])("msn %s part %s with next %j -> %s", (msn, part, next, expected) => {
+    expect(isNextPart(msn, part, next)).toBe(expected);
   });
 });

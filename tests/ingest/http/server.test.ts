@@ -1,14 +1,18 @@
 import { Agent, get as httpGet } from "node:http";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HttpServer } from "../../../ingest/src/http/server.js";
 import type { LiveStreamView, StreamDirectory } from "../../../ingest/src/http/stream-directory.js";
 import { ViewerCounter } from "../../../ingest/src/http/viewer-counter.js";
 import { request, sleep, track } from "./http-client.js";
-import { MemoryStream } from "./memory-stream.js";
+import { encodeFmp4, PackagedStream, type Fmp4Media } from "./packaged-stream.js";
 
 const logger = pino({ level: "silent" });
-const bytes = (n: number, fill: number) => Buffer.alloc(n, fill);
+let media: Fmp4Media;
+
+beforeAll(async () => {
+  media = await encodeFmp4(12);
+});
 
 class Directory implements StreamDirectory {
   readonly streams = new Map<string, LiveStreamView>();
@@ -54,10 +58,10 @@ afterEach(async () => {
   await server.close();
 });
 
-function liveStream(name = "show", parts = 2): MemoryStream {
-  const stream = directory.add(new MemoryStream(name)) as MemoryStream;
-  stream.addInit(bytes(32, 1));
-  for (let i = 0; i < parts; i++) stream.addPart(bytes(100, 10 + i));
+/** A stream with `parts` parts pushed; 4 parts per segment, so part n is part-<n/4>-<n%4>. */
+function liveStream(name = "show", parts = 2): PackagedStream {
+  const stream = directory.add(new PackagedStream(name, media)) as PackagedStream;
+  stream.push(parts);
   return stream;
 }
 
@@ -84,10 +88,10 @@ describe("headers", () => {
       expect(reply.headers["x-content-type-options"], path).toBe("nosniff");
       expect(Number(reply.headers["content-length"]), path).toBe(reply.body.length);
     }
-    expect((await request(port, "/live/show/part-0-1.m4s")).body).toEqual(bytes(100, 11));
-    expect((await request(port, "/live/show/seg-0.m4s")).body).toEqual(Buffer.concat([0, 1, 2, 3].map((i) => bytes(100, 10 + i))));
-    expect((await request(port, "/live/show/init-0.mp4")).body).toEqual(bytes(32, 1));
-    expect(stream.listenerCount()).toBe(0);
+    expect((await request(port, "/live/show/part-0-1.m4s")).body).toEqual(media.fragments[1]);
+    expect((await request(port, "/live/show/seg-0.m4s")).body).toEqual(Buffer.concat(media.fragments.slice(0, 4)));
+    expect((await request(port, "/live/show/init-0.mp4")).body).toEqual(media.init);
+    expect(stream.packager.waiterCount).toBe(0);
   });
 
   it("uses the configured origin", async () => {
@@ -125,23 +129,24 @@ describe("headers", () => {
     }
   });
 
-  it.each<[string, number, string | undefined, [number, number] | "all" | undefined]>([
-    ["bytes=0-9", 206, "bytes 0-9/100", [0, 10]],
-    ["bytes=90-", 206, "bytes 90-99/100", [90, 100]],
-    ["bytes=-5", 206, "bytes 95-99/100", [95, 100]],
-    ["bytes=50-500", 206, "bytes 50-99/100", [50, 100]],
-    ["bytes=100-", 416, "bytes */100", undefined],
-    ["bytes=200-300", 416, "bytes */100", undefined],
-    ["bytes=0-1,5-6", 200, undefined, "all"],
-    ["items=0-5", 200, undefined, "all"],
-    ["garbage", 200, undefined, "all"],
-  ])("Range %s -> %s", async (range, status, contentRange, slice) => {
+  // n = size of the part; each case: Range header, status, Content-Range, body slice ("all" = whole part).
+  it.each<[string, (n: number) => [string, number, string | undefined, [number, number] | "all" | undefined]]>([
+    ["first 10 bytes", () => ["bytes=0-9", 206, "bytes 0-9/N", [0, 10]]],
+    ["open end", (n) => [`bytes=${n - 10}-`, 206, `bytes ${n - 10}-${n - 1}/N`, [n - 10, n]]],
+    ["suffix", (n) => ["bytes=-5", 206, `bytes ${n - 5}-${n - 1}/N`, [n - 5, n]]],
+    ["end past the size", (n) => [`bytes=50-${n + 500}`, 206, `bytes 50-${n - 1}/N`, [50, n]]],
+    ["start at the size", (n) => [`bytes=${n}-`, 416, "bytes */N", undefined]],
+    ["start past the size", (n) => [`bytes=${n + 100}-${n + 200}`, 416, "bytes */N", undefined]],
+    ["two ranges", () => ["bytes=0-1,5-6", 200, undefined, "all"]],
+    ["other unit", () => ["items=0-5", 200, undefined, "all"]],
+    ["malformed", () => ["garbage", 200, undefined, "all"]],
+  ])("Range: %s", async (_name, make) => {
     liveStream();
-    const part = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
-    (directory.get("show") as MemoryStream).addPart(part);
-    const reply = await request(port, "/live/show/part-0-2.m4s", { headers: { Range: range } });
+    const part = media.fragments[1]!;
+    const [range, status, contentRange, slice] = make(part.length);
+    const reply = await request(port, "/live/show/part-0-1.m4s", { headers: { Range: range } });
     expect(reply.status).toBe(status);
-    expect(reply.headers["content-range"]).toBe(contentRange);
+    expect(reply.headers["content-range"]).toBe(contentRange?.replace("N", String(part.length)));
     expect(reply.headers["accept-ranges"]).toBe("bytes");
     if (slice === "all") expect(reply.body).toEqual(part);
     else if (slice) expect(reply.body).toEqual(part.subarray(slice[0], slice[1]));
@@ -152,7 +157,7 @@ describe("headers", () => {
     liveStream();
     const reply = await request(port, "/live/show/part-0-0.m4s", { headers: { Range: "bytes=0-9", "If-Range": '"x"' } });
     expect(reply.status).toBe(200);
-    expect(reply.body).toHaveLength(100);
+    expect(reply.body).toEqual(media.fragments[0]);
   });
 });
 
@@ -214,7 +219,11 @@ describe("routing", () => {
   });
 
   it("answers 500 without a stack trace when a view throws", async () => {
-    directory.add({ ...new MemoryStream("bad"), name: "bad", mediaState: () => { throw new Error("secret detail"); } } as unknown as LiveStreamView);
+    const bad = new PackagedStream("bad", media);
+    bad.playlist = () => {
+      throw new Error("secret detail");
+    };
+    directory.add(bad);
     const reply = await request(port, "/live/bad/index.m3u8");
     expect(reply.status).toBe(500);
     expect(reply.text).toBe("internal error\n");
@@ -223,12 +232,11 @@ describe("routing", () => {
 
 describe("playlists and blocking reload", () => {
   it("a known stream without parts: the request waits for the first part instead of 404", async () => {
-    const stream = directory.add(new MemoryStream("soon")) as MemoryStream;
+    const stream = directory.add(new PackagedStream("soon", media)) as PackagedStream;
     const reply = track(request(port, "/live/soon/index.m3u8"));
     await sleep(300);
     expect(reply.settled()).toBe(false);
-    stream.addInit(bytes(8, 1));
-    stream.addPart(bytes(10, 2));
+    stream.push(1);
     const answer = await reply.promise;
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('URI="part-0-0.m4s"');
@@ -236,7 +244,7 @@ describe("playlists and blocking reload", () => {
 
   it("a known stream that produces nothing gets 503 with Retry-After after the wait", async () => {
     await startServer({ firstPartWaitMs: 300 });
-    directory.add(new MemoryStream("silent"));
+    directory.add(new PackagedStream("silent", media));
     const reply = await request(port, "/live/silent/index.m3u8");
     expect(reply.status).toBe(503);
     expect(reply.headers["retry-after"]).toBe("2");
@@ -256,25 +264,25 @@ describe("playlists and blocking reload", () => {
     const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=3"));
     await sleep(200);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(10, 3)); // part 2: not yet
+    stream.push(1); // part-0-2: not yet
     await sleep(200);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(10, 4)); // part 3
+    stream.push(1); // part-0-3
     const answer = await reply.promise;
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('URI="part-0-3.m4s"');
     expect(answer.headers["cache-control"]).toBe("public, max-age=60");
-    expect(stream.listenerCount()).toBe(0);
+    expect(stream.packager.waiterCount).toBe(0);
   });
 
   it("_HLS_msn alone waits for the whole segment", async () => {
     const stream = liveStream("show", 3);
     const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0"));
     await sleep(200);
-    stream.addPart(bytes(10, 3)); // segment 0 now has all 4 parts but is still the newest
+    stream.push(1); // segment 0 has its 4 parts but stays open until the next keyframe
     await sleep(200);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(10, 4)); // first part of segment 1 closes segment 0
+    stream.push(1); // keyframe: part-1-0 closes segment 0
     const answer = await reply.promise;
     expect(answer.status).toBe(200);
     expect(answer.text).toContain("seg-0.m4s");
@@ -285,26 +293,37 @@ describe("playlists and blocking reload", () => {
     const reply = track(request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=4"));
     await sleep(200);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(10, 9)); // part-1-0
+    stream.push(1);
     expect((await reply.promise).text).toContain('URI="part-1-0.m4s"');
   });
 
   it("answers 503 after three target durations without the update", async () => {
-    directory.add(new MemoryStream("slow", { partsPerSegment: 4, partTargetS: 0.1, targetDurationS: 0.2 }));
-    const stream = directory.get("slow") as MemoryStream;
-    stream.addPart(bytes(10, 1));
+    const stream = liveStream("show", 1);
     const started = performance.now();
-    const reply = await request(port, "/live/slow/index.m3u8?_HLS_msn=0&_HLS_part=1");
+    const reply = await request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=1");
     expect(reply.status).toBe(503);
     expect(reply.headers["cache-control"]).toBe("no-store");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(590);
-    expect(stream.listenerCount()).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(stream.blockingTimeoutMs() - 10);
+    expect(stream.packager.waiterCount).toBe(0);
+  });
+
+  it("400 at once for a request too far ahead of the live edge", async () => {
+    const stream = liveStream("show", 2); // next part: 0.2
+    const limit = stream.packager.advancePartLimit();
+    for (const query of ["_HLS_msn=2", `_HLS_msn=0&_HLS_part=${2 + limit}`, `_HLS_msn=1&_HLS_part=${limit}`]) {
+      const reply = await request(port, `/live/show/index.m3u8?${query}`);
+      expect(reply.status, query).toBe(400);
+      expect(reply.text).toContain("too far");
+    }
+    // Just inside the limits: held, not refused.
+    const held = track(request(port, `/live/show/index.m3u8?_HLS_msn=0&_HLS_part=${1 + limit}`));
+    await sleep(150);
+    expect(held.settled()).toBe(false);
+    stream.packager.end();
+    expect((await held.promise).status).toBe(200);
   });
 
   it.each([
-    ["_HLS_msn=3", "too far"],
-    ["_HLS_msn=0&_HLS_part=20", "too far"],
-    ["_HLS_msn=1&_HLS_part=13", "too far"],
     ["_HLS_msn=x", "_HLS_msn must be a decimal integer"],
     ["_HLS_part=1", "_HLS_part requires _HLS_msn"],
     ["_HLS_skip=maybe", "_HLS_skip must be YES or v2"],
@@ -317,15 +336,19 @@ describe("playlists and blocking reload", () => {
     expect(reply.headers["cache-control"]).toBe("no-store");
   });
 
-  it("passes _HLS_skip to the view (delta update)", async () => {
-    liveStream("show", 2);
-    expect((await request(port, "/live/show/index.m3u8?_HLS_skip=YES")).text).toContain("#EXT-X-SKIP");
-    expect((await request(port, "/live/show/index.m3u8")).text).not.toContain("#EXT-X-SKIP");
+  it("answers _HLS_skip with a delta update", async () => {
+    liveStream("show", 44); // 11 segments of 1 s: more than CAN-SKIP-UNTIL (6 s) behind the edge
+    const full = await request(port, "/live/show/index.m3u8");
+    const delta = await request(port, "/live/show/index.m3u8?_HLS_skip=YES");
+    expect(full.text).not.toContain("#EXT-X-SKIP");
+    expect(delta.status).toBe(200);
+    expect(delta.text).toMatch(/#EXT-X-SKIP:SKIPPED-SEGMENTS=[1-9]/);
+    expect(delta.headers["cache-control"]).toBe("public, max-age=60");
   });
 
   it("ignores blocking directives once the playlist has ended", async () => {
     const stream = liveStream("show", 2);
-    stream.end();
+    stream.packager.end();
     const reply = await request(port, "/live/show/index.m3u8?_HLS_msn=50&_HLS_part=3");
     expect(reply.status).toBe(200);
     expect(reply.text).toContain("#EXT-X-ENDLIST");
@@ -335,21 +358,24 @@ describe("playlists and blocking reload", () => {
     const stream = liveStream("show", 2);
     const reply = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=3");
     await sleep(100);
-    stream.end();
-    expect((await reply).text).toContain("#EXT-X-ENDLIST");
+    stream.packager.end();
+    const answer = await reply;
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain("#EXT-X-ENDLIST");
   });
 });
 
 describe("parts", () => {
   it("holds a request for the next (preload-hinted) part until it exists", async () => {
     const stream = liveStream("show", 2);
+    expect((await request(port, "/live/show/index.m3u8")).text).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-0-2.m4s"');
     const reply = track(request(port, "/live/show/part-0-2.m4s"));
     await sleep(250);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(50, 7));
+    stream.push(1);
     const answer = await reply.promise;
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual(bytes(50, 7));
+    expect(answer.body).toEqual(media.fragments[2]);
   });
 
   it("holds the first part of the next segment too", async () => {
@@ -357,16 +383,17 @@ describe("parts", () => {
     const reply = track(request(port, "/live/show/part-1-0.m4s"));
     await sleep(150);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(20, 8));
-    expect((await reply.promise).body).toEqual(bytes(20, 8));
+    stream.push(1);
+    expect((await reply.promise).body).toEqual(media.fragments[4]);
   });
 
   it("404s a hinted part the stream skipped (a keyframe started a new segment)", async () => {
     const stream = liveStream("show", 4);
+    expect((await request(port, "/live/show/index.m3u8")).text).toContain('URI="part-0-4.m4s"');
     const reply = track(request(port, "/live/show/part-0-4.m4s"));
     await sleep(150);
     expect(reply.settled()).toBe(false);
-    stream.addPart(bytes(20, 8)); // the stream went on with part-1-0
+    stream.push(1); // the keyframe went to part-1-0
     expect((await reply.promise).status).toBe(404);
   });
 
@@ -392,8 +419,8 @@ describe("status and viewers", () => {
       live: true,
       startedAt: "2025-01-01T00:00:00.000Z",
       viewers: 0,
-      video: { codec: "avc1.64001f", width: 1280, height: 720, fps: 30, bitrateKbps: 2500, keyframeIntervalS: 1 },
-      audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 128 },
+      video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1 },
+      audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 32 },
       warnings: [],
       playlist: "index.m3u8",
     });
@@ -468,7 +495,7 @@ describe("operations endpoints", () => {
     const held = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=2");
     await sleep(100);
     const reply = await request(port, "/metrics");
-    stream.addPart(bytes(1, 1));
+    stream.push(1);
     await held;
 
     expect(reply.status).toBe(200);
@@ -477,7 +504,7 @@ describe("operations endpoints", () => {
     expect(samples.get('live_http_requests_total{route="part",status="200"}')).toBe(1);
     expect(samples.get('live_http_requests_total{route="playlist",status="404"}')).toBe(1);
     expect(samples.get('live_http_requests_total{route="viewers",status="204"}')).toBe(1);
-    expect(samples.get('live_http_response_bytes_total{route="part"}')).toBe(100);
+    expect(samples.get('live_http_response_bytes_total{route="part"}')).toBe(media.fragments[0]!.length);
     expect(samples.get("live_http_held_requests")).toBe(1);
     expect(samples.get("live_http_connections")).toBeGreaterThanOrEqual(2);
     expect(samples.get('live_stream_viewers{stream="show"}')).toBe(1);
