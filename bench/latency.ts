@@ -13,7 +13,7 @@ const opts = parseOptions("npm run bench:latency --", {
   systems: { default: "ours,nginx", help: "systems to measure, in order" },
   joins: { default: 3, help: "viewers joining one after another, per system" },
   watch: { default: 20, help: "seconds each viewer is measured" },
-  warmup: { default: 10, help: "seconds the publisher runs before the first join" },
+  warmup: { default: 15, help: "seconds the publisher runs before the first join (nginx-rtmp needs ~3 segments for its steady state)" },
   gap: { default: 1.3, help: "seconds between joins (not a multiple of the keyframe interval, so joins hit different GOP phases)" },
   player: { default: "bundle", help: "bundle (assets/live-player.js) or videojs (stock video.js 8 + VHS)" },
   fps: { default: 30, help: "publisher frame rate" },

@@ -65,6 +65,13 @@ http {
     add_header Access-Control-Allow-Origin * always;
     add_header Cache-Control no-cache always;
 ${statusLocations}
+    # Our player also POSTs a viewer heartbeat, which nginx-rtmp never had: accept and ignore it.
+    location ~ ^/live/[^/]+/viewers$ {
+      add_header Access-Control-Allow-Origin * always;
+      add_header Access-Control-Allow-Methods "POST, OPTIONS" always;
+      add_header Access-Control-Allow-Headers "content-type" always;
+      return 204;
+    }
     location /live/ { alias ${d}/hls/; }
   }
 }
