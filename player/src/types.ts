@@ -1,0 +1,48 @@
+/** What the viewer sees; the theme receives it through `onStateChange`. */
+export type PlayerState = "loading" | "offline" | "live" | "reconnecting" | "ended" | "error";
+
+/** Every visible string of the player. */
+export interface Labels {
+  loading: string;
+  offline: string;
+  live: string;
+  reconnecting: string;
+  ended: string;
+  error: string;
+  unmute: string;
+  goLive: string;
+  play: string;
+}
+
+export interface MountOptions {
+  /** Public base of the ingest's /live, e.g. "https://forum.example/live" (trailing slash optional). */
+  baseUrl: string;
+  /** Public stream name (never the performer's key). */
+  stream: string;
+  /** Muted autoplay; default true. */
+  autoplay?: boolean;
+  /** LL-HLS (parts, blocking reload) near the live edge; false: plain HLS further back. Default true. */
+  lowLatency?: boolean;
+  /** Show the viewer count next to the LIVE mark; default true. */
+  showViewers?: boolean;
+  labels?: Partial<Labels>;
+  formatViewers?: (count: number) => string;
+  onStateChange?: (state: PlayerState) => void;
+}
+
+export interface PlayerHandle {
+  destroy(): void;
+}
+
+export interface LiveShowsPlayerApi {
+  version: string;
+  mount(element: HTMLElement, options: MountOptions): PlayerHandle;
+}
+
+/** The stream states the ingest reports in status.json. */
+export type StreamState = "offline" | "live" | "reconnecting" | "ended";
+
+/** One answer of status.json, reduced to what the player uses. */
+export type StatusResult =
+  | { ok: true; state: StreamState; viewers: number | null }
+  | { ok: false; reason: string };

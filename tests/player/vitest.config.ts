@@ -1,0 +1,12 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "player",
+    environment: "node",
+    include: ["tests/player/**/*.test.ts"],
+    root: new URL("../..", import.meta.url).pathname,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
