@@ -158,7 +158,7 @@ export class RtmpSession {
     this.publish = null;
     const fields = { ...options.fields, reason, ...(publish ? { stream: publish.stream } : {}) };
     this.log[options.level](fields, publish ? "publish ended, connection closed" : "connection closed");
-    publish?.finish(reason);
+    this.finishPublish(publish, reason);
     if (options.graceful && !this.socket.destroyed) {
       this.socket.end();
       this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
@@ -390,7 +390,16 @@ export class RtmpSession {
     this.mediaTimer = null;
     this.armIdleTimer();
     this.log.info({ stream: publish.stream, reason: "unpublished" }, "publish ended");
-    publish.finish("unpublished");
+    this.finishPublish(publish, "unpublished");
+  }
+
+  /** A throwing close listener must not escape into socket or timer callbacks. */
+  private finishPublish(publish: RtmpPublish | null, reason: string): void {
+    try {
+      publish?.finish(reason);
+    } catch (err) {
+      this.log.error({ err }, "a publish close listener threw");
+    }
   }
 
   /** RTMP timestamps are 32-bit; tags get a continuous timeline across the wrap (every ~49.7 days). */

@@ -270,6 +270,31 @@ describe("RtmpServer with a scripted publisher", () => {
     await c.closed;
   });
 
+  it("survives tag and close listeners that throw", async () => {
+    const s = await setup({
+      onPublish: (publish) => {
+        // Added after the test recorder's own listeners, so its recording still completes.
+        queueMicrotask(() => {
+          publish.on("tag", () => {
+            throw new Error("consumer bug");
+          });
+          publish.on("close", () => {
+            throw new Error("consumer bug on close");
+          });
+        });
+        return "accepted";
+      },
+    });
+    const c = await client(s.port);
+    await c.publish(KEY);
+    c.media("video", 0, avcSequenceHeader());
+    await c.closed;
+    expect(s.logs.some((l) => l.includes('"reason":"internal error"'))).toBe(true);
+    expect(s.logs.some((l) => l.includes("a publish close listener threw"))).toBe(true);
+    const again = await client(s.port);
+    expect((await again.publish(KEY)).code).toBe("NetStream.Publish.Start");
+  });
+
   it("destroys sockets beyond maxConnections at once and logs it", async () => {
     const s = await setup({ limits: { maxConnections: 2 } });
     const held = [await RawRtmpClient.open(s.port), await RawRtmpClient.open(s.port)];
