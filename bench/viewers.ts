@@ -65,6 +65,7 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
       const r = result;
       console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
         `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}`);
+      if (r.errorSamples.length) console.log(`    first errors: ${r.errorSamples.join("; ")}`);
       steps.push({ system, result, server: usage, loadGen });
       await sleep(2000); // let the previous step's connections close
     }

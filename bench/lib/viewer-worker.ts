@@ -14,6 +14,10 @@ const cache = new PlaylistCache(input.playlistUrl);
 const counts = { playlistRequests: 0, mediaRequests: 0, bytes: 0, httpErrors: 0, networkErrors: 0, timeouts: 0 };
 // Flat records: key, announcedAt, deliveredAt, mediaEnd (see ViewerWorkerOutput).
 const records: number[] = [];
+const errorSamples: string[] = [];
+const noteError = (what: string) => {
+  if (errorSamples.length < 5) errorSamples.push(what);
+};
 let stopped = false;
 
 interface Got {
@@ -30,17 +34,24 @@ function get(url: string, wantText: boolean, timeoutMs: number): Promise<Got | n
         if (wantText) chunks.push(c);
       });
       res.on("end", () => {
-        if (res.statusCode !== 200) counts.httpErrors++;
+        if (res.statusCode !== 200) {
+          counts.httpErrors++;
+          noteError(`${res.statusCode} ${url}`);
+        }
         resolve({ status: res.statusCode ?? 0, text: wantText ? Buffer.concat(chunks).toString("utf8") : "" });
       });
       res.on("error", () => resolve(null));
     });
     req.on("timeout", () => {
       counts.timeouts++;
+      noteError(`timeout ${url}`);
       req.destroy();
     });
-    req.on("error", () => {
-      if (!stopped) counts.networkErrors++;
+    req.on("error", (err) => {
+      if (!stopped) {
+        counts.networkErrors++;
+        noteError(`${err.message} ${url}`);
+      }
       resolve(null);
     });
     req.end();
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
     runs.push(sleep(Math.max(0, startIn)).then(() => (stopped ? undefined : viewer())));
   }
   await Promise.all(runs);
-  const out: ViewerWorkerOutput = { records: Float64Array.from(records), ...counts };
+  const out: ViewerWorkerOutput = { records: Float64Array.from(records), errorSamples, ...counts };
   parentPort!.postMessage(out, [out.records.buffer as ArrayBuffer]);
 }
 

@@ -25,6 +25,8 @@ export interface ViewerWorkerOutput {
   httpErrors: number;
   networkErrors: number;
   timeouts: number;
+  /** the first few errors, for the report */
+  errorSamples: string[];
 }
 
 export interface ViewersResult {
@@ -41,6 +43,7 @@ export interface ViewersResult {
   httpErrors: number;
   networkErrors: number;
   timeouts: number;
+  errorSamples: string[];
 }
 
 const WORKER_URL = new URL("./viewer-worker.ts", import.meta.url).href;
@@ -101,7 +104,7 @@ function aggregate(viewers: number, outs: ViewerWorkerOutput[], from: number, to
     }
   }
   const seconds = (to - from) / 1000;
-  const total = (k: keyof Omit<ViewerWorkerOutput, "records">) => outs.reduce((a, o) => a + o[k], 0);
+  const total = (k: keyof Omit<ViewerWorkerOutput, "records" | "errorSamples">) => outs.reduce((a, o) => a + o[k], 0);
   return {
     viewers,
     fetchMs: summarize(fetch),
@@ -113,5 +116,6 @@ function aggregate(viewers: number, outs: ViewerWorkerOutput[], from: number, to
     httpErrors: total("httpErrors"),
     networkErrors: total("networkErrors"),
     timeouts: total("timeouts"),
+    errorSamples: outs.flatMap((o) => o.errorSamples).slice(0, 5),
   };
 }
