@@ -1,0 +1,159 @@
+// Stream health measured from the media itself (not from what the encoder claims): frame rate from
+// sample durations, bitrate over a sliding window of media time, keyframe interval from sync samples.
+import type { FragmentInfo, InitInfo, TrackInfo } from "./fmp4-reader.js";
+
+export interface VideoStats {
+  codec: string;
+  width: number;
+  height: number;
+  fps: number | null;
+  bitrateKbps: number | null;
+  keyframeIntervalS: number | null;
+}
+
+export interface AudioStats {
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  bitrateKbps: number | null;
+}
+
+export interface MediaStats {
+  video: VideoStats | null;
+  audio: AudioStats | null;
+  warnings: string[];
+}
+
+/** Longest keyframe interval we do not warn about (OBS "Keyframe Interval" 1–2 s). */
+export const KEYFRAME_INTERVAL_LIMIT_S = 2;
+// Timestamps in ms (FLV) make a 2 s GOP measure 2.0 ± a frame.
+const KEYFRAME_TOLERANCE_S = 0.1;
+
+interface WindowEntry {
+  seconds: number;
+  bytes: number;
+  samples: number;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+class TrackMeter {
+  private entries: WindowEntry[] = [];
+  private seconds = 0;
+
+  constructor(private readonly windowS: number) {}
+
+  add(entry: WindowEntry): void {
+    this.entries.push(entry);
+    this.seconds += entry.seconds;
+    while (this.entries.length > 1 && this.seconds - this.entries[0]!.seconds >= this.windowS) {
+      this.seconds -= this.entries.shift()!.seconds;
+    }
+  }
+
+  bitrateKbps(): number | null {
+    if (this.seconds <= 0) return null;
+    const bytes = this.entries.reduce((sum, e) => sum + e.bytes, 0);
+    return Math.round((bytes * 8) / this.seconds / 1000);
+  }
+
+  fps(): number | null {
+    if (this.seconds <= 0) return null;
+    return round(this.entries.reduce((sum, e) => sum + e.samples, 0) / this.seconds, 2);
+  }
+}
+
+export class MediaStatsMeter {
+  private video: TrackInfo | undefined;
+  private audio: TrackInfo | undefined;
+  private videoMeter: TrackMeter;
+  private audioMeter: TrackMeter;
+  /** Media times (s) of the latest keyframes of the current timeline, oldest first. */
+  private keyframes: number[] = [];
+  private videoEnd = 0;
+
+  constructor(private readonly windowS = 10) {
+    this.videoMeter = new TrackMeter(windowS);
+    this.audioMeter = new TrackMeter(windowS);
+  }
+
+  setInit(init: InitInfo): void {
+    this.video = init.tracks.find((t) => t.kind === "video");
+    this.audio = init.tracks.find((t) => t.kind === "audio");
+  }
+
+  /** Timestamps restart (reconnect, new ffmpeg): keyframe intervals do not span the break. */
+  discontinuity(): void {
+    this.keyframes = [];
+  }
+
+  addFragment(fragment: FragmentInfo): void {
+    for (const tf of fragment.tracks) {
+      const track = tf.id === this.video?.id ? this.video : tf.id === this.audio?.id ? this.audio : undefined;
+      if (!track || tf.samples.length === 0) continue;
+      const bytes = tf.samples.reduce((sum, s) => sum + s.size, 0);
+      const entry = { seconds: tf.duration / track.timescale, bytes, samples: tf.samples.length };
+      if (track === this.audio) {
+        this.audioMeter.add(entry);
+        continue;
+      }
+      this.videoMeter.add(entry);
+      let t = tf.baseMediaDecodeTime;
+      for (const s of tf.samples) {
+        if (s.isSync) this.keyframes.push(t / track.timescale);
+        t += s.duration;
+      }
+      if (this.keyframes.length > 4) this.keyframes.splice(0, this.keyframes.length - 4);
+      this.videoEnd = t / track.timescale;
+    }
+  }
+
+  /** The latest keyframe interval, or the time since the last keyframe once that is longer. */
+  keyframeIntervalS(): number | null {
+    const k = this.keyframes;
+    const last = k.at(-1);
+    if (last === undefined) return null;
+    const sinceLast = this.videoEnd - last;
+    const interval = k.length >= 2 ? last - k[k.length - 2]! : null;
+    if (interval === null) return sinceLast > KEYFRAME_INTERVAL_LIMIT_S + KEYFRAME_TOLERANCE_S ? round(sinceLast, 2) : null;
+    return round(Math.max(interval, sinceLast), 2);
+  }
+
+  /** `forcedCuts`: recent segments that had to be cut without a keyframe. */
+  stats(forcedCuts = 0): MediaStats {
+    const warnings: string[] = [];
+    let video: VideoStats | null = null;
+    if (this.video) {
+      const keyframeIntervalS = this.keyframeIntervalS();
+      video = {
+        codec: this.video.codec,
+        width: this.video.width ?? 0,
+        height: this.video.height ?? 0,
+        fps: this.videoMeter.fps(),
+        bitrateKbps: this.videoMeter.bitrateKbps(),
+        keyframeIntervalS,
+      };
+      if (keyframeIntervalS !== null && keyframeIntervalS > KEYFRAME_INTERVAL_LIMIT_S + KEYFRAME_TOLERANCE_S) {
+        warnings.push(
+          `Keyframe interval is ${keyframeIntervalS} s: in OBS set Settings → Output → Keyframe Interval to 1 or 2 s ` +
+            "(not 0/auto) so viewers can start quickly and latency stays low.",
+        );
+      }
+    } else {
+      warnings.push("The stream has no video track.");
+    }
+    if (forcedCuts > 0) {
+      warnings.push(`${forcedCuts} recent segment(s) had to be cut between keyframes because keyframes were too far apart.`);
+    }
+    const audio: AudioStats | null = this.audio
+      ? {
+          codec: this.audio.codec,
+          sampleRate: this.audio.sampleRate ?? 0,
+          channels: this.audio.channels ?? 0,
+          bitrateKbps: this.audioMeter.bitrateKbps(),
+        }
+      : null;
+    if (!this.audio) warnings.push("The stream has no audio track.");
+    return { video, audio, warnings };
+  }
+}

@@ -1,0 +1,465 @@
+// LL-HLS packager: turns ffmpeg's fMP4 fragments (one fragment = one part) into parts, segments and
+// playlists held in memory, with blocking-reload waiters for the HTTP layer.
+//
+// Policy (why):
+// - Every fragment is one part. A part whose first video sample is a keyframe is INDEPENDENT and
+//   starts a new segment once the open segment is at least `minSegmentMs` long, so segments follow
+//   the performer's GOP (2 s GOP -> 2 s segments; 0.5 s GOP -> 1 s segments).
+// - A segment that would grow past `maxSegmentMs` is cut before the next part even without a
+//   keyframe (that segment is then not independent): bounds TARGETDURATION and memory when OBS is
+//   left on an automatic keyframe interval. Stats warn about it.
+// - PART-TARGET is fixed at the first fragment as partTargetMs + one video frame + one audio frame
+//   (rounded up to the ms): ffmpeg closes a fragment at the first frame at or past -frag_duration
+//   (video overshoots by < 1 frame) and in muxed parts audio can run up to one AAC frame past the
+//   video. A part longer than that raises PART-TARGET (logged); it never decreases.
+// - Part and segment durations come from the video track's sample durations (audio only streams:
+//   the audio track), so the parts of a segment add up to exactly its EXTINF.
+// - TARGETDURATION = the longest segment so far (the open one included) rounded to the nearest
+//   integer, at least 1; it never decreases. CAN-SKIP-UNTIL = 6 x TARGETDURATION.
+// - PROGRAM-DATE-TIME: wall clock at the first fragment after a start or discontinuity minus that
+//   fragment's duration (the fragment is complete only when its last frame has arrived), then
+//   advanced by segment durations.
+import type { Logger } from "pino";
+import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "./fmp4-reader.js";
+import { type MediaStats, MediaStatsMeter } from "./media-stats.js";
+import { Mp4FormatError } from "./mp4-box-splitter.js";
+import { type MediaPlaylistModel, type PlaylistSegment, renderMediaPlaylist } from "./playlist-writer.js";
+import { type ResourceName, initName, partName, segmentName } from "./resource-names.js";
+
+export interface LlHlsPackagerOptions {
+  /** Part duration target in ms (the remuxer's partMs). */
+  partTargetMs: number;
+  /** Complete segments listed in the playlist. Default 10. */
+  windowSegments?: number;
+  /** Complete segments kept fetchable after leaving the playlist (RFC 8216bis 6.2.2). Default windowSegments. */
+  retainSegments?: number;
+  /** Segments whose parts are listed, the open one included. Default 3. */
+  partSegments?: number;
+  /** A keyframe starts a new segment only after this much media. Default 1000. */
+  minSegmentMs?: number;
+  /** Segments are cut before exceeding this, keyframe or not. Default 4000. */
+  maxSegmentMs?: number;
+  /** Concurrent `waitFor` calls; more resolve "timeout" at once. Default 1000. */
+  maxWaiters?: number;
+  /** Upper bound for any `waitFor` timeout. Default 30000. */
+  maxWaitMs?: number;
+  /** Sliding window (s of media) for bitrate and fps. Default 10. */
+  statsWindowS?: number;
+  /** Wall clock in epoch ms, for PROGRAM-DATE-TIME. Default Date.now. */
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export interface Position {
+  msn: number;
+  part: number;
+}
+
+/**
+ * For a blocking playlist request: "ready" = the playlist already holds this part/segment or a later
+ * one; "pending" = may wait (`waitFor`); "too-far" = beyond what the spec lets a client ask (400);
+ * "gone" = older than anything retained (playlist: answer at once; part/segment: 404).
+ */
+export type Classification = "ready" | "pending" | "too-far" | "gone";
+export type WaitResult = "ready" | "timeout" | "ended";
+
+interface Part {
+  duration: number;
+  independent: boolean;
+  bytes: Buffer;
+}
+
+interface Segment {
+  msn: number;
+  initId: number;
+  discontinuity: boolean;
+  /** Discontinuity sequence number of this segment. */
+  discSeq: number;
+  programDateTime: number;
+  parts: Part[];
+  duration: number;
+  /** Set when the segment is complete; parts then point into it. */
+  bytes: Buffer | null;
+  forcedCut: boolean;
+}
+
+interface Waiter {
+  msn: number;
+  part: number | undefined;
+  resolve: (result: WaitResult) => void;
+  timer: NodeJS.Timeout;
+}
+
+// Guards memory when fragments are tiny (e.g. a broken encoder sending 0-duration samples).
+const MAX_PARTS_PER_SEGMENT = 256;
+
+const ceilMs = (seconds: number) => Math.ceil(seconds * 1000 - 1e-6) / 1000;
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export class LlHlsPackager {
+  private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger">>;
+  private readonly log: Logger | undefined;
+  private readonly inits = new Map<number, { bytes: Buffer; info: InitInfo }>();
+  private currentInit: { id: number; bytes: Buffer; info: InitInfo } | null = null;
+  private nextInitId = 0;
+  private segments: Segment[] = [];
+  private nextMsn = 0;
+  private discSeq = 0;
+  private pendingDiscontinuity = false;
+  private isEnded = false;
+  private partTargetS: number | null = null;
+  private targetDurationS = 1;
+  private readonly waiters = new Set<Waiter>();
+  private readonly meter: MediaStatsMeter;
+
+  constructor(options: LlHlsPackagerOptions) {
+    const windowSegments = options.windowSegments ?? 10;
+    this.opts = {
+      partTargetMs: options.partTargetMs,
+      windowSegments,
+      retainSegments: options.retainSegments ?? windowSegments,
+      partSegments: options.partSegments ?? 3,
+      minSegmentMs: options.minSegmentMs ?? 1000,
+      maxSegmentMs: options.maxSegmentMs ?? 4000,
+      maxWaiters: options.maxWaiters ?? 1000,
+      maxWaitMs: options.maxWaitMs ?? 30_000,
+      statsWindowS: options.statsWindowS ?? 10,
+      clock: options.clock ?? Date.now,
+    };
+    const o = this.opts;
+    if (!(o.partTargetMs >= 50 && o.partTargetMs <= 5000)) throw new RangeError(`partTargetMs must be 50..5000, got ${o.partTargetMs}`);
+    if (!(o.windowSegments >= 3) || !(o.retainSegments >= 0) || !(o.partSegments >= 1)) throw new RangeError("invalid window options");
+    if (!(o.maxSegmentMs >= o.minSegmentMs + o.partTargetMs)) throw new RangeError("maxSegmentMs must be ≥ minSegmentMs + partTargetMs");
+    this.log = options.logger?.child({ module: "packager" });
+    this.meter = new MediaStatsMeter(o.statsWindowS);
+  }
+
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  get waiterCount(): number {
+    return this.waiters.size;
+  }
+
+  /** Id of the current init segment (`init-<id>.mp4`), or null before the first. */
+  get currentInitId(): number | null {
+    return this.currentInit?.id ?? null;
+  }
+
+  /** Stores an init segment (ftyp+moov); a new id only when the bytes differ from the current one. */
+  pushInit(bytes: Buffer): number {
+    if (this.isEnded) throw new Error("packager has ended");
+    if (this.currentInit?.bytes.equals(bytes)) return this.currentInit.id;
+    const info = parseInit(bytes);
+    if (info.tracks.length === 0) throw new Mp4FormatError("malformed", "init segment has no audio or video track");
+    const id = this.nextInitId++;
+    const stored = { bytes: Buffer.from(bytes), info };
+    this.inits.set(id, stored);
+    // New codec setup mid-stream means a new timeline, whether or not the caller said so.
+    if (this.currentInit) this.pendingDiscontinuity = true;
+    this.currentInit = { id, ...stored };
+    this.meter.setInit(info);
+    this.dropUnusedInits();
+    this.log?.info({ initId: id, tracks: info.tracks.map((t) => `${t.kind}:${t.codec}`) }, "init segment");
+    return id;
+  }
+
+  /** Adds one fragment (moof+mdat) as the next part. */
+  pushFragment(bytes: Buffer): void {
+    if (this.isEnded) throw new Error("packager has ended");
+    const init = this.currentInit;
+    if (!init) throw new Error("fragment before init segment");
+    const fragment = parseFragment(bytes, init.info);
+    const m = this.measure(fragment, init.info);
+    this.updatePartTarget(m);
+
+    let open = this.openSegment();
+    if (open && !this.pendingDiscontinuity) {
+      const openMs = open.duration * 1000;
+      if (m.independent && openMs + 1 >= this.opts.minSegmentMs) {
+        this.closeOpen();
+      } else if ((open.duration + m.duration) * 1000 > this.opts.maxSegmentMs + 1 || open.parts.length >= MAX_PARTS_PER_SEGMENT) {
+        this.closeOpen();
+        if (!m.independent) this.log?.warn({ msn: open.msn, durationS: open.duration }, "segment cut without a keyframe");
+      }
+      open = this.openSegment();
+    } else if (open) {
+      this.closeOpen();
+      open = null;
+    }
+    if (!open) open = this.openNewSegment(m.duration, !m.independent);
+
+    open.parts.push({ duration: m.duration, independent: m.independent, bytes: Buffer.from(bytes) });
+    open.duration += m.duration;
+    this.targetDurationS = Math.max(this.targetDurationS, Math.round(open.duration));
+    this.meter.addFragment(fragment);
+    this.notifyWaiters();
+  }
+
+  /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, ffmpeg restart). */
+  markDiscontinuity(): void {
+    if (this.isEnded) return;
+    if (this.nextMsn > 0) this.pendingDiscontinuity = true;
+    this.closeOpen();
+    this.notifyWaiters();
+  }
+
+  /** Closes the open segment, adds EXT-X-ENDLIST and releases every waiter. */
+  end(): void {
+    if (this.isEnded) return;
+    this.closeOpen();
+    this.isEnded = true;
+    for (const w of this.waiters) this.settle(w, this.isSatisfied(w.msn, w.part) ? "ready" : "ended");
+  }
+
+  /** The media playlist, or null before the first part. `skip`: delta update (EXT-X-SKIP) if possible. */
+  playlist(options: { skip?: boolean } = {}): string | null {
+    const partTarget = this.partTargetS;
+    const complete = this.segments.filter((s) => s.bytes !== null);
+    const open = this.openSegment();
+    const listed = [...complete.slice(-this.opts.windowSegments), ...(open ? [open] : [])];
+    const first = listed[0];
+    if (!first || partTarget === null) return null;
+
+    let skipped = 0;
+    if (options.skip) {
+      const skipUntil = 6 * this.targetDurationS;
+      const total = listed.reduce((sum, s) => sum + s.duration, 0);
+      const partsFrom = listed.length - this.opts.partSegments;
+      let start = 0;
+      // Never skip a segment carrying EXT-X-DISCONTINUITY: players count the tags they see to number
+      // timelines, so a skipped tag would shift every later segment to the wrong timeline.
+      for (const [i, seg] of listed.entries()) {
+        if (seg.bytes === null || seg.discontinuity || i >= partsFrom || start + seg.duration > total - skipUntil) break;
+        start += seg.duration;
+        skipped++;
+      }
+    }
+
+    const withParts = new Set(listed.slice(-this.opts.partSegments));
+    const segments: PlaylistSegment[] = listed.slice(skipped).map((seg) => ({
+      ...(seg.bytes !== null ? { uri: segmentName(seg.msn) } : {}),
+      duration: seg.duration,
+      programDateTime: seg.programDateTime,
+      discontinuity: seg.discontinuity,
+      mapUri: initName(seg.initId),
+      ...(withParts.has(seg)
+        ? { parts: seg.parts.map((p, i) => ({ duration: p.duration, uri: partName(seg.msn, i), independent: p.independent })) }
+        : {}),
+    }));
+    const next = this.position();
+    const model: MediaPlaylistModel = {
+      targetDuration: this.targetDurationS,
+      partTarget,
+      mediaSequence: first.msn,
+      // A tag on the first listed segment itself still counts (it stays until that segment leaves).
+      discontinuitySequence: first.discSeq - (first.discontinuity ? 1 : 0),
+      independentSegments: false,
+      skippedSegments: skipped,
+      segments,
+      ...(this.isEnded ? {} : { preloadHintUri: partName(next.msn, next.part) }),
+      ended: this.isEnded,
+    };
+    return renderMediaPlaylist(model);
+  }
+
+  /** Position of the next part (the preload hint). */
+  position(): Position {
+    const open = this.openSegment();
+    return open ? { msn: open.msn, part: open.parts.length } : { msn: this.nextMsn, part: 0 };
+  }
+
+  /** Parts a client may ask ahead of the last one (RFC 8216bis 6.2.5.2 Advance Part Limit). */
+  advancePartLimit(): number {
+    const target = this.partTargetS ?? this.opts.partTargetMs / 1000;
+    return target < 1 ? Math.floor(3 / target) : 3;
+  }
+
+  /** How long a blocking request should be held before answering 503 (3 x target duration). */
+  blockingTimeoutMs(): number {
+    return 3 * this.targetDurationS * 1000;
+  }
+
+  /** See Classification. `part` undefined means "segment `msn` complete" (_HLS_msn alone). */
+  classify(msn: number, part?: number): Classification {
+    if (!Number.isSafeInteger(msn) || msn < 0 || (part !== undefined && (!Number.isSafeInteger(part) || part < 0))) {
+      return "too-far";
+    }
+    const next = this.position();
+    if (msn < (this.segments[0]?.msn ?? next.msn)) return "gone";
+    if (this.isSatisfied(msn, part)) return "ready";
+    if (msn > next.msn + 1) return "too-far";
+    if (part !== undefined) {
+      const ahead = msn === next.msn ? part - next.part + 1 : part + 1;
+      if (ahead > this.advancePartLimit()) return "too-far";
+    }
+    return "pending";
+  }
+
+  /**
+   * Resolves "ready" once `classify(msn, part)` is "ready" (or "gone"), "ended" when the stream ends
+   * first, "timeout" after `timeoutMs` (capped by maxWaitMs), on `signal` abort, or at once when
+   * maxWaiters requests are already waiting.
+   */
+  waitFor(msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult> {
+    const c = this.classify(msn, part);
+    if (c === "ready" || c === "gone") return Promise.resolve("ready");
+    if (this.isEnded) return Promise.resolve("ended");
+    if (this.waiters.size >= this.opts.maxWaiters || signal?.aborted) return Promise.resolve("timeout");
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        msn,
+        part,
+        resolve,
+        timer: setTimeout(() => this.settle(waiter, "timeout"), Math.max(0, Math.min(timeoutMs, this.opts.maxWaitMs))),
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener("abort", () => this.settle(waiter, "timeout"), { once: true });
+    });
+  }
+
+  getInit(id: number): Buffer | undefined {
+    return this.inits.get(id)?.bytes;
+  }
+
+  getPart(msn: number, part: number): Buffer | undefined {
+    return this.findSegment(msn)?.parts[part]?.bytes;
+  }
+
+  /** A complete segment (the concatenation of its parts); undefined while it is still open. */
+  getSegment(msn: number): Buffer | undefined {
+    return this.findSegment(msn)?.bytes ?? undefined;
+  }
+
+  getResource(name: ResourceName): Buffer | undefined {
+    if (name.kind === "init") return this.getInit(name.id);
+    if (name.kind === "segment") return this.getSegment(name.msn);
+    return this.getPart(name.msn, name.part);
+  }
+
+  stats(): MediaStats {
+    return this.meter.stats(this.segments.filter((s) => s.forcedCut).length);
+  }
+
+  private measure(fragment: FragmentInfo, init: InitInfo): { duration: number; maxTrackS: number; independent: boolean; frameS: number } {
+    const video = init.tracks.find((t) => t.kind === "video");
+    const ref = video ?? init.tracks[0]!;
+    let maxTrackS = 0;
+    let duration = 0;
+    let independent = !video;
+    let frameS = 0;
+    let refSeen = false;
+    for (const tf of fragment.tracks) {
+      const track = init.tracks.find((t) => t.id === tf.id);
+      if (!track) continue;
+      const seconds = tf.duration / track.timescale;
+      maxTrackS = Math.max(maxTrackS, seconds);
+      // Median, not max: the first video sample also covers the AAC priming offset (~21 ms).
+      frameS += median(tf.samples.map((s) => s.duration)) / track.timescale;
+      if (track === ref && tf.samples.length > 0) {
+        refSeen = true;
+        duration = seconds;
+        if (video) independent = tf.samples[0]!.isSync;
+      }
+    }
+    // A fragment without reference samples (audio before the first video frame) still takes time.
+    if (!refSeen) duration = maxTrackS;
+    return { duration, maxTrackS, independent, frameS };
+  }
+
+  private updatePartTarget(m: { maxTrackS: number; frameS: number }): void {
+    const configured = this.opts.partTargetMs / 1000;
+    if (this.partTargetS === null) {
+      this.partTargetS = ceilMs(Math.max(m.maxTrackS, configured + Math.min(m.frameS, configured)));
+      this.log?.info({ partTargetS: this.partTargetS }, "PART-TARGET fixed");
+    } else if (m.maxTrackS > this.partTargetS) {
+      this.log?.warn({ partTargetS: this.partTargetS, partS: m.maxTrackS }, "part longer than PART-TARGET; raising it");
+      this.partTargetS = ceilMs(m.maxTrackS);
+    }
+  }
+
+  private openSegment(): Segment | null {
+    const last = this.segments.at(-1);
+    return last && last.bytes === null ? last : null;
+  }
+
+  private openNewSegment(firstPartS: number, forcedCut: boolean): Segment {
+    const prev = this.segments.at(-1);
+    const discontinuity = this.pendingDiscontinuity && this.nextMsn > 0;
+    if (discontinuity) {
+      this.discSeq++;
+      this.meter.discontinuity();
+    }
+    const programDateTime =
+      prev && !this.pendingDiscontinuity ? prev.programDateTime + prev.duration * 1000 : this.opts.clock() - firstPartS * 1000;
+    this.pendingDiscontinuity = false;
+    const segment: Segment = {
+      msn: this.nextMsn++,
+      initId: this.currentInit!.id,
+      discontinuity,
+      discSeq: this.discSeq,
+      programDateTime,
+      parts: [],
+      duration: 0,
+      bytes: null,
+      forcedCut: forcedCut && !discontinuity && prev !== undefined,
+    };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private closeOpen(): void {
+    const open = this.openSegment();
+    if (!open) return;
+    const bytes = Buffer.concat(open.parts.map((p) => p.bytes));
+    let offset = 0;
+    for (const p of open.parts) {
+      p.bytes = bytes.subarray(offset, offset + p.bytes.length);
+      offset += p.bytes.length;
+    }
+    open.bytes = bytes;
+    this.targetDurationS = Math.max(this.targetDurationS, Math.round(open.duration));
+    const keep = this.opts.windowSegments + this.opts.retainSegments;
+    if (this.segments.length > keep) {
+      this.segments.splice(0, this.segments.length - keep);
+      this.dropUnusedInits();
+    }
+  }
+
+  private dropUnusedInits(): void {
+    const used = new Set(this.segments.map((s) => s.initId));
+    for (const id of this.inits.keys()) {
+      if (id !== this.currentInit?.id && !used.has(id)) this.inits.delete(id);
+    }
+  }
+
+  private findSegment(msn: number): Segment | undefined {
+    const first = this.segments[0];
+    return first ? this.segments[msn - first.msn] : undefined;
+  }
+
+  private isSatisfied(msn: number, part: number | undefined): boolean {
+    const next = this.position();
+    if (part === undefined) return msn < next.msn;
+    return msn < next.msn || (msn === next.msn && part < next.part);
+  }
+
+  private notifyWaiters(): void {
+    for (const w of this.waiters) {
+      const c = this.classify(w.msn, w.part);
+      if (c === "ready" || c === "gone") this.settle(w, "ready");
+    }
+  }
+
+  private settle(waiter: Waiter, result: WaitResult): void {
+    if (!this.waiters.delete(waiter)) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve(result);
+  }
+}
