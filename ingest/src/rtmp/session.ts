@@ -114,7 +114,7 @@ export class RtmpSession {
     this.reader = new ChunkReader(this.limits);
     socket.setNoDelay(true);
     socket.on("data", (data: Buffer) => this.onData(data));
-    socket.on("error", (err) => this.terminate("socket error", { level: "debug", fields: { error: err.message } }));
+    socket.on("error", (err) => this.terminate("socket error", { level: this.publish ? "info" : "debug", fields: { error: err.message } }));
     socket.on("close", () => {
       this.terminate("client disconnected", { level: this.publish ? "info" : "debug" });
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
@@ -130,8 +130,8 @@ export class RtmpSession {
   }
 
   /** Ends the connection (and its publish, if any). */
-  close(reason: string, level: Level = "info"): void {
-    this.terminate(reason, { level, graceful: true });
+  close(reason: string): void {
+    this.terminate(reason, { level: "info", graceful: true });
   }
 
   private timer(ms: number, reason: string): NodeJS.Timeout {
