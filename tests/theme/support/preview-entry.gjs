@@ -1,0 +1,33 @@
+// Renders the theme's real components into a plain page (no Discourse), for real-browser tests and
+// screenshots: window.PREVIEW carries the settings, translations and the topics to show.
+import { hash } from "@ember/helper";
+import { renderComponent } from "@ember/renderer";
+import { setTranslations } from "discourse-i18n";
+import { setLoadScriptImpl } from "discourse/lib/load-script";
+import { resetSettings } from "discourse/lib/theme-settings-store";
+import LiveShowBadge from "../../../javascripts/discourse/components/live-show-badge";
+import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
+
+const { settings, translations, topic, listTopics } = window.PREVIEW;
+resetSettings(settings);
+setTranslations(translations);
+// Like core's loadScript: a classic <script> tag.
+setLoadScriptImpl(
+  (url) =>
+    new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`Failed to load ${url}`));
+      document.head.append(script);
+    })
+);
+
+renderComponent(<template><LiveShowTopicPlayer @outletArgs={{hash model=topic}} /></template>, {
+  into: document.querySelector("#topic-above-posts"),
+});
+for (const row of listTopics) {
+  renderComponent(<template><LiveShowBadge @outletArgs={{hash topic=row}} /></template>, {
+    into: document.querySelector(`[data-topic-id="${row.id}"] .after-title`),
+  });
+}
