@@ -4,8 +4,8 @@ import type { FragmentInfo, InitInfo, TrackInfo } from "./fmp4-reader.js";
 
 export interface VideoStats {
   codec: string;
-  width: number;
-  height: number;
+  width: number | null;
+  height: number | null;
   fps: number | null;
   bitrateKbps: number | null;
   keyframeIntervalS: number | null;
@@ -13,15 +13,21 @@ export interface VideoStats {
 
 export interface AudioStats {
   codec: string;
-  sampleRate: number;
-  channels: number;
+  sampleRate: number | null;
+  channels: number | null;
   bitrateKbps: number | null;
+}
+
+/** `code` is stable (a UI can translate it); `message` is English, for logs and the preview page. */
+export interface MediaWarning {
+  code: "keyframe-interval-long" | "segments-cut-without-keyframe" | "no-video" | "no-audio";
+  message: string;
 }
 
 export interface MediaStats {
   video: VideoStats | null;
   audio: AudioStats | null;
-  warnings: string[];
+  warnings: MediaWarning[];
 }
 
 /** Longest keyframe interval we do not warn about (OBS "Keyframe Interval" 1–2 s). */
@@ -121,39 +127,44 @@ export class MediaStatsMeter {
 
   /** `forcedCuts`: recent segments that had to be cut without a keyframe. */
   stats(forcedCuts = 0): MediaStats {
-    const warnings: string[] = [];
+    const warnings: MediaWarning[] = [];
     let video: VideoStats | null = null;
     if (this.video) {
       const keyframeIntervalS = this.keyframeIntervalS();
       video = {
         codec: this.video.codec,
-        width: this.video.width ?? 0,
-        height: this.video.height ?? 0,
+        width: this.video.width ?? null,
+        height: this.video.height ?? null,
         fps: this.videoMeter.fps(),
         bitrateKbps: this.videoMeter.bitrateKbps(),
         keyframeIntervalS,
       };
       if (keyframeIntervalS !== null && keyframeIntervalS > KEYFRAME_INTERVAL_LIMIT_S + KEYFRAME_TOLERANCE_S) {
-        warnings.push(
-          `Keyframe interval is ${keyframeIntervalS} s: in OBS set Settings → Output → Keyframe Interval to 1 or 2 s ` +
+        warnings.push({
+          code: "keyframe-interval-long",
+          message:
+            `Keyframe interval is ${keyframeIntervalS} s: in OBS set Settings → Output → Keyframe Interval to 1 or 2 s ` +
             "(not 0/auto) so viewers can start quickly and latency stays low.",
-        );
+        });
       }
     } else {
-      warnings.push("The stream has no video track.");
+      warnings.push({ code: "no-video", message: "The stream has no video track." });
     }
     if (forcedCuts > 0) {
-      warnings.push(`${forcedCuts} recent segment(s) had to be cut between keyframes because keyframes were too far apart.`);
+      warnings.push({
+        code: "segments-cut-without-keyframe",
+        message: `${forcedCuts} recent segment(s) had to be cut between keyframes because keyframes were too far apart.`,
+      });
     }
     const audio: AudioStats | null = this.audio
       ? {
           codec: this.audio.codec,
-          sampleRate: this.audio.sampleRate ?? 0,
-          channels: this.audio.channels ?? 0,
+          sampleRate: this.audio.sampleRate ?? null,
+          channels: this.audio.channels ?? null,
           bitrateKbps: this.audioMeter.bitrateKbps(),
         }
       : null;
-    if (!this.audio) warnings.push("The stream has no audio track.");
+    if (!this.audio) warnings.push({ code: "no-audio", message: "The stream has no audio track." });
     return { video, audio, warnings };
   }
 }

@@ -116,6 +116,8 @@ export class LlHlsPackager {
   private targetDurationS = 1;
   private readonly waiters = new Set<Waiter>();
   private readonly meter: MediaStatsMeter;
+  // Rendered playlists (full, delta) until the next change: every viewer asks about once per part.
+  private readonly rendered = new Map<boolean, string>();
 
   constructor(options: LlHlsPackagerOptions) {
     const windowSegments = options.windowSegments ?? 10;
@@ -199,6 +201,7 @@ export class LlHlsPackager {
     open.duration += m.duration;
     this.targetDurationS = Math.max(this.targetDurationS, Math.round(open.duration));
     this.meter.addFragment(fragment);
+    this.rendered.clear();
     this.notifyWaiters();
   }
 
@@ -207,6 +210,7 @@ export class LlHlsPackager {
     if (this.isEnded) return;
     if (this.nextMsn > 0) this.pendingDiscontinuity = true;
     this.closeOpen();
+    this.rendered.clear();
     this.notifyWaiters();
   }
 
@@ -215,58 +219,18 @@ export class LlHlsPackager {
     if (this.isEnded) return;
     this.closeOpen();
     this.isEnded = true;
+    this.rendered.clear();
     for (const w of this.waiters) this.settle(w, this.isSatisfied(w.msn, w.part) ? "ready" : "ended");
   }
 
   /** The media playlist, or null before the first part. `skip`: delta update (EXT-X-SKIP) if possible. */
   playlist(options: { skip?: boolean } = {}): string | null {
-    const partTarget = this.partTargetS;
-    const complete = this.segments.filter((s) => s.bytes !== null);
-    const open = this.openSegment();
-    const listed = [...complete.slice(-this.opts.windowSegments), ...(open ? [open] : [])];
-    const first = listed[0];
-    if (!first || partTarget === null) return null;
-
-    let skipped = 0;
-    if (options.skip) {
-      const skipUntil = 6 * this.targetDurationS;
-      const total = listed.reduce((sum, s) => sum + s.duration, 0);
-      const partsFrom = listed.length - this.opts.partSegments;
-      let start = 0;
-      // Never skip a segment carrying EXT-X-DISCONTINUITY: players count the tags they see to number
-      // timelines, so a skipped tag would shift every later segment to the wrong timeline.
-      for (const [i, seg] of listed.entries()) {
-        if (seg.bytes === null || seg.discontinuity || i >= partsFrom || start + seg.duration > total - skipUntil) break;
-        start += seg.duration;
-        skipped++;
-      }
-    }
-
-    const withParts = new Set(listed.slice(-this.opts.partSegments));
-    const segments: PlaylistSegment[] = listed.slice(skipped).map((seg) => ({
-      ...(seg.bytes !== null ? { uri: segmentName(seg.msn) } : {}),
-      duration: seg.duration,
-      programDateTime: seg.programDateTime,
-      discontinuity: seg.discontinuity,
-      mapUri: initName(seg.initId),
-      ...(withParts.has(seg)
-        ? { parts: seg.parts.map((p, i) => ({ duration: p.duration, uri: partName(seg.msn, i), independent: p.independent })) }
-        : {}),
-    }));
-    const next = this.position();
-    const model: MediaPlaylistModel = {
-      targetDuration: this.targetDurationS,
-      partTarget,
-      mediaSequence: first.msn,
-      // A tag on the first listed segment itself still counts (it stays until that segment leaves).
-      discontinuitySequence: first.discSeq - (first.discontinuity ? 1 : 0),
-      independentSegments: false,
-      skippedSegments: skipped,
-      segments,
-      ...(this.isEnded ? {} : { preloadHintUri: partName(next.msn, next.part) }),
-      ended: this.isEnded,
-    };
-    return renderMediaPlaylist(model);
+    const skip = options.skip ?? false;
+    const cached = this.rendered.get(skip);
+    if (cached !== undefined) return cached;
+    const text = this.renderPlaylist(skip);
+    if (text !== null) this.rendered.set(skip, text);
+    return text;
   }
 
   /** Position of the next part (the preload hint). */
@@ -345,6 +309,56 @@ export class LlHlsPackager {
 
   stats(): MediaStats {
     return this.meter.stats(this.segments.filter((s) => s.forcedCut).length);
+  }
+
+  private renderPlaylist(skipOld: boolean): string | null {
+    const partTarget = this.partTargetS;
+    const complete = this.segments.filter((s) => s.bytes !== null);
+    const open = this.openSegment();
+    const listed = [...complete.slice(-this.opts.windowSegments), ...(open ? [open] : [])];
+    const first = listed[0];
+    if (!first || partTarget === null) return null;
+
+    let skipped = 0;
+    if (skipOld) {
+      const skipUntil = 6 * this.targetDurationS;
+      const total = listed.reduce((sum, s) => sum + s.duration, 0);
+      const partsFrom = listed.length - this.opts.partSegments;
+      let start = 0;
+      // Never skip a segment carrying EXT-X-DISCONTINUITY: players count the tags they see to number
+      // timelines, so a skipped tag would shift every later segment to the wrong timeline.
+      for (const [i, seg] of listed.entries()) {
+        if (seg.bytes === null || seg.discontinuity || i >= partsFrom || start + seg.duration > total - skipUntil) break;
+        start += seg.duration;
+        skipped++;
+      }
+    }
+
+    const withParts = new Set(listed.slice(-this.opts.partSegments));
+    const segments: PlaylistSegment[] = listed.slice(skipped).map((seg) => ({
+      ...(seg.bytes !== null ? { uri: segmentName(seg.msn) } : {}),
+      duration: seg.duration,
+      programDateTime: seg.programDateTime,
+      discontinuity: seg.discontinuity,
+      mapUri: initName(seg.initId),
+      ...(withParts.has(seg)
+        ? { parts: seg.parts.map((p, i) => ({ duration: p.duration, uri: partName(seg.msn, i), independent: p.independent })) }
+        : {}),
+    }));
+    const next = this.position();
+    const model: MediaPlaylistModel = {
+      targetDuration: this.targetDurationS,
+      partTarget,
+      mediaSequence: first.msn,
+      // A tag on the first listed segment itself still counts (it stays until that segment leaves).
+      discontinuitySequence: first.discSeq - (first.discontinuity ? 1 : 0),
+      independentSegments: false,
+      skippedSegments: skipped,
+      segments,
+      ...(this.isEnded ? {} : { preloadHintUri: partName(next.msn, next.part) }),
+      ended: this.isEnded,
+    };
+    return renderMediaPlaylist(model);
   }
 
   private measure(fragment: FragmentInfo, init: InitInfo): { duration: number; maxTrackS: number; independent: boolean; frameS: number } {

@@ -56,10 +56,11 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     const { init, fragments, exit } = await remuxFile(await makeFlv(dir, name, spec), 250);
     expect(exit.code).toBe(0);
     const info = parseInit(init);
-    const video = info.tracks.find((t) => t.kind === "video")!;
+    // Audio-only clips: the audio track times the parts.
+    const ref = info.tracks.find((t) => t.kind === "video") ?? info.tracks[0]!;
     const meta = fragments.map((f) => {
-      const v = parseFragment(f, info).tracks.find((t) => t.id === video.id)!;
-      return { videoS: v.duration / video.timescale, keyframe: v.samples[0]!.isSync };
+      const v = parseFragment(f, info).tracks.find((t) => t.id === ref.id)!;
+      return { videoS: v.duration / ref.timescale, keyframe: v.samples[0]!.isSync };
     });
     return { init, info, fragments, meta };
   }
@@ -71,6 +72,7 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     clips.gopHalf = await makeClip("gopHalf", { seconds: 4, gop: 15, size: "160x90" });
     clips.gop5s = await makeClip("gop5s", { seconds: 11, gop: 150, size: "160x90" });
     clips.other = await makeClip("other", { seconds: 3, gop: 30, size: "192x108" });
+    clips.videoOnly = await makeClip("videoOnly", { seconds: 3, gop: 30, size: "160x90", audio: false });
   }, 60_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -178,8 +180,8 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(starts[0]).toBe(true);
     const stats = p.stats();
     expect(stats.video!.keyframeIntervalS).toBeCloseTo(5, 1);
-    expect(stats.warnings.join("\n")).toMatch(/Keyframe interval is 5(\.\d+)? s.*Keyframe Interval to 1 or 2 s/);
-    expect(stats.warnings.join("\n")).toMatch(/cut between keyframes/);
+    expect(stats.warnings.map((w) => w.code)).toEqual(["keyframe-interval-long", "segments-cut-without-keyframe"]);
+    expect(stats.warnings[0]!.message).toMatch(/^Keyframe interval is 5(\.\d+)? s.*Keyframe Interval to 1 or 2 s/);
   });
 
   it("measures stats from the media", () => {
@@ -197,6 +199,25 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(stats.audio!.bitrateKbps).toBeGreaterThan(40);
     expect(stats.audio!.bitrateKbps).toBeLessThan(90);
     expect(stats.warnings).toEqual([]);
+  });
+
+  it("packages streams without audio or without video and says so", async () => {
+    const clock = new FakeClock();
+    const videoOnly = packager(clock);
+    feed(videoOnly, clips.videoOnly!, clock);
+    expect(videoOnly.stats()).toMatchObject({ audio: null, warnings: [{ code: "no-audio" }] });
+    expect(parsed(videoOnly).segments.length).toBe(2);
+
+    const audioOnly = await makeClip("audioOnly", { seconds: 3, gop: 30, video: false });
+    const p = packager(clock, { partSegments: 100 });
+    feed(p, audioOnly, clock);
+    p.end();
+    const m = parsed(p);
+    expect(p.stats()).toMatchObject({ video: null, audio: { codec: "mp4a.40.2" }, warnings: [{ code: "no-video" }] });
+    // Every audio part can start playback; segments follow the minimum duration.
+    expect(partsOf(m).every((x) => x.independent)).toBe(true);
+    expect(m.segments.slice(0, -1).every((s) => s.duration >= 1 && s.duration < 1.3)).toBe(true);
+    expect(sum(m.segments.map((s) => s.duration))).toBeCloseTo(3, 1);
   });
 
   it("writes delta updates that skip old segments but keep the numbering", () => {
