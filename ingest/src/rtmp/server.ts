@@ -47,7 +47,7 @@ export class RtmpServer {
       limits: this.limits,
       logger: this.log,
       authenticate: (key) => options.authenticate(key),
-      claim: (publish) => this.claim(publish),
+      claim: (publish, wanted) => this.claim(publish, wanted),
       sessionClosed: (session) => this.sessions.delete(session),
     };
     this.server = createServer((socket) => this.accept(socket));
@@ -120,13 +120,27 @@ export class RtmpServer {
     this.sessions.add(new RtmpSession(socket, this.host));
   }
 
-  private claim(publish: RtmpPublish): ClaimResult {
-    const current = this.publishes.get(publish.stream);
-    if (current && !current.closed) {
+  /**
+   * One publisher per stream. While the current one is within `staleMs` of its last media, the claim waits until
+   * it would turn stale: if media arrived meanwhile it is healthy and the newcomer is refused; if not (OBS behind
+   * a dropped link), it is closed and the newcomer takes over. Either way the answer comes within `staleMs`.
+   */
+  private async claim(publish: RtmpPublish, wanted: () => boolean): Promise<ClaimResult> {
+    for (;;) {
+      const current = this.publishes.get(publish.stream);
+      if (!current || current.closed) break;
       const silentMs = performance.now() - current.lastMediaAt;
-      if (silentMs <= this.limits.staleMs) return "already-publishing";
-      this.log.info({ stream: publish.stream, old: current.id, new: publish.id, silentMs: Math.round(silentMs) }, "stale publisher taken over");
-      current.close("taken over by a new publisher");
+      if (silentMs > this.limits.staleMs) {
+        this.log.info({ stream: publish.stream, old: current.id, new: publish.id, silentMs: Math.round(silentMs) }, "stale publisher taken over");
+        current.close("taken over by a new publisher");
+        break;
+      }
+      const seen = current.lastMediaAt;
+      await new Promise((resolve) => setTimeout(resolve, this.limits.staleMs - silentMs + 1).unref());
+      if (!wanted()) return "withdrawn";
+      if (this.publishes.get(publish.stream) === current && !current.closed && current.lastMediaAt !== seen) {
+        return "already-publishing";
+      }
     }
     let verdict: "accepted" | "busy";
     try {

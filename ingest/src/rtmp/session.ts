@@ -41,7 +41,8 @@ const WINDOW_ACK_SIZE = 2_500_000;
 /** How long a connection we closed gracefully may take to close its side before it is destroyed. */
 const LINGER_MS = 2_000;
 
-export type ClaimResult = "accepted" | "busy" | "already-publishing";
+/** "withdrawn": the publisher went away while its claim waited. */
+export type ClaimResult = "accepted" | "busy" | "already-publishing" | "withdrawn";
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -49,8 +50,9 @@ export interface SessionHost {
   limits: RtmpLimits;
   logger: Logger;
   authenticate(key: string): Promise<string | null>;
-  /** Decides on an authenticated publish: one publisher per stream, then the application's onPublish. */
-  claim(publish: RtmpPublish): ClaimResult;
+  /** Decides on an authenticated publish: one publisher per stream, then the application's onPublish.
+   * `wanted()` tells whether the publisher is still there after a wait. */
+  claim(publish: RtmpPublish, wanted: () => boolean): Promise<ClaimResult>;
   sessionClosed(session: RtmpSession): void;
 }
 
@@ -360,7 +362,12 @@ export class RtmpSession {
       keyFingerprint,
       closeConnection: (reason) => this.terminate(reason, { level: "info", graceful: true }),
     });
-    const verdict = this.host.claim(publish);
+    const verdict = await this.host.claim(publish, () => this.state === "authenticating");
+    if (this.state !== "authenticating" || verdict === "withdrawn") {
+      // Gone while the claim was decided: an accepted publish still has to end for its listeners.
+      if (verdict === "accepted") this.finishPublish(publish, "client disconnected");
+      return;
+    }
     if (verdict !== "accepted") {
       const description = verdict === "busy" ? "stream busy" : "already publishing";
       return this.refusePublish(streamId, description, { keyFingerprint, stream });

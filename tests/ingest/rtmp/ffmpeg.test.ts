@@ -74,9 +74,9 @@ describe("ffmpeg publisher", () => {
     const old = await s.nextPublish();
     stale.media("video", 0, avcSequenceHeader());
     stale.media("audio", 0, aacSequenceHeader());
-    // The old session now sends nothing, like OBS behind a dead link; ffmpeg reconnects a little later.
+    // The old session now sends nothing, like OBS behind a dead link, and the publisher reconnects at once:
+    // its claim waits until the old one has been silent for staleMs, then takes over.
     const oldClosed = new Promise<string>((resolve) => old.once("close", resolve));
-    await new Promise((r) => setTimeout(r, 1_100));
 
     const ffmpeg = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${s.port}/live/${KEY}`, 2));
     const fresh = await s.nextPublish();

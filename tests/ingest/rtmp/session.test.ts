@@ -228,25 +228,46 @@ describe("RtmpServer with a scripted publisher", () => {
     expect((await again.publish(KEY)).code).toBe("NetStream.Publish.Start");
   });
 
-  it("refuses a second publisher of a healthy stream, takes over a stale one", async () => {
+  it("refuses a second publisher while the first keeps sending media, takes over once it is silent", async () => {
     const s = await setup({ limits: { staleMs: 300 } });
     const first = await client(s.port);
     await first.publish(KEY);
     const firstPublish = await s.nextPublish();
     first.media("video", 0, avcSequenceHeader());
+    let ts = 0;
+    const feeding = setInterval(() => first.media("audio", (ts += 21), aacFrame()), 50);
 
     const second = await client(s.port);
-    expect(await second.publish(KEY)).toMatchObject({ code: "NetStream.Publish.BadName", description: "already publishing" });
+    try {
+      expect(await second.publish(KEY)).toMatchObject({ code: "NetStream.Publish.BadName", description: "already publishing" });
+    } finally {
+      clearInterval(feeding);
+    }
     await second.closed;
     expect(firstPublish.closed).toBe(false);
 
-    await new Promise((r) => setTimeout(r, 400)); // first stays silent past staleMs
+    // The first now goes silent (a dropped link); a newcomer right away waits out staleMs and takes over.
     const third = await client(s.port);
     const closed = closeReason(firstPublish);
     expect((await third.publish(KEY)).code).toBe("NetStream.Publish.Start");
     expect(await closed).toBe("taken over by a new publisher");
     expect(s.server.activePublish("show")).toBe(s.publishes[1]);
     await first.closed;
+  });
+
+  it("drops a claim whose publisher left while it waited, leaving the current publisher alone", async () => {
+    const s = await setup({ limits: { staleMs: 300 } });
+    const first = await client(s.port);
+    await first.publish(KEY);
+    const firstPublish = await s.nextPublish();
+    const second = await client(s.port);
+    second.command(["createStream", 2, null]);
+    second.command(["publish", 3, null, KEY, "live"], 1, 8);
+    await until(() => s.authenticated.length === 2);
+    second.destroy(); // leaves during the stale wait
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.publishes).toEqual([firstPublish]);
+    expect(firstPublish.closed).toBe(false);
   });
 
   it("drops a publisher that sends no media for mediaTimeoutMs", async () => {
