@@ -124,8 +124,9 @@ export class FfmpegRemuxer extends EventEmitter<RemuxerEvents> {
         const info: RemuxerExit = { code: spawnError && code === null ? -1 : code, signal, expected: this.stopRequested };
         this.exitInfo = info;
         const fields = { pid: child.pid, ...info, stderr: this.lastStderr };
-        if (info.expected || info.code === 0) this.log.info(fields, "ffmpeg exited");
-        else this.log.warn(fields, "ffmpeg exited unexpectedly");
+        // Clean: exit 0, or killed on our request. A failure after end() (bad input) is still a warning.
+        if (info.code === 0 || (info.expected && info.code === null)) this.log.info(fields, "ffmpeg exited");
+        else this.log.warn(fields, info.expected ? "ffmpeg failed" : "ffmpeg exited unexpectedly");
         this.emit("exit", info);
         resolve(info);
       });
