@@ -22,13 +22,13 @@ function pageHtml(): string {
 <html lang="en"><head><meta charset="utf-8"><title>Live Shows player test</title>
 <script nonce="${NONCE}">
 (() => {
-  const t = (window.__test = { csp: [], states: [], timers: new Set(), intervals: new Set(), xhrOpen: 0, fetchOpen: 0,
+  const t = (window.__test = { csp: [], states: [], timers: new Map(), intervals: new Set(), xhrOpen: 0, fetchOpen: 0,
     seeks: [], playing: [], waiting: 0, appends: [], firstFrameAt: null, mountedAt: null });
   document.addEventListener("securitypolicyviolation", (e) => t.csp.push(e.violatedDirective + " " + e.blockedURI));
   const st = window.setTimeout, ct = window.clearTimeout, si = window.setInterval, ci = window.clearInterval;
   window.setTimeout = function (fn, ms, ...rest) {
     const id = st.call(window, (...a) => { t.timers.delete(id); if (typeof fn === "function") fn(...a); }, ms, ...rest);
-    t.timers.add(id); return id;
+    t.timers.set(id, ms); return id;
   };
   window.clearTimeout = function (id) { t.timers.delete(id); return ct.call(window, id); };
   window.setInterval = function (...a) { const id = si.apply(window, a); t.intervals.add(id); return id; };
@@ -92,7 +92,7 @@ export class PageServer {
           .end(pageHtml());
         return;
       }
-      res.writeHead(404).end();
+      res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end();
     });
   }
 

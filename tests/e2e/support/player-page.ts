@@ -4,7 +4,8 @@ import type { CspVariant, PageServer } from "./page-server.js";
 export interface PageRecord {
   csp: string[];
   states: { state: string; at: number }[];
-  timers: number;
+  /** Delays (ms) of the timeouts still pending. */
+  timers: number[];
   intervals: number;
   xhrOpen: number;
   fetchOpen: number;
@@ -60,7 +61,7 @@ export class PlayerPage {
   async record(): Promise<PageRecord> {
     return this.page.evaluate(() => {
       const t = (window as any).__test;
-      return { ...t, timers: t.timers.size, intervals: t.intervals.size };
+      return { ...t, timers: [...t.timers.values()], intervals: t.intervals.size };
     });
   }
 
