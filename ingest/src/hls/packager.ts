@@ -47,6 +47,12 @@ export interface LlHlsPackagerOptions {
   statsWindowS?: number;
   /** Wall clock in epoch ms, for PROGRAM-DATE-TIME. Default Date.now. */
   clock?: () => number;
+  /**
+   * Media sequence number of the first segment. Default 0. Parts and segments are served immutable,
+   * so whoever creates a packager for a name that served media before (an earlier packager, an
+   * earlier process) passes a number above anything that name used.
+   */
+  initialMsn?: number;
   logger?: Logger;
 }
 
@@ -132,11 +138,15 @@ export class LlHlsPackager {
       maxWaitMs: options.maxWaitMs ?? 30_000,
       statsWindowS: options.statsWindowS ?? 10,
       clock: options.clock ?? Date.now,
+      initialMsn: options.initialMsn ?? 0,
     };
     const o = this.opts;
     if (!(o.partTargetMs >= 50 && o.partTargetMs <= 5000)) throw new RangeError(`partTargetMs must be 50..5000, got ${o.partTargetMs}`);
     if (!(o.windowSegments >= 3) || !(o.retainSegments >= 0) || !(o.partSegments >= 1)) throw new RangeError("invalid window options");
     if (!(o.maxSegmentMs >= o.minSegmentMs + o.partTargetMs)) throw new RangeError("maxSegmentMs must be ≥ minSegmentMs + partTargetMs");
+    // 15 digits: what resource names and _HLS_msn accept (always a safe integer).
+    if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15) throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
+    this.nextMsn = o.initialMsn;
     this.log = options.logger?.child({ module: "packager" });
     this.meter = new MediaStatsMeter(o.statsWindowS);
   }
@@ -208,7 +218,7 @@ export class LlHlsPackager {
   /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, ffmpeg restart). */
   markDiscontinuity(): void {
     if (this.isEnded) return;
-    if (this.nextMsn > 0) this.pendingDiscontinuity = true;
+    if (this.hasSegments) this.pendingDiscontinuity = true;
     this.closeOpen();
     this.rendered.clear();
     this.notifyWaiters();
@@ -398,6 +408,11 @@ export class LlHlsPackager {
     }
   }
 
+  /** A segment was ever opened (they may since have left the window). */
+  private get hasSegments(): boolean {
+    return this.nextMsn > this.opts.initialMsn;
+  }
+
   private openSegment(): Segment | null {
     const last = this.segments.at(-1);
     return last && last.bytes === null ? last : null;
@@ -405,7 +420,7 @@ export class LlHlsPackager {
 
   private openNewSegment(firstPartS: number, forcedCut: boolean): Segment {
     const prev = this.segments.at(-1);
-    const discontinuity = this.pendingDiscontinuity && this.nextMsn > 0;
+    const discontinuity = this.pendingDiscontinuity && this.hasSegments;
     if (discontinuity) {
       this.discSeq++;
       this.meter.discontinuity();

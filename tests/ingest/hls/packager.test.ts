@@ -323,6 +323,33 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(p.getInit(0)).toBeUndefined();
   });
 
+  it("starts numbering at initialMsn, with no discontinuity before its first segment", async () => {
+    const clip = clips.gop2s!;
+    const clock = new FakeClock();
+    const first = 17_000_000_000;
+    const p = packager(clock, { initialMsn: first });
+    expect(p.position()).toEqual({ msn: first, part: 0 });
+    expect(p.classify(first - 1, 0)).toBe("gone");
+    expect(p.classify(first, 0)).toBe("pending");
+    const waiting = p.waitFor(first, 0, 5_000);
+    // A reconnect before any media must not produce a discontinuity tag.
+    p.markDiscontinuity();
+    feed(p, clip, clock);
+    expect(await waiting).toBe("ready");
+    const m = parsed(p);
+    expect(m.mediaSequence).toBe(first);
+    expect(m.segments[0]!.uri).toBe(`seg-${first}.m4s`);
+    expect(m.segments.some((s) => s.discontinuity)).toBe(false);
+    expect(parseResourceName(m.segments[0]!.parts?.[0]?.uri ?? m.segments[0]!.uri)).toMatchObject({ msn: first });
+    expect(p.getSegment(first)).toBeDefined();
+    p.markDiscontinuity();
+    feed(p, clip, clock);
+    expect(parsed(p).segments.filter((s) => s.discontinuity).length).toBe(1);
+    for (const bad of [-1, 1.5, 1e15, Number.NaN]) {
+      expect(() => packager(clock, { initialMsn: bad })).toThrow(RangeError);
+    }
+  });
+
   it("numbers every segment's timeline the same in every playlist it appears in", () => {
     const clip = clips.gop1s!;
     const clock = new FakeClock();
