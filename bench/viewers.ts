@@ -11,7 +11,7 @@ import { runViewers, type ViewersResult } from "./lib/viewers-sim.js";
 const opts = parseOptions("npm run bench:viewers --", {
   systems: { default: "ours,nginx", help: "systems to load (ours: LL-HLS viewers, nginx: plain HLS viewers)" },
   viewers: { default: "100,500,2000", help: "concurrent viewer counts, each a separate step" },
-  ramp: { default: 5, help: "seconds over which each step's viewers join" },
+  ramp: { default: 0, help: "seconds over which each step's viewers join (0: max(5, viewers/200), so new connections stay under ~400/s)" },
   duration: { default: 20, help: "seconds measured per step, after the ramp" },
   settle: { default: 6, help: "seconds after the playlist exists before the first step" },
   workers: { default: 2, help: "load-generator worker threads" },
@@ -48,7 +48,7 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
       const result = await runViewers({
         mode: system === "ours" ? "llhls" : "hls",
         playlistUrl: `${server.baseUrl}/${STREAM}/index.m3u8`,
-        viewers, workers: opts.workers, rampMs: opts.ramp * 1000, measureMs: opts.duration * 1000,
+        viewers, workers: opts.workers, rampMs: (opts.ramp || Math.max(5, viewers / 200)) * 1000, measureMs: opts.duration * 1000,
         window: {
           start: () => {
             sampler.start();

@@ -8,8 +8,14 @@ const input = workerData as ViewerWorkerInput;
 const now = () => performance.timeOrigin + performance.now();
 const measuring = () => now() >= input.measureFrom;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-// One keep-alive pool per worker; sockets outnumber viewers only while requests overlap.
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 100_000 });
+// Each viewer has its own keep-alive connections, as separate browsers do (a shared pool would open
+// and close sockets with every burst of part releases, measuring connection churn instead of serving).
+const agents = new Set<Agent>();
+const newAgent = () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  agents.add(agent);
+  return agent;
+};
 const cache = new PlaylistCache(input.playlistUrl);
 const counts = { playlistRequests: 0, mediaRequests: 0, bytes: 0, httpErrors: 0, networkErrors: 0, timeouts: 0 };
 // Flat records: key, announcedAt, deliveredAt, mediaEnd (see ViewerWorkerOutput).
@@ -25,7 +31,7 @@ interface Got {
   text: string;
 }
 
-function get(url: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
+function get(agent: Agent, url: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
   return new Promise((resolve) => {
     const req = request(url, { agent, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
@@ -59,18 +65,18 @@ function get(url: string, wantText: boolean, timeoutMs: number): Promise<Got | n
 }
 
 /** The first load retries: under overload a join can time out, and a real player would retry too. */
-async function firstPlaylist(): Promise<PlaylistView | null> {
+async function firstPlaylist(agent: Agent): Promise<PlaylistView | null> {
   while (!stopped) {
-    const view = await loadPlaylist("", 10_000);
+    const view = await loadPlaylist(agent, "", 10_000);
     if (view) return view;
     await sleep(500);
   }
   return null;
 }
 
-async function loadPlaylist(query: string, timeoutMs: number): Promise<PlaylistView | null> {
+async function loadPlaylist(agent: Agent, query: string, timeoutMs: number): Promise<PlaylistView | null> {
   if (measuring()) counts.playlistRequests++;
-  const got = await get(input.playlistUrl + query, true, timeoutMs);
+  const got = await get(agent, input.playlistUrl + query, true, timeoutMs);
   return got?.status === 200 ? cache.get(got.text) : null;
 }
 
@@ -78,6 +84,8 @@ async function loadPlaylist(query: string, timeoutMs: number): Promise<PlaylistV
 class MediaQueue {
   private items: { key: number; url: string; mediaEnd: number; announcedAt: number }[] = [];
   private running = false;
+
+  constructor(private readonly agent: Agent) {}
 
   push(key: number, url: string, mediaEnd: number, announcedAt: number): void {
     this.items.push({ key, url, mediaEnd, announcedAt });
@@ -89,7 +97,7 @@ class MediaQueue {
     while (!stopped && this.items.length) {
       const item = this.items.shift()!;
       if (measuring()) counts.mediaRequests++;
-      const got = await get(item.url, false, 10_000);
+      const got = await get(this.agent, item.url, false, 10_000);
       if (got?.status === 200 && Number.isFinite(item.announcedAt)) records.push(item.key, item.announcedAt, now(), item.mediaEnd);
     }
     this.running = false;
@@ -98,9 +106,10 @@ class MediaQueue {
 
 /** Like VHS 3 on an LL-HLS stream: start PART-HOLD-BACK behind, wait a part, blocking reload for the next part. */
 async function llhlsViewer(): Promise<void> {
-  let view = await firstPlaylist();
+  const agent = newAgent();
+  let view = await firstPlaylist(agent);
   if (!view) return;
-  const media = new MediaQueue();
+  const media = new MediaQueue(agent);
   if (view.initUrl) media.push(-1, view.initUrl, NaN, NaN);
   const holdParts = Math.max(1, Math.round(view.partHoldBack / (view.partTarget || 1)) || 3);
   for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.url, p.mediaEnd, NaN); // already out before we joined
@@ -109,7 +118,7 @@ async function llhlsViewer(): Promise<void> {
     await sleep((view.partTarget || view.targetDuration / 2) * 1000);
     if (stopped) break;
     const q = view.canBlockReload ? `?_HLS_msn=${view.next.msn}&_HLS_part=${view.next.part}${view.canSkip ? "&_HLS_skip=YES" : ""}` : "";
-    const next = await loadPlaylist(q, 10_000);
+    const next = await loadPlaylist(agent, q, 10_000);
     const at = now();
     if (!next) continue;
     view = next;
@@ -124,16 +133,17 @@ async function llhlsViewer(): Promise<void> {
 
 /** Plain HLS (nginx-rtmp): poll the playlist every half target duration, fetch each new segment. */
 async function hlsViewer(): Promise<void> {
-  const view = await firstPlaylist();
+  const agent = newAgent();
+  const view = await firstPlaylist(agent);
   if (!view) return;
-  const media = new MediaQueue();
+  const media = new MediaQueue(agent);
   const last = view.segments.at(-1);
   if (last) media.push(last.msn * 1000, last.url, NaN, NaN);
   let lastMsn = last?.msn ?? -1;
   while (!stopped) {
     await sleep(view.targetDuration * 500);
     if (stopped) break;
-    const next = await loadPlaylist("", 10_000);
+    const next = await loadPlaylist(agent, "", 10_000);
     const at = now();
     for (const s of next?.segments ?? []) {
       if (s.msn > lastMsn) {
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
   const runs: Promise<void>[] = [];
   setTimeout(() => {
     stopped = true;
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }, Math.max(0, input.stopAt - now()));
   for (let i = 0; i < input.viewers; i++) {
     // Spread joins evenly over the ramp so viewers do not start in lock step.

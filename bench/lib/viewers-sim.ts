@@ -53,13 +53,16 @@ const BOOT = `import(${JSON.stringify(TSX_API)}).then((api) => { api.register();
 
 export const wallNow = () => performance.timeOrigin + performance.now();
 
+// Joins whose SYN was dropped retry after 1 s and 3 s: measure only once they are all in.
+const SETTLE_AFTER_RAMP_MS = 4000;
+
 /**
- * Runs `viewers` simulated viewers over `workers` threads: they join over rampMs, run until
- * measureMs after the ramp, and only deliveries inside the measure window are counted.
+ * Runs `viewers` simulated viewers over `workers` threads: they join over rampMs, and deliveries are
+ * counted during the measureMs that start SETTLE_AFTER_RAMP_MS after the ramp.
  */
 export async function runViewers(o: { mode: ViewerMode; playlistUrl: string; viewers: number; workers: number; rampMs: number; measureMs: number; window?: { start(): void; end(): void } }): Promise<ViewersResult> {
   const startAt = wallNow() + 200;
-  const measureFrom = startAt + o.rampMs;
+  const measureFrom = startAt + o.rampMs + SETTLE_AFTER_RAMP_MS;
   const stopAt = measureFrom + o.measureMs;
   const per = Array.from({ length: o.workers }, (_, i) => Math.floor(o.viewers / o.workers) + (i < o.viewers % o.workers ? 1 : 0));
   const outputs = per.filter((n) => n > 0).map((viewers) =>
