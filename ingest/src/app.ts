@@ -1,18 +1,120 @@
+// Composition root: KeyStore -> RtmpServer -> StreamRegistry (ffmpeg + packager per stream) -> HttpServer.
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Config } from "./config.js";
-import { HttpServer } from "./http/server.js";
-import { emptyDirectory } from "./http/stream-directory.js";
+import { HttpServer, type HttpTimeouts } from "./http/server.js";
+import { KeyStore } from "./keys/index.js";
 import type { Logger } from "./logger.js";
+import { killAllChildren } from "./media/child-registry.js";
+import { resolveFfmpeg, type ResolvedBinary } from "./media/ffmpeg-path.js";
+import type { RtmpLimits } from "./rtmp/limits.js";
+import { RtmpServer } from "./rtmp/server.js";
+import { StreamRegistry, type StreamRegistryOptions } from "./streams/registry.js";
 
-// Interim composition root: serves HTTP with no streams. The registry step replaces this file with
-// the real wiring (RtmpServer + StreamRegistry + HttpServer) behind the same signature.
-export async function startIngest(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
+export interface RunningIngest {
+  /** Graceful stop (idempotent): RTMP first, then ffmpeg and ENDLIST for every stream, then HTTP. */
+  close(): Promise<void>;
+  rtmpPort: number;
+  httpPort: number;
+  registry: StreamRegistry;
+  ffmpeg: ResolvedBinary;
+  metricsRegistry: Registry;
+}
+
+/** For tests and embedding: knobs the CLI does not expose. */
+export interface IngestOverrides {
+  registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "maxQueuedBytes" | "restart" | "packager">>;
+  http?: { firstPartWaitMs?: number; timeouts?: Partial<HttpTimeouts> };
+}
+
+// Shutdown budget (main.ts allows 5 s in all): RTMP sessions, then ffmpeg flushes, then HTTP.
+const RTMP_CLOSE_MS = 1_000;
+const FFMPEG_STOP_MS = 1_500;
+const HTTP_CLOSE_GRACE_MS = 1_500;
+
+/**
+ * How the config's RTMP options map to the receiver's limits, one per phase of a connection:
+ * handshake, then publish setup (connect..publish, the receiver's "idle" timeout), then media.
+ */
+export function rtmpLimits(config: Config): Partial<RtmpLimits> {
+  return {
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    idleTimeoutMs: config.publishTimeoutMs,
+    mediaTimeoutMs: config.idleTimeoutMs,
+    staleMs: config.takeoverMs,
+    maxConnections: config.maxConnections,
+    maxMessageBytes: config.maxMessageBytes,
+  };
+}
+
+export async function startIngest(config: Config, logger: Logger, overrides: IngestOverrides = {}): Promise<RunningIngest> {
+  const ffmpeg = await resolveFfmpeg();
+  logger.info({ ffmpeg: ffmpeg.path, source: ffmpeg.source, version: ffmpeg.version }, "ffmpeg found");
+  const keys = new KeyStore({ file: config.keys, logger: logger.child({ component: "keys" }) });
+  // Unreadable or malformed: refuse to start (KeysFileError names the file and the problem).
+  await keys.check();
+
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
+  const registry = new StreamRegistry({
+    ...overrides.registry,
+    ffmpegPath: ffmpeg.path,
+    partMs: config.partMs,
+    windowSegments: config.windowSegments,
+    graceS: config.graceS,
+    logger,
+    metricsRegistry,
+  });
   const http = new HttpServer({
     host: config.host,
     port: config.httpPort,
     allowOrigin: config.allowOrigin,
     logger,
-    directory: emptyDirectory,
+    directory: registry,
+    metricsRegistry,
+    timeouts: { closeGraceMs: HTTP_CLOSE_GRACE_MS, ...overrides.http?.timeouts },
+    ...(overrides.http?.firstPartWaitMs !== undefined ? { firstPartWaitMs: overrides.http.firstPartWaitMs } : {}),
   });
-  await http.start();
-  return { close: () => http.close() };
+  const rtmp = new RtmpServer({
+    host: config.host,
+    port: config.rtmpPort,
+    app: config.app,
+    limits: rtmpLimits(config),
+    logger,
+    authenticate: (key) => keys.authenticate(key),
+    onPublish: (publish) => registry.attach(publish),
+  });
+  new Gauge({
+    name: "live_rtmp_connections",
+    help: "Open RTMP connections",
+    registers: [metricsRegistry],
+    collect() {
+      this.set(rtmp.connectionCount);
+    },
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      logger.info("ingest closing");
+      // Publishes close first (the registry refuses new ones from here on), so no new ffmpeg starts.
+      const registryClosed = registry.close(FFMPEG_STOP_MS);
+      await rtmp.close(RTMP_CLOSE_MS);
+      // Every playlist has ENDLIST once this resolves: held viewers get their answer before HTTP closes.
+      await registryClosed;
+      const killed = killAllChildren();
+      if (killed > 0) logger.warn({ killed }, "killed ffmpeg processes that did not exit in time");
+      await http.close();
+      logger.info("ingest closed");
+    })());
+
+  let httpPort: number;
+  let rtmpPort: number;
+  try {
+    httpPort = await http.start();
+    rtmpPort = await rtmp.start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { close, rtmpPort, httpPort, registry, ffmpeg, metricsRegistry };
 }

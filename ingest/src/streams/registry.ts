@@ -1,0 +1,138 @@
+// The registry of streams: per public name one LiveStream. Connects RTMP publishes to their
+// stream (RtmpServer.onPublish) and answers HTTP's questions about them (StreamDirectory).
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { LlHlsPackagerOptions } from "../hls/packager.js";
+import type { StreamDirectory } from "../http/stream-directory.js";
+import type { RtmpPublish } from "../rtmp/publish.js";
+import { LiveStream } from "./live-stream.js";
+import { StreamMetrics } from "./metrics.js";
+import { initialMsn } from "./msn-seed.js";
+import type { RestartPolicy } from "./remux-supervisor.js";
+
+export interface StreamRegistryOptions {
+  ffmpegPath: string;
+  /** LL-HLS part target (ffmpeg -frag_duration). */
+  partMs: number;
+  /** Complete segments listed in each playlist. */
+  windowSegments: number;
+  /** Seconds without a publisher before a playlist ends (EXT-X-ENDLIST). */
+  graceS: number;
+  /** How long an ended stream stays visible (status "ended", its playlist) unless a new publish comes. Default 600. */
+  endedRetainS?: number;
+  logger: Logger;
+  metricsRegistry: Registry;
+  /** Extra packager options (tests); the registry sets partTargetMs, windowSegments, initialMsn, logger. */
+  packager?: Omit<LlHlsPackagerOptions, "partTargetMs" | "windowSegments" | "initialMsn" | "logger">;
+  maxQueuedBytes?: number;
+  restart?: Partial<RestartPolicy>;
+  /** Epoch ms; seeds msn (see msn-seed.ts) and startedAt. Default Date.now. */
+  clock?: () => number;
+}
+
+export class StreamRegistry implements StreamDirectory {
+  private readonly streams = new Map<string, LiveStream>();
+  /** Per name, the msn a later packager must start at or above (kept after a stream is forgotten). */
+  private readonly msnFloor = new Map<string, number>();
+  private readonly forgetTimers = new Map<LiveStream, NodeJS.Timeout>();
+  private readonly log: Logger;
+  private readonly metrics: StreamMetrics;
+  private readonly clock: () => number;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: StreamRegistryOptions) {
+    this.log = options.logger.child({ component: "streams" });
+    this.clock = options.clock ?? Date.now;
+    this.metrics = new StreamMetrics(options.metricsRegistry, () => [...this.streams.values()].map((s) => s.state));
+  }
+
+  get(name: string): LiveStream | undefined {
+    return this.streams.get(name);
+  }
+
+  list(): LiveStream[] {
+    return [...this.streams.values()];
+  }
+
+  /** RtmpServer's onPublish: attaches an authenticated publish to its stream (creating it if needed). */
+  attach(publish: RtmpPublish): "accepted" | "busy" {
+    if (this.closing) return "busy";
+    let stream = this.streams.get(publish.stream);
+    if (!stream || stream.ended) {
+      if (stream) this.forget(stream);
+      stream = this.create(publish.stream);
+    }
+    stream.attach(publish);
+    return "accepted";
+  }
+
+  /**
+   * Shutdown: refuses new publishes, stops every ffmpeg (each flushes its last part; whatever is
+   * left after `deadlineMs` is for the caller's killAllChildren()), then ends every playlist so
+   * held requests are answered with EXT-X-ENDLIST.
+   */
+  close(deadlineMs = 2_000): Promise<void> {
+    this.closing ??= (async () => {
+      const live = this.list().filter((s) => !s.ended);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, deadlineMs);
+      });
+      await Promise.race([Promise.all(live.map((s) => s.shutdown())), deadline]);
+      clearTimeout(timer);
+      for (const stream of live) stream.end("shutdown");
+      for (const t of this.forgetTimers.values()) clearTimeout(t);
+      this.forgetTimers.clear();
+    })();
+    return this.closing;
+  }
+
+  private create(name: string): LiveStream {
+    const first = initialMsn(this.clock(), this.msnFloor.get(name));
+    const stream: LiveStream = new LiveStream({
+      name,
+      logger: this.options.logger,
+      graceS: this.options.graceS,
+      clock: this.clock,
+      packager: {
+        ...this.options.packager,
+        partTargetMs: this.options.partMs,
+        windowSegments: this.options.windowSegments,
+        initialMsn: first,
+        clock: this.clock,
+      },
+      remux: {
+        ffmpegPath: this.options.ffmpegPath,
+        partMs: this.options.partMs,
+        ...(this.options.maxQueuedBytes !== undefined ? { maxQueuedBytes: this.options.maxQueuedBytes } : {}),
+        ...(this.options.restart ? { restart: this.options.restart } : {}),
+      },
+      events: {
+        publish: (_s, reconnect) => this.metrics.publishes.inc({ kind: reconnect ? "reconnect" : "new" }),
+        restart: () => this.metrics.restarts.inc(),
+        dropped: (_s, reason, tags) => this.metrics.dropped.inc({ reason }, tags),
+        ended: (s) => this.onEnded(s),
+      },
+    });
+    this.streams.set(name, stream);
+    this.log.info({ stream: name, initialMsn: first }, "stream created");
+    return stream;
+  }
+
+  private onEnded(stream: LiveStream): void {
+    this.msnFloor.set(stream.name, stream.nextMsn());
+    if (this.closing) return;
+    // A stream that never had media is simply gone (offline); an ended show stays visible a while.
+    if (!stream.hadMedia) return this.forget(stream);
+    const timer = setTimeout(() => this.forget(stream), (this.options.endedRetainS ?? 600) * 1000);
+    timer.unref();
+    this.forgetTimers.set(stream, timer);
+  }
+
+  private forget(stream: LiveStream): void {
+    const timer = this.forgetTimers.get(stream);
+    if (timer) clearTimeout(timer);
+    this.forgetTimers.delete(stream);
+    if (this.streams.get(stream.name) === stream) this.streams.delete(stream.name);
+  }
+}
