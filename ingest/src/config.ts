@@ -51,8 +51,17 @@ export const configSchema = z.object({
   publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
   maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
-  handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake and publish setup deadline (ms)"),
-  idleTimeoutMs: integer(1000, 600000).default(10000).describe("RTMP connection closed after this long without data (ms)"),
+  // RTMP timeouts, one per phase of a connection (rtmp/limits.ts names in brackets).
+  handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake must complete within this of connecting (ms)"),
+  publishTimeoutMs: integer(1000, 600000)
+    .default(10000)
+    .describe("an RTMP connection must start publishing within this of connecting (ms) [idleTimeoutMs]"),
+  idleTimeoutMs: integer(1000, 600000)
+    .default(10000)
+    .describe("a publisher sending no audio or video for this long is dropped (ms) [mediaTimeoutMs]"),
+  takeoverMs: integer(100, 60000)
+    .default(1000)
+    .describe("a publisher silent this long is replaced by a new publish of the same stream, e.g. OBS reconnecting (ms) [staleMs]"),
   maxMessageBytes: integer(4096, 16777215).default(4194304).describe("largest RTMP message accepted (bytes)"),
 });
 

@@ -29,7 +29,9 @@ describe("loadConfig defaults", () => {
       logLevel: "info",
       maxConnections: 256,
       handshakeTimeoutMs: 5000,
+      publishTimeoutMs: 10000,
       idleTimeoutMs: 10000,
+      takeoverMs: 1000,
       maxMessageBytes: 4194304,
     });
   });
@@ -40,7 +42,9 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--keys", "LIVE_KEYS"]);
     expect(names).toContainEqual(["--grace-s", "LIVE_GRACE_S"]);
     expect(names).toContainEqual(["--max-message-bytes", "LIVE_MAX_MESSAGE_BYTES"]);
-    expect(names).toHaveLength(16);
+    expect(names).toContainEqual(["--publish-timeout-ms", "LIVE_PUBLISH_TIMEOUT_MS"]);
+    expect(names).toContainEqual(["--takeover-ms", "LIVE_TAKEOVER_MS"]);
+    expect(names).toHaveLength(18);
   });
 });
 
