@@ -90,7 +90,7 @@ export class LiveRoutes {
     const view = this.options.directory.get(stream);
     const status: StreamStatus = view
       ? this.status(view, "index.m3u8")
-      : { name: stream, live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8" };
+      : { name: stream, state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8" };
     sendJson(ex, status);
   }
 

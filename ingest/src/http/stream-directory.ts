@@ -1,9 +1,18 @@
 // What the HTTP server reads from the stream registry. The registry (streams/) implements these
 // interfaces; http/ never writes to it and never sees RTMP, ffmpeg or the packager directly.
 
+/**
+ * offline: nothing published (unknown stream, or a publisher whose media has not arrived yet);
+ * live: a publisher is attached and parts are flowing; reconnecting: the publisher left (or came
+ * back without media yet) within the grace period, the playlist continues; ended: EXT-X-ENDLIST.
+ */
+export type StreamState = "offline" | "live" | "reconnecting" | "ended";
+
 /** The status JSON of one stream (DESIGN.md), as served by /live/status.json and /live/<stream>/status.json. */
 export interface StreamStatus {
   name: string;
+  state: StreamState;
+  /** state === "live". */
   live: boolean;
   /** ISO 8601 time the current (or last) publish started; null if never published since the ingest started. */
   startedAt: string | null;

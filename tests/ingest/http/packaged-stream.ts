@@ -68,6 +68,7 @@ export class PackagedStream implements LiveStreamView {
   status(): StreamStatusCore {
     return {
       name: this.name,
+      state: this.live ? "live" : "reconnecting",
       live: this.live,
       startedAt: "2025-01-01T00:00:00.000Z",
       video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1 },

@@ -416,6 +416,7 @@ describe("status and viewers", () => {
     const one = JSON.parse((await request(port, "/live/show/status.json")).text);
     expect(one).toEqual({
       name: "show",
+      state: "live",
       live: true,
       startedAt: "2025-01-01T00:00:00.000Z",
       viewers: 0,
@@ -430,7 +431,7 @@ describe("status and viewers", () => {
     const reply = await request(port, "/live/later/status.json");
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.text)).toEqual({
-      name: "later", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8",
+      name: "later", state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8",
     });
   });
 
