@@ -8,7 +8,7 @@ export interface TrackedChild {
   readonly proc: ChildProcess;
   /** Resolves with the exit code (or signal) once the process is gone. */
   readonly exited: Promise<string>;
-  /** Last lines of stderr, for error messages. */
+  /** Last lines of its output (stdout and stderr), for error messages. */
   tail(): string;
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -26,11 +26,14 @@ export function spawnTracked(name: string, command: string, args: string[], opti
   const proc = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
   if (proc.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
   const pid = proc.pid;
-  let stderrTail = "";
-  proc.stderr?.setEncoding("utf8");
-  proc.stderr?.on("data", (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4000);
-  });
+  // Both outputs are always read (an unread pipe fills and blocks a child that logs), keeping a tail.
+  let outputTail = "";
+  for (const stream of [proc.stdout, proc.stderr]) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      outputTail = (outputTail + chunk).slice(-4000);
+    });
+  }
   const exited = new Promise<string>((resolve) => {
     proc.once("exit", (code, signal) => resolve(signal ?? String(code)));
     proc.once("error", (err) => resolve(`error: ${err.message}`));
@@ -40,7 +43,7 @@ export function spawnTracked(name: string, command: string, args: string[], opti
     pid,
     proc,
     exited,
-    tail: () => stderrTail.trim().split("\n").slice(-12).join("\n"),
+    tail: () => outputTail.trim().split("\n").slice(-12).join("\n"),
     stop: (timeoutMs = 5000) => stopChild(child, timeoutMs),
   };
   live.add(child);
