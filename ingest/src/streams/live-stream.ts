@@ -12,12 +12,12 @@ import type {
   WaitOutcome,
 } from "../http/stream-directory.js";
 import type { RtmpPublish } from "../rtmp/publish.js";
-import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions } from "./remux-supervisor.js";
+import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
 
 export interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
   publish(stream: LiveStream, reconnect: boolean): void;
-  restart(stream: LiveStream): void;
+  restart(stream: LiveStream, reason: RestartReason): void;
   dropped(stream: LiveStream, reason: DropReason, tags: number): void;
   /** The stream reached ENDLIST (or left without ever producing media). */
   ended(stream: LiveStream): void;
@@ -107,10 +107,10 @@ export class LiveStream implements LiveStreamView {
           this.everHadMedia = true;
           if (this.partsThisPublish++ === 0) this.log.info({ publish: publish.id, position: this.packager.position() }, "stream live");
         },
-        restarting: () => {
+        restarting: (reason) => {
           if (this.supervisor !== supervisor) return;
           this.packager.markDiscontinuity();
-          this.options.events.restart(this);
+          this.options.events.restart(this, reason);
         },
         dropped: (reason, tags) => this.options.events.dropped(this, reason, tags),
       },

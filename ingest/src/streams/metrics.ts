@@ -1,13 +1,13 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { StreamState } from "../http/stream-directory.js";
-import type { DropReason } from "./remux-supervisor.js";
+import type { DropReason, RestartReason } from "./remux-supervisor.js";
 
 const STATES: readonly StreamState[] = ["offline", "live", "reconnecting", "ended"];
 
 /** The registry's Prometheus metrics (in the app's registry, next to the HTTP ones). */
 export class StreamMetrics {
   readonly publishes: Counter<"kind">;
-  readonly restarts: Counter;
+  readonly restarts: Counter<"reason">;
   readonly dropped: Counter<"reason">;
 
   constructor(registry: Registry, states: () => Iterable<StreamState>) {
@@ -31,16 +31,18 @@ export class StreamMetrics {
     });
     this.restarts = new Counter({
       name: "live_ffmpeg_restarts_total",
-      help: "ffmpeg remuxers restarted after dying during a publish",
+      help: "ffmpeg remuxers replaced during a publish (crash: it died or wrote bad output; backpressure: it fell behind)",
+      labelNames: ["reason"],
       registers,
     });
     this.dropped = new Counter({
       name: "live_dropped_media_tags_total",
-      help: "Audio/video tags not given to ffmpeg (backpressure: ffmpeg fell behind; restart: while ffmpeg restarted), up to the next keyframe",
+      help: "Audio/video tags not given to ffmpeg while it was replaced, up to the next keyframe (reason as for restarts: backpressure, or restart after a crash)",
       labelNames: ["reason"],
       registers,
     });
     for (const kind of ["new", "reconnect"]) this.publishes.inc({ kind }, 0);
     for (const reason of ["backpressure", "restart"] satisfies DropReason[]) this.dropped.inc({ reason }, 0);
+    for (const reason of ["crash", "backpressure"] satisfies RestartReason[]) this.restarts.inc({ reason }, 0);
   }
 }

@@ -109,7 +109,7 @@ export class StreamRegistry implements StreamDirectory {
       },
       events: {
         publish: (_s, reconnect) => this.metrics.publishes.inc({ kind: reconnect ? "reconnect" : "new" }),
-        restart: () => this.metrics.restarts.inc(),
+        restart: (_s, reason) => this.metrics.restarts.inc({ reason }),
         dropped: (_s, reason, tags) => this.metrics.dropped.inc({ reason }, tags),
         ended: (s) => this.onEnded(s),
       },

@@ -1,5 +1,10 @@
-// One publish's ffmpeg: feeds it the publish's FLV with bounded buffering, reads its fMP4 units,
-// and restarts it (bounded, with backoff) when it dies while the publish is alive.
+// One publish's ffmpeg: feeds it the publish's FLV with a bounded input queue, reads its fMP4
+// units, and replaces it when it dies (bounded, with backoff) or falls too far behind.
+//
+// Why a lagging ffmpeg is replaced rather than fed with gaps: media dropped in front of a running
+// ffmpeg becomes one long sample in its output (the frame before the gap lasts until the next
+// one), which would stretch a part past PART-TARGET for good. A new ffmpeg starting at the next
+// keyframe gives a clean EXT-X-DISCONTINUITY instead, the same path as a crash.
 import type { Logger } from "pino";
 import { Fmp4UnitReader } from "../hls/fmp4-units.js";
 import { FfmpegRemuxer, type RemuxerExit } from "../media/remuxer.js";
@@ -7,21 +12,23 @@ import type { FlvTag } from "../rtmp/flv.js";
 import type { RtmpPublish } from "../rtmp/publish.js";
 import { FlvFeed } from "./flv-feed.js";
 
+/** backpressure: ffmpeg fell behind and is being replaced; restart: ffmpeg died and is being restarted. */
 export type DropReason = "backpressure" | "restart";
+export type RestartReason = "crash" | "backpressure";
 
 /** Where the supervisor's output goes (the stream's packager, its metrics). */
 export interface RemuxSink {
   init(bytes: Buffer): void;
   fragment(bytes: Buffer): void;
-  /** ffmpeg died and a new one will take over: the media timeline breaks here. */
-  restarting(): void;
+  /** The current ffmpeg is gone and a new one will take over: the media timeline breaks here. */
+  restarting(reason: RestartReason): void;
   dropped(reason: DropReason, tags: number): void;
 }
 
 export interface RestartPolicy {
-  /** Restarts allowed within a minute; one more closes the publish. */
+  /** Crash restarts allowed within a minute; one more closes the publish. */
   maxPerMinute: number;
-  /** Delay before the first restart of a quiet minute, doubled for each recent one. */
+  /** Delay before a crash restart, doubled for each one in the last minute. */
   baseDelayMs: number;
   maxDelayMs: number;
 }
@@ -35,8 +42,8 @@ export interface RemuxSupervisorOptions {
   logger: Logger;
   sink: RemuxSink;
   /**
-   * Bytes written to ffmpeg's stdin beyond what it has taken (counted from the first refused write
-   * until `drain`) before media is dropped until the next keyframe. Default 2 MiB (~3 s at 6 Mbit/s).
+   * Bytes written to ffmpeg's stdin that it has not taken yet (counted from the first refused
+   * write until `drain`) before it counts as lagging and is replaced. Default 2 MiB (~3 s at 6 Mbit/s).
    */
   maxQueuedBytes?: number;
   restart?: Partial<RestartPolicy>;
@@ -52,14 +59,15 @@ export class RemuxSupervisor {
   private readonly policy: RestartPolicy;
   private readonly maxQueuedBytes: number;
   private remuxer: FfmpegRemuxer | null = null;
-  /** The remuxer we killed for bad output: its exit is a crash although we asked for it. */
-  private crashed: FfmpegRemuxer | null = null;
+  /** Why we killed the current remuxer, if we did: its exit then needs a replacement. */
+  private killedFor: "bad-output" | "backpressure" | null = null;
   private queuedBytes = 0;
   private congested = false;
   private restartTimer: NodeJS.Timeout | null = null;
-  private readonly restarts: number[] = [];
+  /** performance.now() of each crash restart in the last minute. */
+  private readonly crashRestarts: number[] = [];
   private stopping: Promise<void> | null = null;
-  /** Why the feed is skipping to a keyframe (when it is). */
+  /** Why media is being skipped (while the feed waits for a keyframe). */
   private skipReason: DropReason = "restart";
   private droppedRun: { reason: DropReason; tags: number } | null = null;
   private readonly onTag = (tag: FlvTag): void => this.handleTag(tag);
@@ -71,15 +79,9 @@ export class RemuxSupervisor {
     this.maxQueuedBytes = options.maxQueuedBytes ?? 2 * 1024 * 1024;
   }
 
-  /** PID of the current ffmpeg, if one is running. */
+  /** PID of the current ffmpeg while it runs. */
   get pid(): number | undefined {
     return this.remuxer?.running ? this.remuxer.pid : undefined;
-  }
-
-  /** Restarts in the last minute. */
-  get recentRestarts(): number {
-    this.forgetOldRestarts();
-    return this.restarts.length;
   }
 
   start(): void {
@@ -109,6 +111,7 @@ export class RemuxSupervisor {
     });
     const reader = new Fmp4UnitReader();
     this.remuxer = remuxer;
+    this.killedFor = null;
     this.queuedBytes = 0;
     this.congested = false;
     remuxer.on("data", (chunk) => this.handleOutput(remuxer, reader, chunk));
@@ -124,26 +127,23 @@ export class RemuxSupervisor {
 
   private handleTag(tag: FlvTag): void {
     const remuxer = this.remuxer;
-    const running = remuxer?.running === true;
-    const blocked = !running || this.queuedBytes > this.maxQueuedBytes;
+    const writable = remuxer !== null && remuxer.running && this.killedFor === null;
     const wasSkipping = this.feed.awaitingKeyframe;
-    if (blocked && !wasSkipping) {
-      this.skipReason = running ? "backpressure" : "restart";
-      if (running) this.log.warn({ queuedBytes: this.queuedBytes }, "ffmpeg is not keeping up; dropping media until the next keyframe");
-    }
-    const step = this.feed.push(tag, blocked);
+    const step = this.feed.push(tag, !writable);
     if (step.kind === "drop") return this.countDrop(this.skipReason);
     if (step.kind === "hold") return;
     if (wasSkipping) this.flushDropLog();
-    const accepted = remuxer!.write(step.bytes);
-    if (accepted && !this.congested) return;
-    // Counted from the first refused write until `drain`: what ffmpeg has not taken yet, roughly.
+    if (remuxer!.write(step.bytes) && !this.congested) return;
     this.congested = true;
     this.queuedBytes += step.bytes.length;
+    if (this.queuedBytes > this.maxQueuedBytes) {
+      this.log.warn({ pid: remuxer!.pid, queuedBytes: this.queuedBytes }, "ffmpeg is not keeping up; replacing it from the next keyframe");
+      this.kill(remuxer!, "backpressure");
+    }
   }
 
   private handleOutput(remuxer: FfmpegRemuxer, reader: Fmp4UnitReader, chunk: Buffer): void {
-    if (remuxer !== this.remuxer || this.crashed === remuxer) return;
+    if (remuxer !== this.remuxer || this.killedFor !== null) return;
     try {
       for (const unit of reader.push(chunk)) {
         if (unit.kind === "init") this.options.sink.init(unit.bytes);
@@ -152,33 +152,51 @@ export class RemuxSupervisor {
     } catch (err) {
       // Unreadable output (or output the packager refuses): this ffmpeg is of no further use.
       this.log.error({ err, pid: remuxer.pid }, "bad remuxer output; restarting ffmpeg");
-      this.crashed = remuxer;
-      remuxer.kill();
+      this.kill(remuxer, "bad-output");
     }
+  }
+
+  private kill(remuxer: FfmpegRemuxer, reason: "bad-output" | "backpressure"): void {
+    this.killedFor = reason;
+    this.skipReason = reason === "backpressure" ? "backpressure" : "restart";
+    remuxer.kill();
   }
 
   private handleExit(remuxer: FfmpegRemuxer, exit: RemuxerExit): void {
     if (remuxer !== this.remuxer || this.stopping) return;
-    if (exit.expected && this.crashed !== remuxer) return;
-    this.crashed = null;
-    this.options.sink.restarting();
-    this.feed.restart();
-    this.skipReason = "restart";
-    this.forgetOldRestarts();
-    const recent = this.restarts.length;
+    const killedFor = this.killedFor;
+    if (exit.expected && killedFor === null) return;
+    if (killedFor === "backpressure") {
+      // Not ffmpeg's fault: replaced at once, not counted against the crash budget.
+      this.replace("backpressure");
+      this.spawn();
+      return;
+    }
+    const now = performance.now();
+    while (this.crashRestarts.length > 0 && now - this.crashRestarts[0]! > MINUTE_MS) this.crashRestarts.shift();
+    const recent = this.crashRestarts.length;
     const fields = { pid: remuxer.pid, code: exit.code, signal: exit.signal, stderr: remuxer.recentStderr, recentRestarts: recent };
     if (recent >= this.policy.maxPerMinute) {
+      // The stream then waits for the performer's reconnect (OBS retries by itself).
       this.log.error(fields, "ffmpeg keeps failing; closing the publish");
       this.options.publish.close("remuxer keeps failing");
       return;
     }
+    this.replace("crash");
     const delayMs = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** recent);
     this.log.warn({ ...fields, delayMs }, "ffmpeg died during the publish; restarting it");
-    this.restarts.push(performance.now());
+    this.crashRestarts.push(now);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.spawn();
     }, delayMs);
+  }
+
+  /** The timeline breaks here; the next ffmpeg gets the headers again and starts at a keyframe. */
+  private replace(reason: RestartReason): void {
+    this.skipReason = reason === "backpressure" ? "backpressure" : "restart";
+    this.options.sink.restarting(reason);
+    this.feed.restart();
   }
 
   private countDrop(reason: DropReason): void {
@@ -191,12 +209,7 @@ export class RemuxSupervisor {
   /** One log line per run of dropped tags. */
   private flushDropLog(): void {
     if (!this.droppedRun) return;
-    this.log.warn({ reason: this.droppedRun.reason, tags: this.droppedRun.tags }, "dropped media tags; resumed at a keyframe");
+    this.log.warn({ reason: this.droppedRun.reason, tags: this.droppedRun.tags }, "dropped media tags until a keyframe");
     this.droppedRun = null;
-  }
-
-  private forgetOldRestarts(): void {
-    const now = performance.now();
-    while (this.restarts.length > 0 && now - this.restarts[0]! > MINUTE_MS) this.restarts.shift();
   }
 }

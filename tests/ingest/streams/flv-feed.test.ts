@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import type { Amf0Object } from "../../../ingest/src/rtmp/amf0.js";
+import type { FlvTag } from "../../../ingest/src/rtmp/flv.js";
+import { FlvFeed, flvStreams, type FeedStep } from "../../../ingest/src/streams/flv-feed.js";
+
+// Tag bodies as OBS sends them: first byte = frame type/codec (video) or format/rate (audio), second = packet type.
+const tag = (type: FlvTag["type"], timestamp: number, ...bytes: number[]): FlvTag => ({ type, timestamp, data: Buffer.from(bytes) });
+const metadata = (ts = 0) => tag("script", ts, 0x02, 0x00, 0x0a, 0x6f);
+const avcHeader = (ts = 0, v = 1) => tag("video", ts, 0x17, 0x00, 0, 0, 0, v);
+const aacHeader = (ts = 0, v = 0x12) => tag("audio", ts, 0xaf, 0x00, v, 0x10);
+const keyframe = (ts: number) => tag("video", ts, 0x17, 0x01, 0, 0, 0, 0x65);
+const interframe = (ts: number) => tag("video", ts, 0x27, 0x01, 0, 0, 0, 0x41);
+const aacFrame = (ts: number) => tag("audio", ts, 0xaf, 0x01, 0x21);
+
+const OBS_METADATA: Amf0Object = { videocodecid: 7, audiocodecid: 10, width: 1280, height: 720 };
+
+interface Written {
+  header: { audio: boolean; video: boolean } | null;
+  tags: Array<{ type: FlvTag["type"]; timestamp: number; data: number[] }>;
+}
+
+/** Reads what the feed wrote back as an FLV reader would (header, then tags with their PreviousTagSize). */
+function readFlv(bytes: Buffer): Written {
+  let offset = 0;
+  let header: Written["header"] = null;
+  if (bytes.toString("latin1", 0, 3) === "FLV") {
+    header = { audio: (bytes[4]! & 0x04) !== 0, video: (bytes[4]! & 0x01) !== 0 };
+    expect(bytes.readUInt32BE(5)).toBe(9);
+    expect(bytes.readUInt32BE(9)).toBe(0);
+    offset = 13;
+  }
+  const tags: Written["tags"] = [];
+  const types = { 8: "audio", 9: "video", 18: "script" } as const;
+  while (offset < bytes.length) {
+    const size = bytes.readUIntBE(offset + 1, 3);
+    const timestamp = bytes.readUIntBE(offset + 4, 3) | (bytes[offset + 7]! << 24);
+    tags.push({ type: types[bytes[offset] as 8 | 9 | 18], timestamp, data: [...bytes.subarray(offset + 11, offset + 11 + size)] });
+    expect(bytes.readUInt32BE(offset + 11 + size)).toBe(11 + size);
+    offset += 11 + size + 4;
+  }
+  return { header, tags };
+}
+
+function written(step: FeedStep): Written {
+  if (step.kind !== "write") throw new Error(`expected a write, got ${step.kind}`);
+  return readFlv(step.bytes);
+}
+
+const same = (t: FlvTag, timestamp = t.timestamp) => ({ type: t.type, timestamp, data: [...t.data] });
+
+describe("flvStreams", () => {
+  it.each([
+    [OBS_METADATA, { audio: true, video: true }],
+    [{ videocodecid: 7 }, { audio: false, video: true }],
+    [{ audiocodecid: 10, videocodecid: false }, { audio: true, video: false }],
+    [{ width: 640 }, { audio: true, video: true }],
+    [null, { audio: true, video: true }],
+  ])("%o -> %o", (md, expected) => {
+    expect(flvStreams(md as Amf0Object | null)).toEqual(expected);
+  });
+});
+
+describe("FlvFeed", () => {
+  it("passes a publish through unchanged, the FLV header first", () => {
+    const feed = new FlvFeed(() => ({ videocodecid: 7 }));
+    const first = written(feed.push(metadata()));
+    expect(first.header).toEqual({ audio: false, video: true });
+    expect(first.tags).toEqual([same(metadata())]);
+    for (const t of [avcHeader(), keyframe(0), interframe(33), aacFrame(40)]) {
+      const w = written(feed.push(t));
+      expect(w.header).toBeNull();
+      expect(w.tags).toEqual([same(t)]);
+    }
+  });
+
+  it("timestamps past 24 bits keep their extension byte", () => {
+    const feed = new FlvFeed(() => null);
+    const t = interframe(0x01_23_45_67);
+    expect(written(feed.push(t)).tags).toEqual([same(t)]);
+  });
+
+  it("after restart(): drops media until a keyframe, then header, metadata and the latest sequence headers at its time", () => {
+    const feed = new FlvFeed(() => OBS_METADATA);
+    for (const t of [metadata(), avcHeader(0, 1), aacHeader(0), keyframe(0), aacFrame(10), interframe(33)]) feed.push(t);
+    feed.restart();
+    expect(feed.awaitingKeyframe).toBe(true);
+    expect(feed.push(aacFrame(50)).kind).toBe("drop");
+    expect(feed.push(interframe(66)).kind).toBe("drop");
+    // A new AVC configuration while waiting: kept, and it is what the new ffmpeg gets.
+    expect(feed.push(avcHeader(70, 2)).kind).toBe("hold");
+    expect(feed.push(aacFrame(80)).kind).toBe("drop");
+    const resumed = written(feed.push(keyframe(2000)));
+    expect(resumed.header).toEqual({ audio: true, video: true });
+    expect(resumed.tags).toEqual([
+      same(metadata(), 2000),
+      same(avcHeader(0, 2), 2000),
+      same(aacHeader(0), 2000),
+      same(keyframe(2000)),
+    ]);
+    expect(feed.awaitingKeyframe).toBe(false);
+    expect(written(feed.push(aacFrame(2010))).tags).toEqual([same(aacFrame(2010))]);
+  });
+
+  it("while blocked, even a keyframe is dropped; sequence headers are held for the resume", () => {
+    const feed = new FlvFeed(() => OBS_METADATA);
+    for (const t of [metadata(), avcHeader(), aacHeader(), keyframe(0)]) feed.push(t);
+    expect(feed.push(interframe(33), true).kind).toBe("drop");
+    expect(feed.awaitingKeyframe).toBe(true);
+    expect(feed.push(keyframe(2000), true).kind).toBe("drop");
+    expect(feed.push(aacHeader(2010, 0x11), true).kind).toBe("hold");
+    expect(feed.push(interframe(2033)).kind).toBe("drop");
+    // Same ffmpeg (no restart): no FLV header, only what changed while skipping.
+    const resumed = written(feed.push(keyframe(4000)));
+    expect(resumed.header).toBeNull();
+    expect(resumed.tags).toEqual([same(aacHeader(0, 0x11), 4000), same(keyframe(4000))]);
+  });
+
+  it("a stream without video resumes at the next audio frame", () => {
+    const feed = new FlvFeed(() => ({ audiocodecid: 10 }));
+    for (const t of [metadata(), aacHeader(), aacFrame(0), aacFrame(21)]) feed.push(t);
+    feed.restart();
+    const resumed = written(feed.push(aacFrame(500)));
+    expect(resumed.header).toEqual({ audio: true, video: false });
+    expect(resumed.tags).toEqual([same(metadata(), 500), same(aacHeader(), 500), same(aacFrame(500))]);
+  });
+
+  it("a restart before any header replays nothing it never saw", () => {
+    const feed = new FlvFeed(() => null);
+    feed.restart();
+    expect(feed.push(interframe(0)).kind).toBe("drop");
+    const resumed = written(feed.push(keyframe(40)));
+    expect(resumed.header).toEqual({ audio: true, video: true });
+    expect(resumed.tags).toEqual([same(keyframe(40))]);
+  });
+});
