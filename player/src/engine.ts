@@ -60,10 +60,6 @@ export function hasMse(): boolean {
 /** One video.js player with VHS for the lifetime of a mount; media attached and detached as the show comes and goes. */
 export class VideoEngine {
   readonly usesMse = hasMse();
-  /** Init segments kept out of the SourceBuffer (diagnostics for tests). */
-  skippedInits = 0;
-  /** How far behind the newest part the last start was chosen (seconds), when we chose it. */
-  startBehindEdge: number | null = null;
   private readonly player: Player;
   private attached = false;
   private session = 0;
@@ -213,7 +209,6 @@ export class VideoEngine {
     this.behindByChoice = false;
     this.lastTime = -1;
     this.rate = 1;
-    this.startBehindEdge = null;
   }
 
   private setRate(rate: number): void {
@@ -274,7 +269,7 @@ export class VideoEngine {
     const vhs = (this.player.tech(true) as unknown as { vhs?: VhsHandlerLike }).vhs;
     if (!vhs || vhs === this.vhs) return;
     this.vhs = vhs;
-    if (vhs.mediaSource) filterInitSegments(vhs.mediaSource, () => (this.skippedInits += 1));
+    if (vhs.mediaSource) filterInitSegments(vhs.mediaSource);
     const session = this.session;
     vhs.playlists?.on("loadedplaylist", () => {
       if (session === this.session) this.onPlaylist(vhs);
@@ -290,10 +285,7 @@ export class VideoEngine {
     if (this.options.lowLatency) {
       // VHS reads media.start (EXT-X-START) once, on its first play: set it on every refresh until then
       const start = chooseLiveStart(media);
-      if (start) {
-        media.start = { timeOffset: start.timeOffset, precise: true };
-        this.startBehindEdge = start.behindEdge;
-      }
+      if (start) media.start = { timeOffset: start.timeOffset, precise: true };
     }
     this.onSourceReady();
   }

@@ -69,16 +69,12 @@ function asBytes(data: BufferSource): Uint8Array<ArrayBuffer> {
 /** Decides, per SourceBuffer, what actually gets appended. */
 export class InitSegmentFilter {
   private lastInit: Uint8Array<ArrayBuffer> | null = null;
-  skipped = 0;
 
   /** The bytes to append in place of `data` (the same object when nothing is cut). */
   filter(data: BufferSource): BufferSource {
     const split = splitInitSegment(asBytes(data));
     if (!split) return data;
-    if (this.lastInit && sameBytes(split.init, this.lastInit)) {
-      this.skipped += 1;
-      return split.media;
-    }
+    if (this.lastInit && sameBytes(split.init, this.lastInit)) return split.media;
     this.lastInit = split.init.slice();
     return data;
   }
@@ -95,7 +91,7 @@ const patched = new WeakSet<object>();
  * Filters appends of every SourceBuffer this MediaSource creates. Patches this one instance only
  * (never the prototypes), so other media on the page are untouched.
  */
-export function filterInitSegments(mediaSource: MediaSource, onSkip?: () => void): void {
+export function filterInitSegments(mediaSource: MediaSource): void {
   if (patched.has(mediaSource)) return;
   patched.add(mediaSource);
   const addSourceBuffer = mediaSource.addSourceBuffer;
@@ -105,7 +101,6 @@ export function filterInitSegments(mediaSource: MediaSource, onSkip?: () => void
     const appendBuffer = sourceBuffer.appendBuffer;
     const changeType = sourceBuffer.changeType;
     sourceBuffer.appendBuffer = function (this: SourceBuffer, data: BufferSource): void {
-      const before = filter.skipped;
       const bytes = filter.filter(data);
       try {
         appendBuffer.call(this, bytes);
@@ -113,7 +108,6 @@ export function filterInitSegments(mediaSource: MediaSource, onSkip?: () => void
         filter.reset(); // the init may not have reached the buffer: let the next one through
         throw error;
       }
-      if (filter.skipped !== before) onSkip?.();
     };
     if (typeof changeType === "function") {
       sourceBuffer.changeType = function (this: SourceBuffer, newType: string): void {

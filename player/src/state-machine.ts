@@ -1,4 +1,4 @@
-import type { PlayerState, StatusResult } from "./types.js";
+import type { PlayerState, StatusResult, StreamState } from "./types.js";
 
 /** Timers and randomness come from outside so tests drive the machine with a fake clock. */
 export interface Scheduler {
@@ -77,6 +77,8 @@ type Watchdog = "start" | "stall" | "restart";
 export class ShowStateMachine {
   private state: PlayerState = "loading";
   private viewers: number | null = null;
+  /** What status.json said last (null before the first answer). */
+  private streamState: StreamState | null = null;
   private attached = false;
   private progressing = false;
   private visible = true;
@@ -124,6 +126,7 @@ export class ShowStateMachine {
       return;
     }
     this.statusFailures = 0;
+    this.streamState = result.state;
     switch (result.state) {
       case "live":
         this.onLive(result.viewers);
@@ -161,6 +164,8 @@ export class ShowStateMachine {
     this.progressing = true;
     this.mediaFailures = 0;
     this.clearWatchdog();
+    // the buffer keeps playing for a moment after the performer dropped: that is not a comeback
+    if (this.state === "reconnecting" && this.streamState !== "live") return;
     if (this.state !== "live") this.setState("live");
   }
 

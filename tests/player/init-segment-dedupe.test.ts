@@ -108,13 +108,13 @@ describe("InitSegmentFilter", () => {
     expect(filter.filter(plain)).toBe(plain);
     const again = filter.filter(concat(init, moof2!, mdat2!)) as Uint8Array;
     expect(sameBytes(again, concat(moof2!, mdat2!))).toBe(true);
-    expect(filter.skipped).toBe(1);
 
     const changedMoov = box("moov").slice();
     changedMoov[changedMoov.byteLength - 1]! ^= 1;
     const changed = concat(box("ftyp"), changedMoov, moof2!, mdat2!);
     expect(filter.filter(changed)).toBe(changed);
-    expect(filter.filter(changed.buffer)).not.toBe(changed.buffer);
+    // an ArrayBuffer (not a view) is read the same way
+    expect((filter.filter(changed.buffer) as Uint8Array).byteLength).toBe(moof2!.byteLength + mdat2!.byteLength);
 
     filter.reset();
     expect(filter.filter(changed)).toBe(changed);
@@ -148,15 +148,13 @@ describe("filterInitSegments", () => {
     const media = concat(all("moof")[0]!, all("mdat")[0]!);
     const withInit = concat(init, media);
     const mediaSource = new FakeMediaSource();
-    let skips = 0;
-    filterInitSegments(mediaSource as unknown as MediaSource, () => (skips += 1));
+    filterInitSegments(mediaSource as unknown as MediaSource);
     filterInitSegments(mediaSource as unknown as MediaSource); // idempotent
     const buffer = (mediaSource as unknown as MediaSource).addSourceBuffer("video/mp4") as unknown as FakeSourceBuffer;
 
     buffer.appendBuffer(withInit);
     buffer.appendBuffer(withInit);
     expect(buffer.appended).toEqual([withInit.byteLength, media.byteLength]);
-    expect(skips).toBe(1);
 
     buffer.changeType("video/mp4");
     buffer.appendBuffer(withInit);

@@ -225,6 +225,23 @@ describe("ShowStateMachine", () => {
     expect(h.media).toEqual(["attach"]);
   });
 
+  it("stays reconnecting while the buffer plays out after the performer dropped", () => {
+    const h = new Harness();
+    h.machine.start();
+    h.stream("live");
+    h.machine.mediaProgress();
+    h.untilNextFetch();
+    h.stream("reconnecting");
+    h.machine.mediaProgress(); // the last second of buffer still plays
+    expect(h.state).toBe("reconnecting");
+    h.machine.mediaWaiting();
+    h.untilNextFetch();
+    h.stream("live");
+    expect(h.state).toBe("reconnecting");
+    h.machine.mediaProgress();
+    expect(h.state).toBe("live");
+  });
+
   it("shows reconnecting without media when the viewer arrives during a reconnect", () => {
     const h = new Harness();
     h.machine.start();

@@ -23,7 +23,7 @@ function pageHtml(): string {
 <script nonce="${NONCE}">
 (() => {
   const t = (window.__test = { csp: [], states: [], timers: new Map(), intervals: new Set(), xhrOpen: 0, fetchOpen: 0,
-    seeks: [], playing: [], waiting: 0, appends: [], firstFrameAt: null, mountedAt: null });
+    seeks: [], playing: [], waiting: [], rates: [], appends: [], firstFrameAt: null, mountedAt: null });
   document.addEventListener("securitypolicyviolation", (e) => t.csp.push(e.violatedDirective + " " + e.blockedURI));
   const st = window.setTimeout, ct = window.clearTimeout, si = window.setInterval, ci = window.clearInterval;
   window.setTimeout = function (fn, ms, ...rest) {
@@ -48,7 +48,8 @@ function pageHtml(): string {
   };
   document.addEventListener("seeking", (e) => t.seeks.push({ at: performance.now(), time: e.target.currentTime }), true);
   document.addEventListener("playing", () => t.playing.push(performance.now()), true);
-  document.addEventListener("waiting", () => t.waiting++, true);
+  document.addEventListener("waiting", () => t.waiting.push(performance.now()), true);
+  document.addEventListener("ratechange", (e) => t.rates.push({ at: performance.now(), rate: e.target.playbackRate }), true);
   document.addEventListener("loadeddata", () => { t.firstFrameAt ??= performance.now(); }, true);
 })();
 </script>

@@ -11,7 +11,8 @@ export interface PageRecord {
   fetchOpen: number;
   seeks: { at: number; time: number }[];
   playing: number[];
-  waiting: number;
+  waiting: number[];
+  rates: { at: number; rate: number }[];
   appends: { type: string; bytes: number; at: number }[];
   firstFrameAt: number | null;
   mountedAt: number | null;
@@ -108,6 +109,26 @@ export class PlayerPage {
       { timeout: timeoutMs, polling: 100 },
     );
     return this.video();
+  }
+
+  /**
+   * Seconds between now and the ingest's wall clock (EXT-X-PROGRAM-DATE-TIME) of the frame on screen,
+   * read through video.js's player on its element; null when VHS has no timing for that segment yet.
+   */
+  async latency(): Promise<number | null> {
+    return this.page.evaluate(() => {
+      const player = (document.querySelector(".video-js") as any)?.player;
+      const media = player?.tech(true)?.vhs?.playlists?.media();
+      if (!media) return null;
+      const time = player.currentTime();
+      for (const segment of media.segments) {
+        if (!segment.dateTimeObject || typeof segment.start !== "number") continue;
+        if (segment.start <= time && time <= (segment.end ?? segment.start + segment.duration)) {
+          return (Date.now() - (segment.dateTimeObject.getTime() + (time - segment.start) * 1000)) / 1000;
+        }
+      }
+      return null;
+    });
   }
 
   async text(selector: string): Promise<string> {
