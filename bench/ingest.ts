@@ -68,10 +68,12 @@ async function main() {
   const perPublisher = (r: Run) => ({ cpuPct: r.usage.cpuPct / r.publishers, rssMb: mb(r.usage.rssMaxBytes) / r.publishers });
   printTable(
     `ingest cost, ${opts.size} ${opts.fps} fps ${opts.bitrate} kbit/s, CPU in % of one core (process tree), RSS max`,
-    ["system", "pubs", "CPU %", "by process", "RSS MB", "CPU %/pub", "RSS MB/pub", "pub exits"],
+    ["system", "pubs", "CPU %", "CPU by process", "RSS MB", "RSS MB by process", "CPU %/pub", "RSS MB/pub", "pub exits"],
     runs.map((r) => [SYSTEM_LABEL[r.system], r.publishers, fmt(r.usage.cpuPct, 1),
       Object.entries(r.usage.cpuPctByComm).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(", "),
-      fmt(mb(r.usage.rssMaxBytes), 1), fmt(perPublisher(r).cpuPct, 1), fmt(perPublisher(r).rssMb, 1), r.publisherExits]),
+      fmt(mb(r.usage.rssMaxBytes), 1),
+      Object.entries(r.usage.rssMaxBytesByComm).map(([k, v]) => `${k} ${fmt(mb(v))}`).join(", "),
+      fmt(perPublisher(r).cpuPct, 1), fmt(perPublisher(r).rssMb, 1), r.publisherExits]),
   );
   const ratios = counts.map((n) => {
     const ours = runs.find((r) => r.system === "ours" && r.publishers === n);

@@ -67,6 +67,8 @@ export interface UsageWindow {
   /** by process name (node, ffmpeg, nginx…), % of one core */
   cpuPctByComm: Record<string, number>;
   rssMaxBytes: number;
+  /** largest RSS seen per process name (node, ffmpeg, esbuild…) */
+  rssMaxBytesByComm: Record<string, number>;
   rssMeanBytes: number;
   processes: number;
 }
@@ -80,6 +82,7 @@ export class TreeSampler {
   private first = new Map<number, ProcSample>();
   private last = new Map<number, ProcSample>();
   private rss: number[] = [];
+  private rssByComm: Record<string, number> = {};
   private startedAt = 0;
 
   constructor(private readonly roots: number[], private readonly intervalMs = 500) {}
@@ -92,14 +95,17 @@ export class TreeSampler {
 
   private sample(): void {
     let rss = 0;
+    const byComm: Record<string, number> = {};
     for (const root of this.roots) {
       for (const s of treeStats(root)) {
         if (!this.first.has(s.pid)) this.first.set(s.pid, s);
         this.last.set(s.pid, s);
         rss += s.rssBytes;
+        byComm[s.comm] = (byComm[s.comm] ?? 0) + s.rssBytes;
       }
     }
     this.rss.push(rss);
+    for (const [comm, bytes] of Object.entries(byComm)) this.rssByComm[comm] = Math.max(this.rssByComm[comm] ?? 0, bytes);
   }
 
   stop(): UsageWindow {
@@ -118,6 +124,7 @@ export class TreeSampler {
       cpuPct: total,
       cpuPctByComm: byComm,
       rssMaxBytes: Math.max(0, ...this.rss),
+      rssMaxBytesByComm: this.rssByComm,
       rssMeanBytes: this.rss.reduce((a, b) => a + b, 0) / Math.max(1, this.rss.length),
       processes: this.last.size,
     };
