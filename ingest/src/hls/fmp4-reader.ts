@@ -121,7 +121,16 @@ export function parseInit(bytes: Uint8Array): InitInfo {
   });
 }
 
-function parseTraf(traf: Buffer, init: InitInfo | undefined): TrackFragment {
+/**
+ * Samples a fragment may still declare. Every real sample takes at least one byte of the fragment, so a count
+ * above its size is corrupt; without this bound a 100-byte moof whose trun has no per-sample fields could
+ * claim 2^32 samples and the loop below would hang the ingest (found by fuzzing).
+ */
+interface SampleBudget {
+  left: number;
+}
+
+function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudget): TrackFragment {
   const tfhd = requireBox(traf, "tfhd", "traf").body;
   const tfhdFlags = tfhd.readUInt32BE(0) & 0xffffff;
   const id = tfhd.readUInt32BE(4);
@@ -152,6 +161,10 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined): TrackFragment {
     if (count * perSample > trun.length - p) {
       throw new Mp4FormatError("truncated", `trun of track ${id} claims ${count} samples but is ${trun.length} bytes`);
     }
+    if (count > budget.left) {
+      throw new Mp4FormatError("malformed", `trun of track ${id} claims ${count} samples, more than the fragment has bytes`);
+    }
+    budget.left -= count;
     for (let i = 0; i < count; i++) {
       let d = defaults.duration;
       let s = defaults.size;
@@ -180,9 +193,10 @@ export function parseFragment(bytes: Uint8Array, init?: InitInfo): FragmentInfo 
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const moof = requireBox(buf, "moof", "fragment").body;
     const mfhd = requireBox(moof, "mfhd", "moof").body;
+    const budget: SampleBudget = { left: buf.length };
     const tracks = childBoxes(moof)
       .filter((b) => b.type === "traf")
-      .map((b) => parseTraf(b.body, init));
+      .map((b) => parseTraf(b.body, init, budget));
     return { sequenceNumber: mfhd.readUInt32BE(4), tracks };
   });
 }
