@@ -27,6 +27,8 @@ const STREAM = "bench";
 
 interface SystemResult {
   system: SystemName;
+  /** the playlist's timing tags when the first viewer joined */
+  playlistTags: string[];
   joins: JoinResult[];
   publisher: { framesWritten: number; lateFrames: number };
 }
@@ -45,16 +47,20 @@ async function measureSystem(name: SystemName, harness: ChromiumHarness): Promis
       }),
     ]);
     await sleep(Math.max(0, opts.warmup * 1000 - (performance.now() - startedAt)));
+    const playlist = await (await fetch(`${server.baseUrl}/${STREAM}/index.m3u8`)).text();
+    const playlistTags = playlist.split("\n").filter((l) => /^#EXT-X-(TARGETDURATION|PART-INF|SERVER-CONTROL)/.test(l));
+    console.log(`  playlist: ${playlistTags.join(" ")}`);
     const joins: JoinResult[] = [];
     for (let j = 0; j < opts.joins; j++) {
       if (j > 0) await sleep(opts.gap * 1000);
       const r = await harness.measureJoin(server.baseUrl, STREAM, opts.watch * 1000);
       const s = summarize(r.latenciesMs);
       console.log(`  ${name} join ${j + 1}/${opts.joins}: first frame ${fmt(r.timeToFirstFrameMs)} ms, ` +
-        `median ${fmt(s.p50)} ms over ${s.n} frames, stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}`);
+        `median ${fmt(s.p50)} ms over ${s.n} frames (buffered ahead ${fmt(summarize(r.bufferAheadMs).p50)} ms), ` +
+        `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}`);
       joins.push(r);
     }
-    return { system: name, joins, publisher: { framesWritten: publisher.framesWritten, lateFrames: publisher.lateFrames } };
+    return { system: name, playlistTags, joins, publisher: { framesWritten: publisher.framesWritten, lateFrames: publisher.lateFrames } };
   } finally {
     await publisher.stop();
     await server.close();
@@ -68,6 +74,7 @@ function summaryRow(r: SystemResult) {
   const ttff = summarize(r.joins.map((j) => j.timeToFirstFrameMs ?? NaN).filter(Number.isFinite));
   return {
     system: r.system, frames: s.n, p10Ms: s.p10, medianMs: s.p50, p90Ms: s.p90,
+    bufferAheadMedianMs: summarize(r.joins.flatMap((j) => j.bufferAheadMs)).p50,
     joinMediansMs: r.joins.map((j) => summarize(j.latenciesMs).p50),
     timeToFirstFrameMedianMs: ttff.p50, noFirstFrame: r.joins.filter((j) => j.timeToFirstFrameMs === null).length,
     stalls: sum((j) => j.stalls), stallMs: sum((j) => j.stallMs),
@@ -94,8 +101,8 @@ async function main() {
   const rows = results.map(summaryRow);
   printTable(
     `glass-to-glass latency (ms), ${opts.fps} fps, keyframe every ${opts.gop} frames, player ${player}`,
-    ["system", "frames", "p10", "median", "p90", "join medians", "1st frame", "stalls", "decoded", "dropped", "bad code", "http err"],
-    rows.map((r) => [SYSTEM_LABEL[r.system], r.frames, r.p10Ms, r.medianMs, r.p90Ms, r.joinMediansMs.map((m) => fmt(m)).join("/"),
+    ["system", "frames", "p10", "median", "p90", "join medians", "buffered", "1st frame", "stalls", "decoded", "dropped", "bad code", "http err"],
+    rows.map((r) => [SYSTEM_LABEL[r.system], r.frames, r.p10Ms, r.medianMs, r.p90Ms, r.joinMediansMs.map((m) => fmt(m)).join("/"), r.bufferAheadMedianMs,
       r.timeToFirstFrameMedianMs, r.stalls, r.framesDecoded, r.framesDropped, r.badBarcodes, r.httpErrors]),
   );
   const ours = rows.find((r) => r.system === "ours");

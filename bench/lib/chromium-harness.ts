@@ -15,6 +15,8 @@ export type PlayerKind = "bundle" | "videojs";
 export interface JoinResult {
   timeToFirstFrameMs: number | null;
   latenciesMs: number[];
+  /** per frame: media buffered ahead of the playhead */
+  bufferAheadMs: number[];
   badFrames: number;
   callbacks: number;
   missedCallbacks: number;

@@ -52,7 +52,7 @@
 
   function start(options) {
     var s = {
-      mountAt: performance.now(), firstFrameAt: null, latencies: [], badFrames: 0, callbacks: 0,
+      mountAt: performance.now(), firstFrameAt: null, latencies: [], bufferAhead: [], badFrames: 0, callbacks: 0,
       waitingBeforeFirst: 0, stalls: 0, stallMs: 0, stallStart: null, missedCallbacks: 0, lastPresented: null,
       errors: [], video: null,
     };
@@ -81,6 +81,9 @@
       var clock = decodeClockBarcode(ctx.getImageData(0, 0, 160, 90).data, 160, 90);
       if (clock === null) s.badFrames++;
       else s.latencies.push(performance.timeOrigin + now - clock);
+      // Media buffered ahead of the playhead: the part of the latency the player itself holds back.
+      var b = s.video.buffered;
+      if (b.length) s.bufferAhead.push((b.end(b.length - 1) - s.video.currentTime) * 1000);
       s.video.requestVideoFrameCallback(onFrame);
     }
     function attach(video) {
@@ -111,7 +114,7 @@
     var q = s.video && s.video.getVideoPlaybackQuality ? s.video.getVideoPlaybackQuality() : null;
     return {
       timeToFirstFrameMs: s.firstFrameAt === null ? null : s.firstFrameAt - s.mountAt,
-      latenciesMs: s.latencies, badFrames: s.badFrames, callbacks: s.callbacks, missedCallbacks: s.missedCallbacks,
+      latenciesMs: s.latencies, bufferAheadMs: s.bufferAhead, badFrames: s.badFrames, callbacks: s.callbacks, missedCallbacks: s.missedCallbacks,
       stalls: s.stalls, stallMs: s.stallMs, waitingBeforeFirstFrame: s.waitingBeforeFirst,
       framesDecoded: q ? q.totalVideoFrames : null, framesDropped: q ? q.droppedVideoFrames : null,
       errors: s.errors,
