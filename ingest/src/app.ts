@@ -22,7 +22,7 @@ export interface RunningIngest {
 
 /** For tests and embedding: knobs the CLI does not expose. */
 export interface IngestOverrides {
-  registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "maxQueuedBytes" | "restart" | "packager">>;
+  registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "maxQueuedBytes" | "restart" | "packager" | "clock">>;
   http?: { firstPartWaitMs?: number; timeouts?: Partial<HttpTimeouts> };
 }
 

@@ -84,7 +84,9 @@ export class LiveStream implements LiveStreamView {
   /** Takes over media from `publish`; any previous publish of this stream is let go first. */
   attach(publish: RtmpPublish): void {
     if (this.isEnded) throw new Error(`stream ${this.name} has ended`);
-    if (this.publish) this.detach(this.publish, "replaced");
+    // Normally the RTMP server closes the old publish first; if its close is still pending, let it go
+    // here (its ffmpeg is stopped, its late output ignored) without ending the stream.
+    if (this.publish) void this.release(this.publish, "replaced by a new publish");
     this.clearGrace();
     const reconnect = this.everHadMedia;
     // The next part opens a new segment after EXT-X-DISCONTINUITY (no-op before any media).
@@ -194,15 +196,13 @@ export class LiveStream implements LiveStreamView {
   private detach(publish: RtmpPublish, reason: string): void {
     if (this.publish !== publish) return;
     const supervisor = this.supervisor!;
-    this.publish = null;
-    this.log.info({ publish: publish.id, reason }, "publisher left");
+    const stopped = this.release(publish, reason);
     if (!this.everHadMedia) {
       // Nothing was ever served: no playlist to continue, nothing for a player to wait for.
-      void supervisor.stop();
       this.end("publisher left before any media");
       return;
     }
-    void supervisor.stop().then(() => {
+    void stopped.then(() => {
       // A new publish took over meanwhile: it marked the discontinuity and owns the stream now.
       if (this.supervisor !== supervisor || this.isEnded) return;
       // ffmpeg's last part is in: close the open segment so it is complete and fetchable.
@@ -210,6 +210,13 @@ export class LiveStream implements LiveStreamView {
       this.graceTimer = setTimeout(() => this.end("grace period over"), this.options.graceS * 1000);
       this.graceTimer.unref();
     });
+  }
+
+  /** Forgets `publish` and ends its ffmpeg (stdin EOF: it flushes its last part). */
+  private release(publish: RtmpPublish, reason: string): Promise<void> {
+    this.publish = null;
+    this.log.info({ publish: publish.id, reason }, "publisher left");
+    return this.supervisor!.stop();
   }
 
   private clearGrace(): void {
