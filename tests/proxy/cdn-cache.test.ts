@@ -1,0 +1,150 @@
+// The shipped HTTP cache (ingest/deploy/nginx/live-shows-cache.conf) in front of the real ingest, as a
+// stand-in for a CDN: N simulated LL-HLS viewers (PROXY_VIEWERS, default 200) do blocking reloads and
+// fetch every part through it. Every viewer must receive every part, byte-identical to the packager's,
+// while the ingest answers about one request per distinct object.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { parseM3u8 } from "../ingest/hls/parse-m3u8.js";
+import { LlHlsViewer, listedParts, partRef, type PartRef, type ViewerContext } from "./support/llhls-viewer.js";
+import { originRequests, publish, startTestIngest, until, type Publisher, type TestIngest } from "./support/ingest.js";
+import { describeWithNginx, freePort, Nginx, renderShipped } from "./support/nginx.js";
+import { selfSignedCertificate } from "./support/tls.js";
+
+const VIEWERS = Number(process.env.PROXY_VIEWERS ?? 200);
+const WATCH_S = Number(process.env.PROXY_WATCH_S ?? 20);
+const JOIN_SPREAD_MS = 2_000;
+const MEDIA_ROUTES = ["playlist", "part", "init", "segment"] as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+
+describeWithNginx("an nginx HTTP cache (ingest/deploy/nginx/live-shows-cache.conf) in front of /live", () => {
+  let t: TestIngest;
+  let nginx: Nginx;
+  let cache: string;
+  let publisher: Publisher | null = null;
+
+  beforeAll(async () => {
+    t = await startTestIngest();
+    nginx = await Nginx.create();
+    const port = await freePort();
+    cache = `http://127.0.0.1:${port}`;
+    const tls = await selfSignedCertificate(nginx.dir);
+    // Plain HTTP on loopback: TLS through nginx is covered by the reverse-proxy test, here it would only cost CPU.
+    const site = await renderShipped("nginx/live-shows-cache.conf", [
+      ["proxy_cache_path /var/cache/nginx/live-shows", `proxy_cache_path ${nginx.dir}/cache`],
+      ["listen 443 ssl http2;", `listen 127.0.0.1:${port};`],
+      ["listen [::]:443 ssl http2;", ""],
+      ["/etc/letsencrypt/live/cache.example.org/fullchain.pem", tls.certFile],
+      ["/etc/letsencrypt/live/cache.example.org/privkey.pem", tls.keyFile],
+      ["server 127.0.0.1:8080;", `server 127.0.0.1:${t.ingest.httpPort};`],
+    ]);
+    await nginx.start({ site, ports: [port] });
+    publisher = publish(t.rtmpUrl());
+    await until("two complete segments", async () => {
+      const text = t.ingest.registry.get(t.stream)?.playlist({});
+      return typeof text === "string" && parseM3u8(text).manifest.segments.length >= 2;
+    }, 30_000, 200);
+  });
+
+  afterAll(async () => {
+    await publisher?.stop();
+    await nginx?.stop();
+    await t?.close();
+  });
+
+  it(`${VIEWERS} LL-HLS viewers each get every part, byte-identical, for ${WATCH_S} s; the ingest sees about one request per object`, async () => {
+    const view = t.view();
+    // The reference: every part in the order the packager lists it, and when it was first listed (in-process, no HTTP).
+    const order: PartRef[] = [];
+    const listedAt = new Map<string, number>();
+    let lastText = "";
+    const observe = () => {
+      const text = view.playlist({});
+      if (!text || text === lastText) return;
+      lastText = text;
+      for (const part of listedParts(parseM3u8(text).manifest).parts) {
+        if (listedAt.has(part.uri)) continue;
+        listedAt.set(part.uri, performance.now());
+        order.push(part);
+      }
+    };
+    observe();
+    const observer = setInterval(observe, 20);
+
+    const reference = new Map<string, Buffer>();
+    const lagsMs: number[] = [];
+    let stopped = false;
+    const ctx: ViewerContext = {
+      streamBase: `${cache}/live/${t.stream}/`,
+      stopped: () => stopped,
+      urls: new Set(),
+      cacheStatus: new Map(),
+      onPart: (uri, body) => {
+        const at = listedAt.get(uri);
+        if (at !== undefined) lagsMs.push(performance.now() - at);
+        let ref = reference.get(uri);
+        if (!ref) {
+          const { msn, part } = partRef(uri);
+          const bytes = view.getPart(msn, part);
+          if (!bytes) return false;
+          ref = Buffer.from(bytes);
+          reference.set(uri, ref);
+        }
+        return ref.equals(body);
+      },
+    };
+
+    const before = await originRequests(t.ingest);
+    const viewers = Array.from({ length: VIEWERS }, () => new LlHlsViewer(ctx));
+    const runs = viewers.map(async (viewer, i) => {
+      await sleep((i / VIEWERS) * JOIN_SPREAD_MS);
+      await viewer.run();
+    });
+    await sleep(JOIN_SPREAD_MS + WATCH_S * 1000);
+    stopped = true;
+    const stoppedAtIndex = order.length;
+    await Promise.all(runs);
+    clearInterval(observer);
+    const after = await originRequests(t.ingest);
+
+    const origin = Object.fromEntries(MEDIA_ROUTES.map((r) => [r, (after[r] ?? 0) - (before[r] ?? 0)]));
+    const originTotal = MEDIA_ROUTES.reduce((sum, r) => sum + origin[r]!, 0);
+    const urls = [...ctx.urls];
+    const distinct = { playlist: urls.filter((u) => u.includes(".m3u8")).length, part: urls.filter((u) => u.includes("/part-")).length };
+    const viewerRequests = viewers.reduce((sum, v) => sum + v.requests, 0);
+    const partsPerViewer = viewers.map((v) => v.received.length);
+    const figures = {
+      viewers: VIEWERS,
+      watchS: WATCH_S,
+      viewerRequests,
+      distinctUrls: urls.length,
+      distinctPlaylistUrls: distinct.playlist,
+      distinctPartUrls: distinct.part,
+      originRequests: origin,
+      originTotal,
+      cacheStatus: Object.fromEntries(ctx.cacheStatus),
+      partsPerViewer: { min: Math.min(...partsPerViewer), median: percentile(partsPerViewer, 50) },
+      partListedToViewerMs: { p50: Math.round(percentile(lagsMs, 50)), p95: Math.round(percentile(lagsMs, 95)), max: Math.round(Math.max(...lagsMs)) },
+    };
+    console.info(`cache figures: ${JSON.stringify(figures)}`);
+
+    // Every viewer: no errors, every part from its first to its last without a gap, bytes identical,
+    // and it kept up until the end.
+    const partsPerSecond = order.length / ((performance.now() - (listedAt.get(order[0]!.uri) ?? 0)) / 1000);
+    for (const [i, viewer] of viewers.entries()) {
+      expect(viewer.errors, `viewer ${i}`).toEqual([]);
+      expect(viewer.mismatches, `viewer ${i} parts differing from the packager's`).toBe(0);
+      const first = order.findIndex((p) => p.uri === viewer.received[0]?.uri);
+      expect(first, `viewer ${i} first part`).toBeGreaterThanOrEqual(0);
+      expect(viewer.received.map((p) => p.uri), `viewer ${i} parts`).toEqual(order.slice(first, first + viewer.received.length).map((p) => p.uri));
+      expect(first + viewer.received.length, `viewer ${i} kept up`).toBeGreaterThanOrEqual(stoppedAtIndex - 2 * partsPerSecond);
+      expect(viewer.received.length).toBeGreaterThanOrEqual(WATCH_S * partsPerSecond * 0.8);
+    }
+    // The origin: about one request per distinct object (each part once, each playlist version once,
+    // the plain join playlist about once a second), at most twice the number of distinct objects.
+    expect(originTotal).toBeLessThanOrEqual(2 * urls.length);
+    expect(origin.part).toBeLessThanOrEqual(distinct.part + 2);
+    expect(origin.init).toBeLessThanOrEqual(2);
+    expect(viewerRequests).toBeGreaterThan(originTotal * (VIEWERS / 4));
+  });
+});
