@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     const startIn = input.startAt + (input.rampMs * (i + Math.random())) / input.viewers - now();
     runs.push(sleep(Math.max(0, startIn)).then(() => (stopped ? undefined : viewer())));
   }
-  await Promise.all(runs);
+  // A request still unanswered after the stop must not keep the results from being posted.
+  await Promise.race([Promise.all(runs), sleep(Math.max(0, input.stopAt + 3000 - now()))]);
   const out: ViewerWorkerOutput = { records: Float64Array.from(records), errorSamples, ...counts };
   parentPort!.postMessage(out, [out.records.buffer as ArrayBuffer]);
 }

@@ -70,7 +70,10 @@ export async function runViewers(o: { mode: ViewerMode; playlistUrl: string; vie
       const input: ViewerWorkerInput = { mode: o.mode, playlistUrl: o.playlistUrl, viewers, startAt, rampMs: o.rampMs, measureFrom, stopAt };
       const w = new Worker(BOOT, { eval: true, workerData: input });
       const timer = setTimeout(() => void w.terminate(), stopAt - wallNow() + 15_000);
-      w.once("message", (m: ViewerWorkerOutput) => resolve(m));
+      w.once("message", (m: ViewerWorkerOutput) => {
+        resolve(m);
+        void w.terminate(); // its viewers are done; drop any socket or timer left
+      });
       w.once("error", reject);
       w.once("exit", (code) => {
         clearTimeout(timer);
