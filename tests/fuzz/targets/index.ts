@@ -1,0 +1,14 @@
+// Fuzz targets by name (each module exports load(root) -> FuzzTarget).
+import type { FuzzTargetModule } from "../engine/target.js";
+
+export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
+  "rtmp-session": () => import("./rtmp-session.js"),
+  "chunk-reader": () => import("./chunk-reader.js"),
+  amf0: () => import("./amf0.js"),
+  messages: () => import("./messages.js"),
+  handshake: () => import("./handshake.js"),
+  "mp4-stream": () => import("./mp4-stream.js"),
+  "mp4-init": () => import("./mp4-init.js"),
+  "mp4-fragment": () => import("./mp4-fragment.js"),
+  "http-request": () => import("./http-request.js"),
+};
