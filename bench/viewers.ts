@@ -3,6 +3,7 @@ import { installCleanupHandlers, isStopping, stopAll } from "./lib/child-process
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
 import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
+import { MetricsWindow, type ServerMetrics } from "./lib/server-metrics.js";
 import { prepareFlv, replayFlv } from "./lib/publisher.js";
 import { SYSTEMS, SYSTEM_LABEL, createSystem, type SystemName } from "./lib/systems.js";
 import { fmt, mb, printTable, writeResults } from "./lib/table.js";
@@ -30,6 +31,8 @@ interface Step {
   system: SystemName;
   result: ViewersResult;
   server: UsageWindow;
+  /** ours only: from its /metrics over the window */
+  metrics?: ServerMetrics;
   loadGen: { cpuPct: number; rssBytes: number };
 }
 
@@ -43,6 +46,10 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
     await sleep(opts.settle * 1000);
     for (const viewers of counts) {
       const sampler = new TreeSampler([server.pid]);
+      const metrics = server.metricsUrl ? new MetricsWindow(server.metricsUrl) : undefined;
+      let metricsStarted: Promise<void> = Promise.resolve();
+      let metricsMiddle: Promise<void> = Promise.resolve();
+      let metricsEnded: Promise<ServerMetrics | undefined> = Promise.resolve(undefined);
       let cpuStart = process.cpuUsage();
       let loadGen = { cpuPct: 0, rssBytes: 0 };
       const result = await runViewers({
@@ -52,21 +59,29 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
         window: {
           start: () => {
             sampler.start();
+            if (metrics) {
+              metricsStarted = metrics.start();
+              setTimeout(() => (metricsMiddle = metricsStarted.then(() => metrics.sampleGauges())), (opts.duration * 1000) / 2);
+            }
             cpuStart = process.cpuUsage();
           },
           end: () => {
+            if (metrics) metricsEnded = metricsMiddle.then(() => metrics.end());
             const used = process.cpuUsage(cpuStart);
             loadGen = { cpuPct: ((used.user + used.system) / 1e6 / opts.duration) * 100, rssBytes: process.memoryUsage().rss };
           },
         },
       });
       const usage = sampler.stop();
+      const serverMetrics = await metricsEnded;
       if (publisher.proc.exitCode !== null || publisher.proc.signalCode !== null) throw new Error(`publisher exited: ${publisher.tail()}`);
       const r = result;
       console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
-        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}`);
+        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
+        (serverMetrics ? `; ingest event-loop lag p99 ${fmt(serverMetrics.eventLoopLagP99Ms)} ms, max ${fmt(serverMetrics.eventLoopLagMaxMs)} ms, ` +
+          `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}` : ""));
       if (r.errorSamples.length) console.log(`    first errors: ${r.errorSamples.join("; ")}`);
-      steps.push({ system, result, server: usage, loadGen });
+      steps.push({ system, result, server: usage, metrics: serverMetrics, loadGen });
       await sleep(2000); // let the previous step's connections close
     }
     return steps;
@@ -88,10 +103,10 @@ async function main() {
   printTable(
     `fan-out, source ${opts.size} ${opts.bitrate} kbit/s; delays in ms (announce: playlist listing it arrived at that viewer; avail: first viewer to see it; pdt: media end by PROGRAM-DATE-TIME)`,
     ["system", "viewers", "announce p50", "p99", "avail p50", "p99", "pdt p50", "p99", "deliv/viewer/s", "req/s", "Mbit/s",
-      "server CPU %", "server RSS MB", "loadgen CPU %", "errors"],
-    steps.map(({ system, result: r, server, loadGen }) => [SYSTEM_LABEL[system], r.viewers, r.fetchMs.p50, r.fetchMs.p99,
+      "server CPU %", "server RSS MB", "loop lag p99", "loadgen CPU %", "errors"],
+    steps.map(({ system, result: r, server, metrics, loadGen }) => [SYSTEM_LABEL[system], r.viewers, r.fetchMs.p50, r.fetchMs.p99,
       r.availableMs.p50, r.availableMs.p99, r.pdtMs.p50, r.pdtMs.p99, fmt(r.deliveriesPerViewerPerS, 2), r.requestsPerS, r.mbitPerS,
-      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), loadGen.cpuPct, r.httpErrors + r.networkErrors + r.timeouts]),
+      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), metrics?.eventLoopLagP99Ms, loadGen.cpuPct, r.httpErrors + r.networkErrors + r.timeouts]),
   );
   const top = steps.filter((s) => s.system === "ours").sort((a, b) => b.result.viewers - a.result.viewers)[0];
   if (top) console.log(`goal 2000 viewers, p99 < 150 ms: ours at ${top.result.viewers}: announce p99 ${fmt(top.result.fetchMs.p99)} ms, avail p99 ${fmt(top.result.availableMs.p99)} ms`);

@@ -40,6 +40,10 @@ export class OurIngest {
     return `http://127.0.0.1:${this.httpPort}/live`;
   }
 
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}/metrics`;
+  }
+
   publishUrl(stream: string): string {
     const key = this.keys.get(stream);
     if (!key) throw new Error(`no key for stream ${stream}`);

@@ -8,6 +8,8 @@ export type SystemName = (typeof SYSTEMS)[number];
 export interface SystemUnderTest {
   readonly pid: number;
   readonly baseUrl: string;
+  /** Prometheus text endpoint, when the system has one (ours). */
+  readonly metricsUrl?: string;
   publishUrl(stream: string): string;
   start(): Promise<void>;
   waitForPlaylist(stream: string, segments: number, timeoutMs: number): Promise<string>;
