@@ -57,7 +57,8 @@ async function measureSystem(name: SystemName, harness: ChromiumHarness): Promis
       const s = summarize(r.latenciesMs);
       console.log(`  ${name} join ${j + 1}/${opts.joins}: first frame ${fmt(r.timeToFirstFrameMs)} ms, ` +
         `median ${fmt(s.p50)} ms over ${s.n} frames (buffered ahead ${fmt(summarize(r.bufferAheadMs).p50)} ms), ` +
-        `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}`);
+        `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}` +
+        (Math.abs(r.clockOffsetMs) > 2 ? `, WARNING: page clock off Date.now() by ${fmt(r.clockOffsetMs, 1)} ms` : ""));
       joins.push(r);
     }
     return { system: name, playlistTags, joins, publisher: { framesWritten: publisher.framesWritten, lateFrames: publisher.lateFrames } };

@@ -26,6 +26,8 @@ export interface JoinResult {
   framesDecoded: number | null;
   framesDropped: number | null;
   errors: string[];
+  /** Date.now() − (performance.timeOrigin + performance.now()) in the page at the end */
+  clockOffsetMs: number;
   httpErrors: string[];
 }
 

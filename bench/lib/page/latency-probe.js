@@ -118,6 +118,8 @@
       stalls: s.stalls, stallMs: s.stallMs, waitingBeforeFirstFrame: s.waitingBeforeFirst,
       framesDecoded: q ? q.totalVideoFrames : null, framesDropped: q ? q.droppedVideoFrames : null,
       errors: s.errors,
+      // The publisher stamps Date.now(); latencies use the page's monotonic clock: their offset, for the record.
+      clockOffsetMs: Date.now() - (performance.timeOrigin + performance.now()),
     };
   }
 
