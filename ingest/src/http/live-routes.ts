@@ -109,7 +109,7 @@ export class LiveRoutes {
       const outcome = await this.wait(ex, view, next.msn, next.part, this.options.firstPartWaitMs);
       if (outcome === "aborted") return this.aborted(ex);
       body = view.playlist(options);
-      if (body === null) return sendError(ex, 503, "stream has no media yet", { "Retry-After": "2" });
+      if (body === null) return retryLater(ex, "stream has no media yet", 2);
     }
     // RFC 8216bis 6.2.5.2: directives are ignored once the playlist has ended.
     if (msn !== undefined && !view.ended) {
@@ -121,7 +121,7 @@ export class LiveRoutes {
         if (outcome === "aborted") return this.aborted(ex);
         if (outcome === "timeout") {
           this.options.logger.debug({ stream, msn, part }, "blocking playlist reload timed out");
-          return sendError(ex, 503, "playlist update not available in time", { "Retry-After": "1" });
+          return retryLater(ex, "playlist update not available in time", 1);
         }
         body = view.playlist(options) ?? body;
       }
@@ -145,7 +145,7 @@ export class LiveRoutes {
       const outcome = await this.wait(ex, view, msn, part, view.blockingTimeoutMs());
       if (outcome === "aborted") return this.aborted(ex);
       bytes = view.getPart(msn, part);
-      if (!bytes && outcome === "timeout") return sendError(ex, 503, "part not available in time", { "Retry-After": "1" });
+      if (!bytes && outcome === "timeout") return retryLater(ex, "part not available in time", 1);
     }
     return this.sendOr404(ex, bytes, headers);
   }
@@ -207,6 +207,15 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
     case "resource":
       return route.resource.kind;
   }
+}
+
+/**
+ * 503 for a held request that ended without its update (RFC 8216bis 6.2.5.2), cacheable until the
+ * client should retry: a cache in front then answers every viewer waiting on the same URL from one
+ * origin request per hold instead of passing each of them through.
+ */
+function retryLater(ex: Exchange, message: string, retryAfterS: number): void {
+  sendError(ex, 503, message, { "Retry-After": String(retryAfterS), "Cache-Control": cacheControl.retryLater(retryAfterS) });
 }
 
 function sendJson(ex: Exchange, value: unknown): void {

@@ -19,6 +19,9 @@ export const contentTypes = {
  *   that URL: caches keep it long enough that every viewer asking the same URL is served from cache.
  * - Init, part and segment URLs never change content once they exist.
  * - Status JSON: one second, so polling players cost the origin one request per second per cache.
+ * - A 503 after a held request timed out (stalled or starting stream): until its Retry-After, so
+ *   the viewers waiting on that URL behind a cache cost the origin one request, not one each.
+ *   Other errors are never stored.
  */
 export const cacheControl = {
   playlist: "public, max-age=1",
@@ -28,6 +31,7 @@ export const cacheControl = {
   page: "no-cache",
   redirect: "public, max-age=86400",
   none: "no-store",
+  retryLater: (retryAfterS: number) => `public, max-age=${retryAfterS}`,
 } as const;
 
 /** Headers every /live response carries, so browsers on the forum's origin can read them. */
