@@ -1,44 +1,72 @@
-// The shipped HTTP cache (ingest/deploy/nginx/live-shows-cache.conf) in front of the real ingest, as a
-// stand-in for a CDN: N simulated LL-HLS viewers (PROXY_VIEWERS, default 200) do blocking reloads and
-// fetch every part through it. Every viewer must receive every part, byte-identical to the packager's,
-// while the ingest answers about one request per distinct object.
+// The shipped HTTP caches (ingest/deploy/nginx/live-shows-cache.conf, ingest/deploy/varnish/live-shows.vcl)
+// in front of the real ingest, as stand-ins for a CDN: N simulated LL-HLS viewers (PROXY_VIEWERS, default
+// 200) do blocking reloads and fetch every part through them. Every viewer must receive every part,
+// byte-identical to the packager's, while the ingest answers about one request per distinct object.
+import { Agent } from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseM3u8 } from "../ingest/hls/parse-m3u8.js";
 import { LlHlsViewer, listedParts, partRef, type PartRef, type ViewerContext } from "./support/llhls-viewer.js";
+import { get } from "./support/http-get.js";
 import { originRequests, publish, startTestIngest, until, type Publisher, type TestIngest } from "./support/ingest.js";
-import { describeWithNginx, freePort, Nginx, renderShipped } from "./support/nginx.js";
+import { describeWithNginx, Nginx } from "./support/nginx.js";
+import { freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate } from "./support/tls.js";
+import { describeWithVarnish, Varnish } from "./support/varnish.js";
 
 const VIEWERS = Number(process.env.PROXY_VIEWERS ?? 200);
 const WATCH_S = Number(process.env.PROXY_WATCH_S ?? 20);
 const JOIN_SPREAD_MS = 2_000;
+const STALL_S = 15;
 const MEDIA_ROUTES = ["playlist", "part", "init", "segment"] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
-describeWithNginx("an nginx HTTP cache (ingest/deploy/nginx/live-shows-cache.conf) in front of /live", () => {
+interface RunningCache {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startNginxCache(originPort: number): Promise<RunningCache> {
+  const nginx = await Nginx.create();
+  const port = await freePort();
+  const tls = await selfSignedCertificate(nginx.dir);
+  // Plain HTTP on loopback: TLS through nginx is covered by the reverse-proxy test, here it would only cost CPU.
+  const site = await renderShipped("nginx/live-shows-cache.conf", [
+    ["proxy_cache_path /var/cache/nginx/live-shows", `proxy_cache_path ${nginx.dir}/cache`],
+    ["listen 443 ssl http2;", `listen 127.0.0.1:${port};`],
+    ["listen [::]:443 ssl http2;", ""],
+    ["/etc/letsencrypt/live/cache.example.org/fullchain.pem", tls.certFile],
+    ["/etc/letsencrypt/live/cache.example.org/privkey.pem", tls.keyFile],
+    ["server 127.0.0.1:8080;", `server 127.0.0.1:${originPort};`],
+  ]);
+  await nginx.start({ site, ports: [port] });
+  return { url: `http://127.0.0.1:${port}`, stop: () => nginx.stop() };
+}
+
+async function startVarnishCache(originPort: number): Promise<RunningCache> {
+  const varnish = await Varnish.create();
+  const port = await freePort();
+  const vcl = await renderShipped("varnish/live-shows.vcl", [['.port = "8080";', `.port = "${originPort}";`]]);
+  await varnish.start(vcl, port);
+  return { url: `http://127.0.0.1:${port}`, stop: () => varnish.stop() };
+}
+
+const caches = [
+  { name: "nginx proxy_cache (ingest/deploy/nginx/live-shows-cache.conf)", describe: describeWithNginx, start: startNginxCache },
+  { name: "Varnish (ingest/deploy/varnish/live-shows.vcl)", describe: describeWithVarnish, start: startVarnishCache },
+];
+
+for (const kind of caches) kind.describe(`${kind.name} in front of /live`, () => {
   let t: TestIngest;
-  let nginx: Nginx;
+  let running: RunningCache;
   let cache: string;
   let publisher: Publisher | null = null;
 
   beforeAll(async () => {
     t = await startTestIngest();
-    nginx = await Nginx.create();
-    const port = await freePort();
-    cache = `http://127.0.0.1:${port}`;
-    const tls = await selfSignedCertificate(nginx.dir);
-    // Plain HTTP on loopback: TLS through nginx is covered by the reverse-proxy test, here it would only cost CPU.
-    const site = await renderShipped("nginx/live-shows-cache.conf", [
-      ["proxy_cache_path /var/cache/nginx/live-shows", `proxy_cache_path ${nginx.dir}/cache`],
-      ["listen 443 ssl http2;", `listen 127.0.0.1:${port};`],
-      ["listen [::]:443 ssl http2;", ""],
-      ["/etc/letsencrypt/live/cache.example.org/fullchain.pem", tls.certFile],
-      ["/etc/letsencrypt/live/cache.example.org/privkey.pem", tls.keyFile],
-      ["server 127.0.0.1:8080;", `server 127.0.0.1:${t.ingest.httpPort};`],
-    ]);
-    await nginx.start({ site, ports: [port] });
+    running = await kind.start(t.ingest.httpPort);
+    cache = running.url;
     publisher = publish(t.rtmpUrl());
     await until("two complete segments", async () => {
       const text = t.ingest.registry.get(t.stream)?.playlist({});
@@ -48,7 +76,7 @@ describeWithNginx("an nginx HTTP cache (ingest/deploy/nginx/live-shows-cache.con
 
   afterAll(async () => {
     await publisher?.stop();
-    await nginx?.stop();
+    await running?.stop();
     await t?.close();
   });
 
@@ -126,7 +154,7 @@ describeWithNginx("an nginx HTTP cache (ingest/deploy/nginx/live-shows-cache.con
       partsPerViewer: { min: Math.min(...partsPerViewer), median: percentile(partsPerViewer, 50) },
       partListedToViewerMs: { p50: Math.round(percentile(lagsMs, 50)), p95: Math.round(percentile(lagsMs, 95)), max: Math.round(Math.max(...lagsMs)) },
     };
-    console.info(`cache figures: ${JSON.stringify(figures)}`);
+    console.info(`${kind.name}: ${JSON.stringify(figures)}`);
 
     // Every viewer: no errors, every part from its first to its last without a gap, bytes identical,
     // and it kept up until the end.
@@ -146,5 +174,46 @@ describeWithNginx("an nginx HTTP cache (ingest/deploy/nginx/live-shows-cache.con
     expect(origin.part).toBeLessThanOrEqual(distinct.part + 2);
     expect(origin.init).toBeLessThanOrEqual(2);
     expect(viewerRequests).toBeGreaterThan(originTotal * (VIEWERS / 4));
+  });
+
+  it(`when the publisher stalls, ${VIEWERS} viewers waiting for the same update cost the ingest few held requests`, async () => {
+    await publisher!.stop();
+    publisher = null;
+    const view = t.view();
+    const stalled = await until("the stream to stall", async () => {
+      const a = view.position();
+      await sleep(1_200);
+      const b = view.position();
+      return a.msn === b.msn && a.part === b.part ? b : undefined;
+    });
+    const url = `${cache}/live/${t.stream}/index.m3u8?_HLS_msn=${stalled.msn}&_HLS_part=${stalled.part}`;
+    const before = await originRequests(t.ingest);
+    const statuses = new Map<number, number>();
+    let stopped = false;
+    // Each waiter asks for the next part, and after a 503 asks again after Retry-After, as players do.
+    const waiters = Array.from({ length: VIEWERS }, async (_, i) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      await sleep((i / VIEWERS) * 1_000);
+      try {
+        while (!stopped) {
+          const reply = await get(url, { agent, timeoutMs: 40_000 });
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          if (reply.status !== 503) return;
+          await sleep(Number(reply.headers["retry-after"] ?? 1) * 1_000);
+        }
+      } finally {
+        agent.destroy();
+      }
+    });
+    await sleep(STALL_S * 1_000);
+    stopped = true;
+    await Promise.all(waiters);
+    const origin = ((await originRequests(t.ingest)).playlist ?? 0) - (before.playlist ?? 0);
+    const blockingS = view.blockingTimeoutMs() / 1000;
+    console.info(`${kind.name}, stalled ${STALL_S} s: ${VIEWERS} waiters got ${JSON.stringify(Object.fromEntries(statuses))}; the ingest answered ${origin} playlist requests (held up to ${blockingS} s each)`);
+    expect([...statuses.keys()]).toEqual([503]);
+    expect(statuses.get(503)).toBeGreaterThanOrEqual(VIEWERS);
+    // About one held request per hold period (plus the second of caching each 503 answer), not one per viewer.
+    expect(origin).toBeLessThanOrEqual(2 * Math.ceil(STALL_S / blockingS + 1));
   });
 });

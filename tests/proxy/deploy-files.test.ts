@@ -12,7 +12,8 @@ import { parse as parseYaml } from "yaml";
 import { configSchema, envName, loadConfig } from "../../ingest/src/config.js";
 import { get } from "./support/http-get.js";
 import { publish, until } from "./support/ingest.js";
-import { DEPLOY_DIR, describeWithNginx, freePort, Nginx, renderShipped } from "./support/nginx.js";
+import { describeWithNginx, Nginx } from "./support/nginx.js";
+import { DEPLOY_DIR, freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate } from "./support/tls.js";
 
 const REPO = new URL("../..", import.meta.url).pathname;

@@ -1,16 +1,15 @@
-// Debian's nginx as a child process: the shipped site configs under ingest/deploy/nginx/, rendered for
-// loopback ports and a temporary prefix, run in the foreground and stopped by PID.
+// Debian's nginx as a child process: a shipped site config (rendered by shipped.ts for loopback ports)
+// inside a temporary prefix, run in the foreground and stopped by PID.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "vitest";
 
 export const NGINX_PATH = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 export const MISSING_NGINX = `nginx not found at ${NGINX_PATH}: apt-get install nginx (or set NGINX_PATH)`;
-export const DEPLOY_DIR = new URL("../../../ingest/deploy/", import.meta.url).pathname;
 
 /** describe() for suites that run nginx: fails under CI when it is missing, skips (saying why) elsewhere. */
 export function describeWithNginx(name: string, body: () => void): void {
@@ -21,28 +20,6 @@ export function describeWithNginx(name: string, body: () => void): void {
 
 function assertNever(message: string): never {
   throw new Error(message);
-}
-
-/**
- * A shipped config with exact substitutions. Every `from` must occur in the file: when the shipped
- * file changes, the test fails here instead of silently testing something else.
- */
-export async function renderShipped(file: string, substitutions: Array<[from: string, to: string]>): Promise<string> {
-  let text = await readFile(path.join(DEPLOY_DIR, file), "utf8");
-  for (const [from, to] of substitutions) {
-    if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}`);
-    text = text.split(from).join(to);
-  }
-  return text;
-}
-
-/** A loopback port that was free a moment ago (nginx needs a number in its config). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The main nginx.conf around a site (http-context) file: everything inside the prefix folder. */

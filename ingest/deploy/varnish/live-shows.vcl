@@ -1,0 +1,50 @@
+vcl 4.1;
+import std;
+# Varnish (Debian: apt-get install varnish) as the HTTP cache in front of /live, instead of nginx's
+# proxy_cache: waiting requests are woken the moment the first answer arrives, so LL-HLS viewers lose
+# no time in the cache. Install as /etc/varnish/default.vcl (or point varnishd -f at it) and put TLS in
+# front of it (Traefik, nginx, or the CDN). The theme setting ingest_base_url then names this cache.
+
+backend ingest {
+    .host = "127.0.0.1";
+    .port = "8080";
+    .connect_timeout = 2s;
+    # The ingest holds blocking playlist reloads and the next part up to 3 target durations (about
+    # 6-12 s) before the first byte: wait longer than that.
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
+sub vcl_recv {
+    # Only /live is published; /metrics and /healthz stay private.
+    if (req.url !~ "^/live(/|\?|$)") {
+        return (synth(404));
+    }
+    # The ingest sets no cookies and reads none: forum cookies sent to a shared host must not turn
+    # every request into a pass. Heartbeats (POST) pass through uncached by the built-in rules.
+    unset req.http.Cookie;
+    unset req.http.Authorization;
+}
+
+sub vcl_backend_response {
+    # Lifetimes come from the ingest's Cache-Control: playlists 1 s, blocking-reload and delta URLs
+    # (which name the part they wait for) 60 s, init/parts/segments a year; other errors are not stored.
+    # An expired playlist may be served for one more second while a single request refreshes it.
+    set beresp.grace = 1s;
+    # A 503 for a held request that timed out (stalled or starting stream) says max-age=<Retry-After>:
+    # keep it that long, so viewers waiting on the same URL share one answer. Varnish stores no 5xx by
+    # itself, and would pass every such request to the ingest.
+    if (beresp.status == 503 && beresp.http.Cache-Control ~ "max-age=\d+") {
+        set beresp.ttl = std.duration(regsub(beresp.http.Cache-Control, "^.*max-age=(\d+).*$", "\1s"), 0s);
+        set beresp.grace = 0s;
+        return (deliver);
+    }
+}
+
+sub vcl_deliver {
+    if (obj.hits > 0) {
+        set resp.http.X-Cache-Status = "HIT";
+    } else {
+        set resp.http.X-Cache-Status = "MISS";
+    }
+}
