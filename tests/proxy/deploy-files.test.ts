@@ -15,6 +15,7 @@ import { publish, until } from "./support/ingest.js";
 import { describeWithNginx, Nginx } from "./support/nginx.js";
 import { DEPLOY_DIR, freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate } from "./support/tls.js";
+import { describeWithVarnish, Varnish, VARNISHD_PATH } from "./support/varnish.js";
 
 const REPO = new URL("../..", import.meta.url).pathname;
 const deployFile = (name: string) => readFileSync(path.join(DEPLOY_DIR, name), "utf8");
@@ -177,6 +178,19 @@ describeWithNginx("nginx sites (ingest/deploy/nginx/) pass nginx -t as shipped, 
       }
     });
   }
+});
+
+describeWithVarnish("Varnish VCL (ingest/deploy/varnish/live-shows.vcl)", () => {
+  it("compiles with varnishd -C", async () => {
+    const varnish = await Varnish.create();
+    try {
+      const vcl = path.join(DEPLOY_DIR, "varnish/live-shows.vcl");
+      const result = spawnSync(VARNISHD_PATH, ["-C", "-f", vcl, "-n", path.join(varnish.dir, "work")], { encoding: "utf8", timeout: 60_000 });
+      expect(result.status, result.stderr.slice(-2000)).toBe(0);
+    } finally {
+      await varnish.stop();
+    }
+  });
 });
 
 describe("the unit's command with the example settings, and live-shows-keys", () => {
