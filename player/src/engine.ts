@@ -76,6 +76,8 @@ export class VideoEngine {
   private behindByChoice = false;
   private lastTime = -1;
   private rate = 1;
+  /** performance.now() of this session's first "playing". */
+  private playingSince: number | null = null;
 
   constructor(
     video: HTMLVideoElement,
@@ -186,6 +188,7 @@ export class VideoEngine {
       currentTime,
       bufferedEnd: bufferedEndAt(player.buffered(), currentTime),
       currentRate: this.rate,
+      playingForS: this.playingSince === null ? 0 : (performance.now() - this.playingSince) / 1000,
     });
     if (decision.seekTo !== null) player.currentTime(decision.seekTo);
     this.setRate(decision.rate);
@@ -209,6 +212,7 @@ export class VideoEngine {
     this.behindByChoice = false;
     this.lastTime = -1;
     this.rate = 1;
+    this.playingSince = null;
   }
 
   private setRate(rate: number): void {
@@ -236,6 +240,7 @@ export class VideoEngine {
     player.on("playing", () => {
       if (!this.attached) return;
       this.hasPlayed = true;
+      this.playingSince ??= performance.now();
       this.blocked = false;
       this.events.changed();
     });

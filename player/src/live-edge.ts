@@ -9,13 +9,14 @@ export interface CatchUpPolicy {
   settleS: number;
   /** Seek instead of speeding up once this much more than the target is buffered. */
   seekAboveS: number;
+  /** Leave a new playback alone this long (a join lands on a keyframe, and then it must not stutter). */
+  startGraceS: number;
 }
 
 /**
- * Chromium drops frames whenever playbackRate is not 1 (measured on 30 fps video: 9 of 188 at 1.05,
- * about 1 in 190 at 1.1 and 1.2), so speeding up is kept for real drift: after a stall, a hidden tab,
- * a performer's network hiccup. A viewer who joins lands on a keyframe up to one segment behind
- * the target; that is not drift.
+ * Chromium drops the odd frame whenever playbackRate is not 1 (measured on 30 fps video: 9 of 188
+ * at 1.05, about 1 in 190 at 1.1 and 1.2): hence 1.1 rather than a gentle 1.05, and a grace period
+ * after a join before any speed-up.
  */
 const CATCH_UP_RATE = 1.1;
 const FAST_CATCH_UP_RATE = 1.2;
@@ -27,6 +28,8 @@ export interface CatchUpInput {
   bufferedEnd: number | null;
   /** The rate set by the previous decision (1 when not catching up). */
   currentRate: number;
+  /** Seconds since this playback started. */
+  playingForS: number;
 }
 
 export interface CatchUpDecision {
@@ -35,7 +38,7 @@ export interface CatchUpDecision {
 }
 
 export function decideCatchUp(policy: CatchUpPolicy, input: CatchUpInput): CatchUpDecision {
-  if (input.bufferedEnd === null) return { rate: 1, seekTo: null };
+  if (input.bufferedEnd === null || input.playingForS < policy.startGraceS) return { rate: 1, seekTo: null };
   const excess = input.bufferedEnd - input.currentTime - policy.targetS;
   if (excess > policy.seekAboveS) return { rate: 1, seekTo: input.bufferedEnd - policy.targetS };
   // hysteresis: once speeding up, keep going until close to the target so the rate does not flap
@@ -45,25 +48,21 @@ export function decideCatchUp(policy: CatchUpPolicy, input: CatchUpInput): Catch
 }
 
 /**
- * The policy for a playlist. LL-HLS: aim at PART-HOLD-BACK, tolerate one segment (a join starts on
- * the newest keyframe at least PART-HOLD-BACK back), settle 0.3 s from the target. Plain HLS: a
- * segment more of slack everywhere.
+ * The policy for a playlist. LL-HLS: aim at PART-HOLD-BACK (a join starts on the newest keyframe
+ * at least that far back, so up to a GOP further), speed up beyond 1 s more, settle 0.3 s from the
+ * target. Plain HLS: a segment or more of slack everywhere.
  */
 export function catchUpPolicy(options: { lowLatency: boolean; edgeDelayS: number; targetDurationS: number }): CatchUpPolicy {
   const { lowLatency, edgeDelayS, targetDurationS } = options;
   if (lowLatency) {
-    return {
-      targetS: edgeDelayS,
-      startAboveS: targetDurationS + 0.5,
-      settleS: 0.3,
-      seekAboveS: Math.max(6, 3 * targetDurationS),
-    };
+    return { targetS: edgeDelayS, startAboveS: 1, settleS: 0.3, seekAboveS: Math.max(6, 3 * targetDurationS), startGraceS: 5 };
   }
   return {
     targetS: edgeDelayS,
     startAboveS: 2 * targetDurationS,
     settleS: targetDurationS,
     seekAboveS: Math.max(12, 4 * targetDurationS),
+    startGraceS: 5,
   };
 }
 

@@ -39,8 +39,6 @@ export interface MachineTimings {
   livePollMs: number;
   /** Starting or reconnecting: poll fast so the picture resumes quickly. */
   fastPollMs: number;
-  /** Ended: someone may start a new show on the same stream. */
-  endedPollMs: number;
   /** Attached but no media loaded after this long: treat as a media error. */
   startTimeoutMs: number;
   /** Playback waiting this long: ask status at once (performer gone?). */
@@ -58,7 +56,6 @@ export const DEFAULT_TIMINGS: Readonly<MachineTimings> = Object.freeze({
   backoffFactor: 1.5,
   livePollMs: 10_000,
   fastPollMs: 2_000,
-  endedPollMs: 15_000,
   startTimeoutMs: 15_000,
   stallCheckMs: 3_000,
   stallRestartMs: 10_000,
@@ -137,16 +134,13 @@ export class ShowStateMachine {
         this.schedulePoll(this.timings.fastPollMs);
         break;
       case "offline":
+      case "ended":
+        // after an end, the performer may start again on the same stream: poll like offline
+        if (this.state !== result.state) this.offlineAttempts = 0;
         this.detachMedia();
-        this.setState("offline");
+        this.setState(result.state);
         this.schedulePoll(this.offlineDelay());
         this.offlineAttempts += 1;
-        break;
-      case "ended":
-        this.offlineAttempts = 0;
-        this.detachMedia();
-        this.setState("ended");
-        this.schedulePoll(this.timings.endedPollMs);
         break;
     }
   }
@@ -192,7 +186,9 @@ export class ShowStateMachine {
     this.detachMedia();
     this.setState("ended");
     this.cancelStatusRequest();
-    this.schedulePoll(this.timings.endedPollMs);
+    this.offlineAttempts = 0;
+    this.schedulePoll(this.offlineDelay());
+    this.offlineAttempts += 1;
   }
 
   /** Page visibility: a viewer coming back to an idle tab gets a fresh answer at once. */
@@ -219,8 +215,9 @@ export class ShowStateMachine {
       this.attachMedia();
       this.setState(this.state === "reconnecting" ? "reconnecting" : "loading");
     } else if (this.state === "reconnecting" || this.state === "error") {
+      // back (or reachable again): the player resumes by itself, or gets reloaded if it does not
       if (this.progressing) this.setState("live");
-      else if (this.watchdog !== "start") this.armWatchdog("restart", this.timings.stallRestartMs);
+      else if (this.watchdog === null) this.armWatchdog("restart", this.timings.stallRestartMs);
     }
     if (viewersChanged && before === this.state) this.effects.update(this.snapshot());
     this.schedulePoll(this.state === "live" ? this.timings.livePollMs : this.timings.fastPollMs);
@@ -277,7 +274,7 @@ export class ShowStateMachine {
         this.armWatchdog("restart", this.timings.stallRestartMs - this.timings.stallCheckMs);
         break;
       case "restart":
-        if (this.state === "reconnecting") {
+        if (this.streamState === "reconnecting") {
           // the performer is away; the media loader keeps waiting for the playlist to continue
           this.armWatchdog("restart", this.timings.stallRestartMs);
         } else {

@@ -1,40 +1,45 @@
 import { describe, expect, it } from "vitest";
 import { bufferedEndAt, catchUpPolicy, decideCatchUp } from "../../player/src/live-edge.js";
 
-// LL-HLS with 2 s segments and PART-HOLD-BACK 0.6 s: start above 3.1 s buffered, settle at 0.9 s, seek above 6.6 s
+// LL-HLS with 2 s segments and PART-HOLD-BACK 0.6 s: speed up above 1.6 s buffered, settle at 0.9 s, seek above 6.6 s
 const ll = catchUpPolicy({ lowLatency: true, edgeDelayS: 0.6, targetDurationS: 2 });
 const plain = catchUpPolicy({ lowLatency: false, edgeDelayS: 6, targetDurationS: 2 });
+const at = (ahead: number, currentRate = 1, playingForS = 60) => ({ currentTime: 100, bufferedEnd: 100 + ahead, currentRate, playingForS });
 
 describe("decideCatchUp", () => {
   it.each([
     // [buffered ahead of the playhead, current rate, expected rate]
     [0.6, 1, 1],
-    [2.6, 1, 1], // a join up to one segment behind the target is left alone
-    [3.0, 1, 1],
-    [3.2, 1, 1.2],
-    [2.4, 1, 1],
-    [2.4, 1.1, 1.1], // hysteresis: already faster, keep going until near the target
-    [2.4, 1.2, 1.1],
-    [3.2, 1.1, 1.2],
-    [0.95, 1.1, 1.1],
+    [1.5, 1, 1],
+    [1.7, 1, 1.1],
+    [2.6, 1, 1.1],
+    [2.7, 1, 1.2],
+    [1.2, 1.1, 1.1], // hysteresis: already faster, keep going until near the target
+    [0.95, 1.2, 1.1],
     [0.85, 1.1, 1],
   ])("%f s buffered at rate %f → rate %f", (ahead, currentRate, rate) => {
-    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: 100 + ahead, currentRate })).toEqual({ rate, seekTo: null });
+    expect(decideCatchUp(ll, at(ahead, currentRate))).toEqual({ rate, seekTo: null });
+  });
+
+  it("leaves a playback that just started alone", () => {
+    expect(decideCatchUp(ll, at(2.6, 1, 4.9))).toEqual({ rate: 1, seekTo: null });
+    expect(decideCatchUp(ll, at(9, 1, 0))).toEqual({ rate: 1, seekTo: null });
+    expect(decideCatchUp(ll, at(2.6, 1, 5))).toEqual({ rate: 1.1, seekTo: null });
   });
 
   it("seeks when far behind, to the target distance from the buffered end", () => {
-    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: 107, currentRate: 1 })).toEqual({ rate: 1, seekTo: 106.4 });
+    expect(decideCatchUp(ll, at(7))).toEqual({ rate: 1, seekTo: 106.4 });
   });
 
   it("does nothing while the playhead sits in no buffered range", () => {
-    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: null, currentRate: 1.2 })).toEqual({ rate: 1, seekTo: null });
+    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: null, currentRate: 1.2, playingForS: 60 })).toEqual({ rate: 1, seekTo: null });
   });
 
   it("gives plain HLS more slack", () => {
-    expect(decideCatchUp(plain, { currentTime: 100, bufferedEnd: 109.5, currentRate: 1 }).rate).toBe(1);
-    expect(decideCatchUp(plain, { currentTime: 100, bufferedEnd: 110.5, currentRate: 1 }).rate).toBe(1.2);
-    expect(decideCatchUp(plain, { currentTime: 100, bufferedEnd: 107.5, currentRate: 1.1 }).rate).toBe(1);
-    expect(decideCatchUp(plain, { currentTime: 100, bufferedEnd: 119, currentRate: 1 }).seekTo).toBe(113);
+    expect(decideCatchUp(plain, at(9.5)).rate).toBe(1);
+    expect(decideCatchUp(plain, at(10.5)).rate).toBe(1.2);
+    expect(decideCatchUp(plain, at(7.5, 1.1)).rate).toBe(1);
+    expect(decideCatchUp(plain, at(19)).seekTo).toBe(113);
   });
 });
 

@@ -104,7 +104,10 @@ describe("ShowStateMachine", () => {
     expect(h.state).toBe("ended");
     expect(h.media).toEqual(["attach", "detach"]);
     expect(h.states).toEqual(["loading", "offline", "loading", "live", "reconnecting", "live", "ended"]);
-    expect(h.untilNextFetch()).toBe(DEFAULT_TIMINGS.endedPollMs);
+    // the performer may start a new show on the same stream: polled like an offline stream
+    expect(h.untilNextFetch()).toBe(DEFAULT_TIMINGS.offlinePollMinMs);
+    h.stream("ended");
+    expect(h.untilNextFetch()).toBe(3_000);
   });
 
   it("polls an offline stream with growing intervals, capped lower while the page is visible", () => {
@@ -240,6 +243,27 @@ describe("ShowStateMachine", () => {
     expect(h.state).toBe("reconnecting");
     h.machine.mediaProgress();
     expect(h.state).toBe("live");
+  });
+
+  it("reloads the media when the performer is back but playback does not resume", () => {
+    const h = new Harness();
+    h.machine.start();
+    h.stream("live");
+    h.machine.mediaProgress();
+    h.machine.mediaWaiting();
+    for (let i = 0; i < 5; i++) {
+      h.untilNextFetch();
+      h.stream("reconnecting");
+    }
+    h.untilNextFetch();
+    h.stream("live");
+    const backAt = h.clock.now;
+    while (h.media.length === 1) {
+      h.untilNextFetch(); // status keeps saying live every fast poll; the picture stays frozen
+      h.stream("live");
+    }
+    expect(h.media).toEqual(["attach", "detach", "attach"]);
+    expect(h.mediaTimes[2]! - backAt).toBeLessThanOrEqual(DEFAULT_TIMINGS.stallRestartMs);
   });
 
   it("shows reconnecting without media when the viewer arrives during a reconnect", () => {
