@@ -141,6 +141,39 @@ describeWithChromium("player bundle in Chromium, joining a running show on the r
     await closePage(page);
   });
 
+  it("waits for the viewer's click when autoplay is off, then plays with sound", async () => {
+    const page = await openPage();
+    const media: string[] = [];
+    page.page.on("request", (request) => {
+      if (/\/(part|seg)-[\d-]+\.m4s$/.test(request.url())) media.push(request.url());
+    });
+    await page.mount({ baseUrl, stream: ingest.stream, autoplay: false });
+    await page.waitForState("live", 10_000);
+    await page.page.waitForSelector(".live-show-play", { state: "visible", timeout: 5_000 });
+    await sleep(1_500);
+    expect(media).toEqual([]); // nothing but playlists until the viewer asks
+    await page.page.click(".live-show-play");
+    const sample = await page.waitForPlayback(2, 10_000);
+    expect(sample.muted).toBe(false);
+    expect(await page.page.isVisible(".live-show-play")).toBe(false);
+    expect(await page.page.isVisible(".live-show-unmute")).toBe(false);
+    await closePage(page);
+  });
+
+  it("explains an unreachable ingest in words and keeps retrying", async () => {
+    const page = await openPage();
+    const attempts: number[] = [];
+    page.page.on("request", (request) => {
+      if (request.url().startsWith("http://127.0.0.1:9/")) attempts.push(Date.now());
+    });
+    await page.mount({ baseUrl: "http://127.0.0.1:9/live", stream: ingest.stream });
+    await page.waitForState("error", 10_000);
+    expect(await page.text(".live-show-message")).toBe("Can't reach the stream right now. Retrying…");
+    expect(await page.page.$$eval(".vjs-error-display, .vjs-modal-dialog:not(.vjs-hidden)", (nodes) => nodes.length)).toBe(0);
+    await until("a retry", () => attempts.length >= 2, 10_000);
+    await closePage(page);
+  });
+
   it("catches up after the performer's stream stalls, then plays at normal speed again", async () => {
     const page = await openPage();
     await page.mount({ baseUrl, stream: ingest.stream });
