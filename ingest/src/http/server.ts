@@ -21,6 +21,12 @@ export interface HttpTimeouts {
    * (Traefik keeps idle backend connections 90 s), so the proxy never reuses a socket we are closing.
    */
   keepAliveMs: number;
+  /**
+   * A connection with no I/O for this long is destroyed: a client that stops reading its response (or never
+   * sends a request) would otherwise hold its socket and the bytes queued to it forever. Longer than any held
+   * request (a blocking reload or part waits at most 30 s, the packager's maxWaitMs), which is silent too.
+   */
+  idleMs: number;
   /** After close() starts, connections still open after this are cut. */
   closeGraceMs: number;
 }
@@ -29,6 +35,7 @@ export const defaultHttpTimeouts: HttpTimeouts = {
   headersMs: 10_000,
   requestMs: 30_000,
   keepAliveMs: 95_000,
+  idleMs: 60_000,
   closeGraceMs: 2_000,
 };
 
@@ -94,13 +101,17 @@ export class HttpServer {
       (req, res) => void this.handle(req, res),
     );
     this.server = server;
+    // Applies from accept to the end of each response (keepAliveMs takes over between requests).
+    server.setTimeout(this.timeouts.idleMs);
     server.on("connection", (socket: Socket) => {
       this.metrics.connections.inc();
       socket.once("close", () => this.metrics.connections.dec());
     });
     server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
       this.logger.debug({ err: error.code ?? error.message }, "client error");
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      // Destroyed once the answer is flushed: a client that never closes its side (half-open) would otherwise
+      // keep the socket open (the headers timeout of an idle connection ends up here).
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", () => socket.destroy());
       else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
