@@ -1,6 +1,7 @@
 // A simulated LL-HLS viewer that behaves like VHS at the live edge: blocking playlist reloads at the
 // preload hint, every new part fetched once, plus status polling and viewer heartbeats. It checks what a
-// player relies on: every request answered 200, parts contiguous (none skipped between two reloads).
+// player relies on: every request answered 200 (or 503 "retry" for a playlist), parts contiguous (none
+// skipped between two reloads).
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Agent } from "node:http";
@@ -45,6 +46,8 @@ export interface ViewerStats {
   statusPolls: number;
   heartbeats: number;
   discontinuities: number;
+  /** 503 answers to playlist requests (retried, not a problem). */
+  unavailable: number;
   problems: string[];
   /** The playlist ended (EXT-X-ENDLIST). */
   ended: boolean;
@@ -56,7 +59,7 @@ const partUris = (m: Manifest): string[] => [
 ];
 
 export class LlHlsViewer {
-  readonly stats: ViewerStats = { playlists: 0, parts: 0, partBytes: 0, statusPolls: 0, heartbeats: 0, discontinuities: 0, problems: [], ended: false };
+  readonly stats: ViewerStats = { playlists: 0, parts: 0, partBytes: 0, statusPolls: 0, heartbeats: 0, discontinuities: 0, unavailable: 0, problems: [], ended: false };
   private readonly agent: Agent = keepAliveAgent(2);
   private readonly controller = new AbortController();
   private readonly id = randomBytes(12).toString("base64url");
@@ -110,9 +113,15 @@ export class LlHlsViewer {
         await this.pause(500);
         continue;
       }
+      if (reply.status === 503) {
+        // The server's "not yet" (a held reload that timed out, e.g. while the publisher reconnects, or no part
+        // yet): a player asks again.
+        this.stats.unavailable++;
+        await this.pause(500);
+        continue;
+      }
       if (reply.status !== 200) {
-        // Before the first part (or right after the ingest restarts) a player retries too.
-        if (!(reply.status === 503 && hint === null)) this.problem(`playlist ${query || "(plain)"}: HTTP ${reply.status}`);
+        this.problem(`playlist ${query || "(plain)"}: HTTP ${reply.status}`);
         await this.pause(500);
         hint = null;
         continue;
