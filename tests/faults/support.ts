@@ -1,7 +1,7 @@
 // Shared by the fault-injection tests: a real ingest (in this process or as the CLI child process), real
 // ffmpeg publishers, polling helpers. Everything started here is stopped by handle or PID in cleanup().
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +10,8 @@ import { startIngest, type IngestOverrides, type RunningIngest } from "../../ing
 import { loadConfig } from "../../ingest/src/config.js";
 import { KeyStore } from "../../ingest/src/keys/index.js";
 import { httpRequest } from "../../soak/http-client.js";
+
+export { childProcesses, processAlive } from "../../soak/proc.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const STREAM = "show";
@@ -129,32 +131,4 @@ export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;
-}
-
-/** Direct children of a process, from /proc (pid and command name). */
-export function childProcesses(pid: number): { pid: number; comm: string }[] {
-  const out: { pid: number; comm: string }[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the parenthesised command: state, ppid, ...
-      const close = stat.lastIndexOf(")");
-      const [, ppid] = stat.slice(close + 2).split(" ");
-      if (Number(ppid) === pid) out.push({ pid: Number(entry), comm: stat.slice(stat.indexOf("(") + 1, close) });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
-
-/** Whether a process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
 }
