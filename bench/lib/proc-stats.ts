@@ -45,6 +45,19 @@ function allStats(): ProcSample[] {
   return out;
 }
 
+/**
+ * Proportional set size: shared pages (ffmpeg's and node's libraries) divided among the processes
+ * mapping them, so a sum over a process tree does not count them once per process as RSS does.
+ */
+export function readPss(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 export function descendantPids(root: number): number[] {
   return treeStats(root).slice(1).map((s) => s.pid);
 }
@@ -70,6 +83,9 @@ export interface UsageWindow {
   /** largest RSS seen per process name (node, ffmpeg, esbuild…) */
   rssMaxBytesByComm: Record<string, number>;
   rssMeanBytes: number;
+  /** largest proportional set size of the tree (see readPss) */
+  pssMaxBytes: number;
+  pssMaxBytesByComm: Record<string, number>;
   processes: number;
 }
 
@@ -83,6 +99,8 @@ export class TreeSampler {
   private last = new Map<number, ProcSample>();
   private rss: number[] = [];
   private rssByComm: Record<string, number> = {};
+  private pssMax = 0;
+  private pssByComm: Record<string, number> = {};
   private startedAt = 0;
 
   constructor(private readonly roots: number[], private readonly intervalMs = 500) {}
@@ -95,17 +113,26 @@ export class TreeSampler {
 
   private sample(): void {
     let rss = 0;
+    let pss = 0;
     const byComm: Record<string, number> = {};
+    const pssByComm: Record<string, number> = {};
     for (const root of this.roots) {
       for (const s of treeStats(root)) {
         if (!this.first.has(s.pid)) this.first.set(s.pid, s);
         this.last.set(s.pid, s);
         rss += s.rssBytes;
         byComm[s.comm] = (byComm[s.comm] ?? 0) + s.rssBytes;
+        const p = readPss(s.pid);
+        if (Number.isFinite(p)) {
+          pss += p;
+          pssByComm[s.comm] = (pssByComm[s.comm] ?? 0) + p;
+        }
       }
     }
     this.rss.push(rss);
+    this.pssMax = Math.max(this.pssMax, pss);
     for (const [comm, bytes] of Object.entries(byComm)) this.rssByComm[comm] = Math.max(this.rssByComm[comm] ?? 0, bytes);
+    for (const [comm, bytes] of Object.entries(pssByComm)) this.pssByComm[comm] = Math.max(this.pssByComm[comm] ?? 0, bytes);
   }
 
   stop(): UsageWindow {
@@ -126,6 +153,8 @@ export class TreeSampler {
       rssMaxBytes: Math.max(0, ...this.rss),
       rssMaxBytesByComm: this.rssByComm,
       rssMeanBytes: this.rss.reduce((a, b) => a + b, 0) / Math.max(1, this.rss.length),
+      pssMaxBytes: this.pssMax,
+      pssMaxBytesByComm: this.pssByComm,
       processes: this.last.size,
     };
   }
