@@ -39,6 +39,12 @@ describeWithChromium("player bundle in Chromium, joining a running show on the r
     await until("the show is live", async () => (await status()).state === "live", 20_000, 200);
     await sleep(4_000); // a few segments, so joins land anywhere in a GOP
     browser = await launchChromium();
+    // The first video a fresh headless Chromium plays can drop a frame or two while its media
+    // pipeline warms up (seen on a busy 2-core machine, never on later playbacks): warm it once.
+    const warmUp = await PlayerPage.open(browser, pages, "worker-src 'self'");
+    await warmUp.mount({ baseUrl, stream: ingest.stream });
+    await warmUp.waitForPlayback(2, 15_000);
+    await closePage(warmUp);
   });
 
   afterAll(async () => {
@@ -123,6 +129,7 @@ describeWithChromium("player bundle in Chromium, joining a running show on the r
     await page.page.waitForSelector(".live-show-unmute", { state: "hidden", timeout: 2_000 });
     expect((await page.video()).muted).toBe(false);
 
+    await page.revealControls();
     await page.page.click(".vjs-play-control");
     await page.page.waitForSelector(".live-show-go-live", { state: "visible", timeout: 2_000 });
     expect((await page.video()).paused).toBe(true);

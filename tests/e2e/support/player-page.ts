@@ -131,6 +131,14 @@ export class PlayerPage {
     });
   }
 
+  /** Mouse movement over the player: video.js shows its control bar only to an active user. */
+  async revealControls(): Promise<void> {
+    const box = await this.page.locator(".live-show-player").boundingBox();
+    if (!box) throw new Error("no player on the page");
+    await this.page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+  }
+
   async text(selector: string): Promise<string> {
     return this.page.$eval(selector, (element) => (element as HTMLElement).innerText.trim());
   }
