@@ -36,6 +36,52 @@ interface Step {
   loadGen: { cpuPct: number; rssBytes: number };
 }
 
+/** What is measured over one step's window: server process tree, its /metrics (ours), this process's CPU. */
+class WindowProbe {
+  private readonly sampler: TreeSampler;
+  private readonly metrics: MetricsWindow | undefined;
+  private cpuStart = process.cpuUsage();
+  private startedAt = 0;
+  /** resolves false once a scrape failed: the window's metrics are then left out */
+  private scrapes: Promise<boolean> = Promise.resolve(false);
+  private midTimer: NodeJS.Timeout | undefined;
+  private done: Promise<{ usage: UsageWindow; loadGen: Step["loadGen"]; serverMetrics: ServerMetrics | undefined }> | undefined;
+
+  constructor(pid: number, metricsUrl: string | undefined) {
+    this.sampler = new TreeSampler([pid]);
+    this.metrics = metricsUrl ? new MetricsWindow(metricsUrl) : undefined;
+  }
+
+  readonly start = () => {
+    this.sampler.start();
+    this.cpuStart = process.cpuUsage();
+    this.startedAt = performance.now();
+    const m = this.metrics;
+    if (!m) return;
+    this.scrapes = m.start().then(() => true, () => false);
+    this.midTimer = setTimeout(() => {
+      this.scrapes = this.scrapes.then((ok) => ok && m.sampleGauges().then(() => true, () => false));
+    }, (opts.duration * 1000) / 2);
+  };
+
+  readonly end = () => {
+    const usage = this.sampler.stop();
+    const used = process.cpuUsage(this.cpuStart);
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const loadGen = { cpuPct: ((used.user + used.system) / 1e6 / seconds) * 100, rssBytes: process.memoryUsage().rss };
+    const m = this.metrics;
+    // An overloaded ingest may not answer /metrics in time: the step is still reported, without them.
+    clearTimeout(this.midTimer);
+    const serverMetrics = m ? this.scrapes.then((ok) => (ok ? m.end() : undefined)).catch(() => undefined) : Promise.resolve(undefined);
+    this.done = serverMetrics.then((sm) => ({ usage, loadGen, serverMetrics: sm }));
+  };
+
+  result() {
+    if (!this.done) throw new Error("window never ended");
+    return this.done;
+  }
+}
+
 async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
   const server = createSystem(system, [STREAM], opts["part-ms"] || undefined);
   await server.start();
@@ -45,35 +91,14 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
     await server.waitForPlaylist(STREAM, system === "nginx" ? 1 : 2, 40_000);
     await sleep(opts.settle * 1000);
     for (const viewers of counts) {
-      const sampler = new TreeSampler([server.pid]);
-      const metrics = server.metricsUrl ? new MetricsWindow(server.metricsUrl) : undefined;
-      let metricsStarted: Promise<void> = Promise.resolve();
-      let metricsMiddle: Promise<void> = Promise.resolve();
-      let metricsEnded: Promise<ServerMetrics | undefined> = Promise.resolve(undefined);
-      let cpuStart = process.cpuUsage();
-      let loadGen = { cpuPct: 0, rssBytes: 0 };
+      const probe = new WindowProbe(server.pid, server.metricsUrl);
       const result = await runViewers({
         mode: system === "ours" ? "llhls" : "hls",
         playlistUrl: `${server.baseUrl}/${STREAM}/index.m3u8`,
         viewers, workers: opts.workers, rampMs: (opts.ramp || Math.max(5, viewers / 200)) * 1000, measureMs: opts.duration * 1000,
-        window: {
-          start: () => {
-            sampler.start();
-            if (metrics) {
-              metricsStarted = metrics.start();
-              setTimeout(() => (metricsMiddle = metricsStarted.then(() => metrics.sampleGauges())), (opts.duration * 1000) / 2);
-            }
-            cpuStart = process.cpuUsage();
-          },
-          end: () => {
-            if (metrics) metricsEnded = metricsMiddle.then(() => metrics.end());
-            const used = process.cpuUsage(cpuStart);
-            loadGen = { cpuPct: ((used.user + used.system) / 1e6 / opts.duration) * 100, rssBytes: process.memoryUsage().rss };
-          },
-        },
+        window: probe,
       });
-      const usage = sampler.stop();
-      const serverMetrics = await metricsEnded;
+      const { usage, loadGen, serverMetrics } = await probe.result();
       if (publisher.proc.exitCode !== null || publisher.proc.signalCode !== null) throw new Error(`publisher exited: ${publisher.tail()}`);
       const r = result;
       console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
