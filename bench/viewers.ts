@@ -104,7 +104,8 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
       console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
         `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
         (serverMetrics ? `; ingest event-loop lag p99 ${fmt(serverMetrics.eventLoopLagP99Ms)} ms, max ${fmt(serverMetrics.eventLoopLagMaxMs)} ms, ` +
-          `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}` : ""));
+          `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}, ` +
+          `ffmpeg restarts ${serverMetrics.ffmpegRestarts}, dropped media tags ${serverMetrics.droppedMediaTags}` : ""));
       if (r.errorSamples.length) console.log(`    first errors: ${r.errorSamples.join("; ")}`);
       steps.push({ system, result, server: usage, metrics: serverMetrics, loadGen });
       await sleep(2000); // let the previous step's connections close

@@ -24,6 +24,9 @@ export interface ServerMetrics {
   heldRequests: number;
   /** HTTP responses by status class over the window, from live_http_requests_total */
   responsesByStatus: Record<string, number>;
+  /** remuxer restarts and media tags dropped over the window (a starved ffmpeg is restarted) */
+  ffmpegRestarts: number;
+  droppedMediaTags: number;
 }
 
 async function scrape(url: string): Promise<Sample[]> {
@@ -58,7 +61,11 @@ export class MetricsWindow {
       const prev = this.before.find((b) => b.name === s.name && b.labels === s.labels)?.value ?? 0;
       byStatus[`${status}xx`] = (byStatus[`${status}xx`] ?? 0) + s.value - prev;
     }
+    const delta = (name: string) =>
+      after.filter((x) => x.name === name).reduce((sum, x) => sum + x.value - (this.before.find((b) => b.name === name && b.labels === x.labels)?.value ?? 0), 0);
     return {
+      ffmpegRestarts: delta("live_ffmpeg_restarts_total"),
+      droppedMediaTags: delta("live_dropped_media_tags_total"),
       eventLoopLagP99Ms: one("nodejs_eventloop_lag_p99_seconds") * 1000,
       eventLoopLagMaxMs: one("nodejs_eventloop_lag_max_seconds") * 1000,
       httpConnections: one("live_http_connections", this.middle),
