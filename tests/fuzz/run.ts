@@ -2,6 +2,7 @@
 //   npm run fuzz -- [--seconds 120] [--target rtmp-session ...] [--runs N] [--timeout-ms 2000] [--max-heap-mb 256]
 //                   [--seed N] [--corpus dir] [--findings dir] [--json file]
 //   npm run fuzz -- --replay tests/fuzz/regressions     (runs every saved input once, no fuzzing)
+//   npm run fuzz -- --uncovered                         (also lists the source lines no input reached)
 // Exit 0 when no target produced a finding, 1 otherwise, 2 on bad arguments.
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -24,6 +25,7 @@ function parse() {
       findings: { type: "string", default: path.join(repoRoot, "tests/fuzz/findings") },
       json: { type: "string" },
       replay: { type: "string" },
+      uncovered: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -58,6 +60,13 @@ const report = await runFuzz({
   findingsDir: args.values.findings!,
   log: (line) => console.log(line),
 });
+const reached = report.coverage.filter((f) => f.covered > 0);
+const sum = (f: (c: (typeof reached)[number]) => number) => reached.reduce((n, c) => n + f(c), 0);
+console.log(`coverage of the fuzzed files: ${sum((c) => c.covered)}/${sum((c) => c.total)} counters (${((100 * sum((c) => c.covered)) / Math.max(1, sum((c) => c.total))).toFixed(1)} %)`);
+for (const c of reached) {
+  const lines = args.values.uncovered && c.uncoveredLines.length > 0 ? `; never reached: lines ${c.uncoveredLines.join(", ")}` : "";
+  console.log(`  ${c.file}: ${c.covered}/${c.total}${lines}`);
+}
 console.log(
   `total: ${report.execs} executions in ${report.seconds.toFixed(0)} s over ${report.targets.length} targets, ${report.findings.length} finding(s)` +
     (report.findings.length > 0 ? ` (inputs in ${args.values.findings})` : ""),

@@ -12,7 +12,7 @@ import { transformSync, types as t, type NodePath, type PluginObj } from "@babel
 export const COVERAGE_GLOBAL = "__liveFuzzCoverage";
 const LOCAL = "__cov";
 /** Bump when the instrumentation changes, so cached builds are rebuilt. */
-const INSTRUMENTATION_VERSION = 3;
+const INSTRUMENTATION_VERSION = 4;
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const sourceRoot = path.join(repoRoot, "ingest/src");
@@ -31,6 +31,8 @@ export interface InstrumentedTree {
   /** Number of counters in use. */
   counters: number;
   files: InstrumentedFile[];
+  /** Source line of each counter (index = counter id), for reports of what was never reached. */
+  lines: number[];
 }
 
 /** Every .ts file under ingest/src, relative to it, sorted. */
@@ -45,16 +47,19 @@ function sourceFiles(dir = sourceRoot): string[] {
 }
 
 /** Babel plugin: `__cov[id]++` at every function entry, both arms of every branch, loop bodies and catch blocks. */
-function coveragePlugin(next: { id: number }): PluginObj {
-  const bump = (): t.ExpressionStatement =>
-    t.expressionStatement(t.updateExpression("++", t.memberExpression(t.identifier(LOCAL), t.numericLiteral(next.id++), true)));
-  const bumpExpr = (expr: t.Expression): t.SequenceExpression => t.sequenceExpression([bump().expression, expr]);
+function coveragePlugin(next: { id: number; lines: number[] }): PluginObj {
+  // Each counter remembers the source line of the code it counts.
+  const bump = (at: t.Node): t.ExpressionStatement => {
+    next.lines[next.id] = at.loc?.start.line ?? 0;
+    return t.expressionStatement(t.updateExpression("++", t.memberExpression(t.identifier(LOCAL), t.numericLiteral(next.id++), true)));
+  };
+  const bumpExpr = (expr: t.Expression): t.SequenceExpression => t.sequenceExpression([bump(expr).expression, expr]);
   const prepend = (body: t.Statement): t.BlockStatement =>
-    t.isBlockStatement(body) ? (body.body.unshift(bump()), body) : t.blockStatement([bump(), body]);
+    t.isBlockStatement(body) ? (body.body.unshift(bump(body)), body) : t.blockStatement([bump(body), body]);
   const functionBody = (p: NodePath<t.Function>): void => {
     const body = p.node.body;
-    if (t.isBlockStatement(body)) body.body.unshift(bump());
-    else p.node.body = t.blockStatement([bump(), t.returnStatement(body)]);
+    if (t.isBlockStatement(body)) body.body.unshift(bump(p.node));
+    else p.node.body = t.blockStatement([bump(p.node), t.returnStatement(body)]);
   };
   return {
     visitor: {
@@ -67,7 +72,8 @@ function coveragePlugin(next: { id: number }): PluginObj {
       Function: functionBody,
       IfStatement(p) {
         p.node.consequent = prepend(p.node.consequent);
-        p.node.alternate = p.node.alternate ? (t.isIfStatement(p.node.alternate) ? p.node.alternate : prepend(p.node.alternate)) : t.blockStatement([bump()]);
+        const alternate = p.node.alternate;
+        p.node.alternate = alternate ? (t.isIfStatement(alternate) ? alternate : prepend(alternate)) : t.blockStatement([bump(p.node)]);
       },
       ConditionalExpression(p) {
         p.node.consequent = bumpExpr(p.node.consequent);
@@ -77,19 +83,19 @@ function coveragePlugin(next: { id: number }): PluginObj {
         p.node.right = bumpExpr(p.node.right);
       },
       SwitchCase(p) {
-        p.node.consequent.unshift(bump());
+        p.node.consequent.unshift(bump(p.node));
       },
       Loop(p) {
         p.node.body = prepend(p.node.body);
       },
       CatchClause(p) {
-        p.node.body.body.unshift(bump());
+        p.node.body.body.unshift(bump(p.node));
       },
     },
   };
 }
 
-function compile(source: string, filename: string, counters: { id: number } | null): string {
+function compile(source: string, filename: string, counters: { id: number; lines: number[] } | null): string {
   const plugins: NonNullable<Parameters<typeof transformSync>[1]>["plugins"] = [["@babel/plugin-transform-typescript", { allowDeclareFields: true }]];
   if (counters) plugins.push(coveragePlugin(counters));
   const out = transformSync(source, { filename, cwd: repoRoot, babelrc: false, configFile: false, sourceType: "module", plugins, compact: false });
@@ -112,7 +118,7 @@ export function buildInstrumentedTree(instrument: (file: string) => boolean): In
 
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  const counters = { id: 0 };
+  const counters = { id: 0, lines: [] as number[] };
   const map: InstrumentedFile[] = [];
   for (const file of files) {
     const source = readFileSync(path.join(sourceRoot, file), "utf8");
@@ -123,7 +129,7 @@ export function buildInstrumentedTree(instrument: (file: string) => boolean): In
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, code);
   }
-  const tree: InstrumentedTree = { root: path.join(dir, "ingest/src"), counters: counters.id, files: map };
+  const tree: InstrumentedTree = { root: path.join(dir, "ingest/src"), counters: counters.id, files: map, lines: counters.lines };
   writeFileSync(path.join(tmp, "coverage-map.json"), JSON.stringify(tree));
   try {
     renameSync(tmp, dir);

@@ -37,4 +37,4 @@ export type WorkerMessage =
   | { type: "input"; data: Uint8Array }
   | { type: "finding"; key: string; message: string; data: Uint8Array }
   | { type: "stats"; stats: WorkerStats }
-  | { type: "done"; stats: WorkerStats };
+  | { type: "done"; stats: WorkerStats; hit: Uint8Array; files: string[] };

@@ -48,6 +48,15 @@ export interface TargetReport {
   slowestMs: number;
   workers: number;
   findings: Finding[];
+  /** Source lines (per file of the target) holding a counter no input reached. */
+  uncovered: Record<string, number[]>;
+}
+
+export interface FileCoverage {
+  file: string;
+  covered: number;
+  total: number;
+  uncoveredLines: number[];
 }
 
 export interface RunReport {
@@ -55,6 +64,8 @@ export interface RunReport {
   execs: number;
   targets: TargetReport[];
   findings: Finding[];
+  /** Per file a target aims at, counters reached by any target. */
+  coverage: FileCoverage[];
 }
 
 /** Every module under ingest/src that parses input from the network or from ffmpeg is instrumented. */
@@ -64,6 +75,17 @@ const instrumented = (file: string): boolean =>
 // The worker and its targets are TypeScript: the worker registers tsx's loader before importing them.
 const workerBootstrap = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)}); });`;
+
+/** Per file, the sorted distinct source lines whose counters were never hit. */
+function uncoveredLines(tree: ReturnType<typeof buildInstrumentedTree>, hit: Uint8Array, files: string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const range of tree.files.filter((f) => files.includes(f.file))) {
+    const lines = new Set<number>();
+    for (let i = range.start; i < range.end; i++) if (!hit[i]) lines.add(tree.lines[i]!);
+    out[range.file] = [...lines].sort((a, b) => a - b);
+  }
+  return out;
+}
 
 const sha = (data: Uint8Array): string => createHash("sha1").update(data).digest("hex");
 
@@ -80,12 +102,20 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
   const tree = buildInstrumentedTree(instrumented);
   const started = Date.now();
   const reports: TargetReport[] = [];
+  const hit = new Uint8Array(tree.counters);
   for (const [i, target] of options.targets.entries()) {
     if (!targetModules[target]) throw new Error(`unknown fuzz target "${target}" (known: ${Object.keys(targetModules).join(", ")})`);
-    reports.push(await runTarget(target, options, tree, options.seed + i, log));
+    reports.push(await runTarget(target, options, tree, options.seed + i, hit, log));
   }
   const findings = reports.flatMap((r) => r.findings);
-  return { seconds: (Date.now() - started) / 1000, execs: reports.reduce((n, r) => n + r.execs, 0), targets: reports, findings };
+  // Files some target aims at (others are only instrumented because a target imports a helper from them).
+  const aimed = new Set(reports.flatMap((r) => Object.keys(r.uncovered)));
+  const coverage = tree.files.filter(({ file }) => aimed.has(file)).map(({ file, start, end }) => {
+    let covered = 0;
+    for (let i = start; i < end; i++) covered += hit[i]!;
+    return { file, covered, total: end - start, uncoveredLines: uncoveredLines(tree, hit, [file])[file] ?? [] };
+  });
+  return { seconds: (Date.now() - started) / 1000, execs: reports.reduce((n, r) => n + r.execs, 0), targets: reports, findings, coverage };
 }
 
 async function runTarget(
@@ -93,6 +123,7 @@ async function runTarget(
   options: RunOptions,
   tree: ReturnType<typeof buildInstrumentedTree>,
   seed: number,
+  allHits: Uint8Array,
   log: (line: string) => void,
 ): Promise<TargetReport> {
   const started = Date.now();
@@ -104,6 +135,8 @@ async function runTarget(
   const keys = new Set<string>();
   let execs = 0;
   let workers = 0;
+  const hit = new Uint8Array(tree.counters);
+  let files: string[] = [];
   let best: WorkerStats = { execs: 0, corpus: 0, features: 0, covered: 0, total: 0, maxHeapBytes: 0, slowestMs: 0 };
 
   const record = (finding: Finding): void => {
@@ -161,6 +194,8 @@ async function runTarget(
         else if (message.type === "finding") record({ target, kind: "error", key: message.key, message: message.message, data: Buffer.from(message.data) });
         else last = message.stats;
         if (message.type === "done") {
+          message.hit.forEach((h, i) => (hit[i]! |= h));
+          files = message.files;
           clearInterval(watchdog);
           resolve("done");
         }
@@ -194,6 +229,7 @@ async function runTarget(
     if (outcome === "done" || options.replay) stop = true;
   }
 
+  hit.forEach((h, i) => (allHits[i]! |= h));
   if (corpusDir && found.length > 0 && !options.replay) {
     mkdirSync(corpusDir, { recursive: true });
     for (const data of found) writeFileSync(path.join(corpusDir, `${sha(data)}.bin`), data);
@@ -210,6 +246,7 @@ async function runTarget(
     slowestMs: Math.round(best.slowestMs * 10) / 10,
     workers,
     findings,
+    uncovered: uncoveredLines(tree, hit, files),
   };
   log(
     `${target}: ${report.execs} execs in ${report.seconds.toFixed(1)} s, coverage ${report.covered}/${report.total} counters, ` +

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   if (config.replay) {
     for (const bytes of config.corpus) await execute(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     maxHeapBytes = getHeapStatistics().used_heap_size;
-    post({ type: "done", stats: stats() });
+    post({ type: "done", stats: stats(), hit: everHit, files: target.files });
     return;
   }
   for (const seed of target.seeds) {
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     }
   }
   maxHeapBytes = Math.max(maxHeapBytes, getHeapStatistics().used_heap_size);
-  post({ type: "done", stats: stats() });
+  post({ type: "done", stats: stats(), hit: everHit, files: target.files });
 }
 
 // A target that cannot load rejects here: the runner reports the worker's error as a harness failure.

@@ -29,7 +29,7 @@ export async function load(root: string): Promise<FuzzTarget> {
     .map((m) => Buffer.concat([Buffer.of(m.typeId), m.payload.subarray(0, 2048)]));
 
   return {
-    files: ["rtmp/commands.ts", "rtmp/messages.ts", "rtmp/flv.ts", "rtmp/amf0.ts", "rtmp/session.ts"],
+    files: ["rtmp/commands.ts", "rtmp/messages.ts", "rtmp/flv.ts"],
     seeds,
     dictionary: [...TYPES.map((t) => Buffer.of(t)), ...ascii("connect", "app", "tcUrl", "rtmp://host/live?x", "publish", "onMetaData")],
     maxLength: 4096,

@@ -10,7 +10,7 @@ export async function load(root: string): Promise<FuzzTarget> {
   const { parseInit } = await importFrom<typeof Reader>(root, "hls/fmp4-reader");
   const { init } = fmp4Units();
   return {
-    files: ["hls/fmp4-reader.ts", "hls/mp4-boxes.ts", "hls/codec-strings.ts", "hls/mp4-box-splitter.ts"],
+    files: ["hls/fmp4-reader.ts", "hls/mp4-boxes.ts", "hls/codec-strings.ts"],
     seeds: [init],
     dictionary: [
       ...ascii("moov", "trak", "tkhd", "mdia", "mdhd", "hdlr", "minf", "stbl", "stsd", "avc1", "avc3", "avcC", "mp4a", "esds"),
