@@ -1,7 +1,8 @@
 // Screenshot of the theme's components on a plain page in Debian's Chromium (for the README):
 //   node tests/theme/support/screenshot.js out.png [--scheme light|dark] [--width 390] [--ingest URL]
 // Without --ingest the page's own stub ingest reports the stream offline (and one LIVE list badge);
-// with --ingest (a running ingest, started with --allow-origin for this page) the player plays it.
+// with --ingest (a running ingest, started with --allow-origin for this page) the player plays it and
+// the list row, mapped to the same stream, shows the LIVE badge while it is live.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,7 +27,7 @@ const server = await startPreviewServer({
   bundle: () => readFile(path.join(repoRoot, "assets/live-player.js"), "utf8"),
   scheme: values.scheme === "dark" ? "dark" : "light",
   settings: {
-    show_streams: [{ tags: ["show"], stream }, { tags: ["open-stage"], stream: "other" }],
+    show_streams: [{ tags: ["show"], stream }, { tags: ["open-stage"], stream: values.ingest ? stream : "other" }],
     ...(values.ingest ? { ingest_base_url: values.ingest } : {}),
   },
   streams: { [stream]: { live: false }, other: { live: true, viewers: 12 } },
