@@ -2,11 +2,10 @@
 // front of the real ingest with a real ffmpeg publisher: the path stays whole, held LL-HLS requests
 // are answered through the proxy, headers pass unchanged, media bytes are identical, and the player
 // bundle plays through it in Chromium.
-import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseResourceName } from "../../ingest/src/hls/resource-names.js";
-import { CHROMIUM_PATH } from "../e2e/support/chromium.js";
+import { CHROMIUM_PATH, describeWithChromium } from "../e2e/support/chromium.js";
 import { PageServer } from "../e2e/support/page-server.js";
 import { PlayerPage } from "../e2e/support/player-page.js";
 import { parseM3u8, type ParsedPlaylist } from "../ingest/hls/parse-m3u8.js";
@@ -194,7 +193,7 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
     expect(after.viewers).toBeGreaterThanOrEqual(1);
   });
 
-  (existsSync(CHROMIUM_PATH) ? describe : describe.skip)("the player bundle in Chromium through the proxy", () => {
+  describeWithChromium("the player bundle in Chromium through the proxy", () => {
     let browser: Browser;
     beforeAll(async () => {
       browser = await chromium.launch({
