@@ -10,5 +10,6 @@ export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
   "mp4-stream": () => import("./mp4-stream.js"),
   "mp4-init": () => import("./mp4-init.js"),
   "mp4-fragment": () => import("./mp4-fragment.js"),
+  packager: () => import("./packager.js"),
   "http-request": () => import("./http-request.js"),
 };
