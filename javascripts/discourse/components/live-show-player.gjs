@@ -156,7 +156,7 @@ export default class LiveShowPlayer extends Component {
           ></div>
           {{#if this.loadFailed}}
             <p class="live-show-frame__message" role="alert">
-              {{i18n (themePrefix "live_shows.state.error")}}
+              {{i18n (themePrefix "live_shows.state.load_failed")}}
             </p>
           {{/if}}
           {{#if this.docked}}

@@ -58,7 +58,7 @@ describe("<LiveShowTopicPlayer>", () => {
       live: "Live",
       reconnecting: "Reconnecting to the show…",
       ended: "The show has ended. Thanks for watching!",
-      error: "The player could not start. Reload the page to try again.",
+      error: "Can't reach the show right now. Trying again…",
       unmute: "Tap to unmute",
       goLive: "Go live",
       play: "Play",
@@ -171,7 +171,7 @@ describe("<LiveShowTopicPlayer>", () => {
     await renderTopic(page);
     await waitUntil(() => ctx.element.querySelector(".live-show-frame__message"));
     expect(ctx.element.querySelector(".live-show-frame__message").textContent.trim()).toBe(
-      "The player could not start. Reload the page to try again."
+      "The player could not load. Reload the page to try again."
     );
     expect(ctx.element.querySelector(".live-show-frame").dataset.state).toBe("error");
 
