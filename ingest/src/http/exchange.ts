@@ -12,6 +12,8 @@ export type RouteLabel =
   | "status_all"
   | "viewers"
   | "preview"
+  | "player_js"
+  | "preview_js"
   | "redirect"
   | "preflight"
   | "healthz"

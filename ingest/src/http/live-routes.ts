@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
 import type { HttpMetrics } from "./metrics.js";
 import type { ResourceName, Route } from "./paths.js";
+import type { PreviewAssets } from "./preview-assets.js";
 import { renderPreviewPage, previewPageCsp } from "./preview-page.js";
 import { isNextPart, parsePlaylistQuery } from "./query.js";
 import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./response-headers.js";
+import { sendStaticAsset } from "./static-asset.js";
 import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "./stream-directory.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 
@@ -20,6 +22,8 @@ export interface LiveRoutesOptions {
   firstPartWaitMs: number;
   /** Largest heartbeat body accepted. */
   maxHeartbeatBytes: number;
+  /** The preview page's scripts, read at start. */
+  preview: PreviewAssets;
 }
 
 const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
@@ -51,6 +55,10 @@ export class LiveRoutes {
       }
       case "preview":
         return this.preview(ex);
+      case "player-bundle":
+        return this.script(ex, this.options.preview.player, "player bundle missing on this server");
+      case "preview-script":
+        return this.script(ex, this.options.preview.script, "not found");
       case "status-all":
         return this.statusAll(ex);
       case "stream-status":
@@ -71,12 +79,18 @@ export class LiveRoutes {
 
   private preview(ex: Exchange): void {
     const streams = this.options.directory.list().map((view) => this.status(view, `${view.name}/index.m3u8`));
+    const { player, script } = this.options.preview;
     send(
       ex,
       200,
       { "Content-Type": contentTypes.html, "Cache-Control": cacheControl.page, "Content-Security-Policy": previewPageCsp },
-      renderPreviewPage(streams),
+      renderPreviewPage({ playerVersion: player?.version ?? null, scriptVersion: script.version, streams }),
     );
+  }
+
+  private script(ex: Exchange, asset: PreviewAssets["player"], missing: string): void {
+    if (!asset) return sendError(ex, 404, missing);
+    sendStaticAsset(ex, asset, { "Content-Type": contentTypes.javascript, "Cache-Control": cacheControl.script });
   }
 
   private statusAll(ex: Exchange): void {
@@ -196,6 +210,10 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
       return "redirect";
     case "preview":
       return "preview";
+    case "player-bundle":
+      return "player_js";
+    case "preview-script":
+      return "preview_js";
     case "status-all":
       return "status_all";
     case "stream-status":

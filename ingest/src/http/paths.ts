@@ -8,6 +8,8 @@ export type Route =
   | { kind: "metrics" }
   | { kind: "live-root" } // "/live" -> redirect to "/live/"
   | { kind: "preview" }
+  | { kind: "player-bundle" } // /live/player.js, the committed assets/live-player.js
+  | { kind: "preview-script" } // /live/preview.js, the preview page's own script
   | { kind: "status-all" }
   | { kind: "legacy-playlist"; stream: string }
   | { kind: "playlist"; stream: string }
@@ -31,6 +33,8 @@ export function parseRoute(pathname: string): Route | null {
   if (parts.length === 3) {
     const file = parts[2]!;
     if (file === "status.json") return { kind: "status-all" };
+    if (file === "player.js") return { kind: "player-bundle" };
+    if (file === "preview.js") return { kind: "preview-script" };
     const legacy = /^(.+)\.m3u8$/.exec(file);
     if (legacy && isValidStreamName(legacy[1]!)) return { kind: "legacy-playlist", stream: legacy[1]! };
     return null;

@@ -1,32 +1,100 @@
 import type { StreamStatus } from "./stream-directory.js";
 
-// A stand-in for the performers' preview page: lists the streams with their playlist URLs.
-// The player bundle replaces it with a page that plays them.
+// The performers' preview page (/live/): a static shell; preview.js (next to it) polls status.json,
+// draws one card per stream and mounts the player bundle for live ones. Relative URLs only, so the
+// page works behind any path prefix. No inline script: the CSP allows scripts from 'self' only.
 
-export const previewPageCsp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+/**
+ * media-src blob: for MSE, font-src data: for video.js's icon font, inline styles for the CSS the
+ * bundle injects (and this page's own <style>), img-src data: for the empty favicon.
+ */
+export const previewPageCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "media-src 'self' blob:",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
-export function renderPreviewPage(streams: readonly StreamStatus[]): string {
-  const rows = streams.map((s) => {
-    const state = s.live ? "live" : "offline";
-    const viewers = s.live ? `, ${s.viewers} watching` : "";
-    const warnings = s.warnings.map((w) => `<li>${escapeHtml(w.message)}</li>`).join("");
-    return `<li><a href="${escapeHtml(s.playlist)}">${escapeHtml(s.name)}</a> (${state}${viewers})${warnings ? `<ul>${warnings}</ul>` : ""}</li>`;
-  });
+export interface PreviewPageInput {
+  /** Content version of player.js, or null when the bundle is missing on this server. */
+  playerVersion: string | null;
+  /** Content version of preview.js. */
+  scriptVersion: string;
+  /** For the no-JavaScript fallback: playlist links a performer can open in VLC or ffplay. */
+  streams: readonly StreamStatus[];
+}
+
+export function renderPreviewPage({ playerVersion, scriptVersion, streams }: PreviewPageInput): string {
+  const playerScript = playerVersion ? `<script src="player.js?v=${playerVersion}" defer></script>\n` : "";
+  const missing = playerVersion
+    ? ""
+    : `<p class="notice">The player is missing on this server (assets/live-player.js), so streams cannot play here. The numbers below still update.</p>\n`;
+  const links = streams.map((s) => `<li><a href="${escapeHtml(s.playlist)}">${escapeHtml(s.playlist)}</a> (${s.state})</li>`).join("");
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Live streams</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:40rem}</style>
+<meta name="color-scheme" content="light dark">
+<title>Live Shows — preview</title>
+<link rel="icon" href="data:,">
+<style>${styles}</style>
+${playerScript}<script src="preview.js?v=${scriptVersion}" defer></script>
 </head>
 <body>
-<h1>Live streams</h1>
-${rows.length > 0 ? `<ul>\n${rows.join("\n")}\n</ul>` : "<p>No stream is live.</p>"}
+<header class="page-head">
+<h1>Live Shows — preview</h1>
+<p>Check your stream before and during a show: what viewers see, and what the server receives from OBS.</p>
+</header>
+${missing}<p id="notice" class="notice" role="status" hidden></p>
+<main id="streams"><p class="empty">Loading…</p></main>
+<noscript><p class="notice">This page needs JavaScript to play streams.${links ? ` Playlists for VLC or ffplay:</p><ul>${links}</ul>` : "</p>"}</noscript>
 </body>
 </html>
 `;
 }
+
+// The --primary/--secondary/... properties are Discourse's colour names, which the player's CSS reads.
+const styles = `
+:root{--primary:#222;--secondary:#fff;--tertiary:#0a66c2;--danger:#c80001;--primary-low:#e3e3e3;--primary-very-low:#f5f5f5;
+--muted:#5c5c5c;--warn-bg:#fff4d6;--warn-fg:#5a3d00;--warn-border:#e0a800;--card:#fff;--page:#f3f3f3}
+@media (prefers-color-scheme:dark){:root{--primary:#e6e6e6;--secondary:#181818;--tertiary:#5aa9ff;--danger:#ff5a52;
+--primary-low:#3a3a3a;--primary-very-low:#222;--muted:#a8a8a8;--warn-bg:#3d2e00;--warn-fg:#ffe08a;--warn-border:#b38600;--card:#1e1e1e;--page:#121212}}
+*{box-sizing:border-box}
+body{margin:0;padding:1rem;background:var(--page);color:var(--primary);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+.page-head,main,.notice{max-width:64rem;margin-left:auto;margin-right:auto}
+h1{font-size:1.4rem;margin:0 0 .25rem}
+.page-head p{margin:0 0 1rem;color:var(--muted)}
+.notice{padding:.6rem .8rem;border-radius:6px;border:1px solid var(--warn-border);background:var(--warn-bg);color:var(--warn-fg);margin-bottom:1rem}
+.empty{padding:1.5rem;text-align:center;color:var(--muted);background:var(--card);border:1px dashed var(--primary-low);border-radius:8px}
+.card{background:var(--card);border:1px solid var(--primary-low);border-radius:8px;padding:1rem;margin-bottom:1rem}
+.card-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:.5rem 1rem;margin-bottom:.5rem}
+.card-head h2{font-size:1.2rem;margin:0}
+.badge{font-size:.8rem;font-weight:700;text-transform:uppercase;letter-spacing:.04em;padding:.1rem .5rem;border-radius:4px;background:var(--primary-low)}
+.badge[data-state=live]{background:var(--danger);color:#fff}
+.badge[data-state=reconnecting]{background:var(--warn-border);color:#000}
+.since,.hint,.playlist,.note{color:var(--muted);font-size:.9rem}
+.hint{margin:0 0 .5rem}
+.warnings{list-style:none;margin:0 0 .75rem;padding:0}
+.warnings li{padding:.5rem .75rem;margin-bottom:.4rem;border-left:4px solid var(--warn-border);background:var(--warn-bg);color:var(--warn-fg);font-weight:600;border-radius:4px}
+.card-body{display:grid;grid-template-columns:minmax(0,2fr) minmax(13rem,1fr);gap:1rem;align-items:start}
+@media (max-width:720px){.card-body{grid-template-columns:minmax(0,1fr)}}
+.player{width:100%;aspect-ratio:16/9;border-radius:6px;background:var(--primary-very-low);display:flex;align-items:center;justify-content:center;color:var(--muted);text-align:center;padding:0}
+.player:empty::after{content:"No picture while the stream is not live."}
+.player.mounted{display:block;background:#000}
+.stats{display:grid;grid-template-columns:auto 1fr;gap:.3rem .75rem;margin:0}
+.stats dt{color:var(--muted)}
+.stats dd{margin:0;font-variant-numeric:tabular-nums;font-weight:600;overflow-wrap:anywhere}
+.note,.playlist{margin:.6rem 0 0}
+.playlist{overflow-wrap:anywhere}
+a{color:var(--tertiary)}
+`;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

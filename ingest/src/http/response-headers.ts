@@ -7,6 +7,7 @@ export const contentTypes = {
   media: "video/mp4",
   json: "application/json; charset=utf-8",
   html: "text/html; charset=utf-8",
+  javascript: "text/javascript; charset=utf-8",
   text: "text/plain; charset=utf-8",
 } as const;
 
@@ -19,6 +20,8 @@ export const contentTypes = {
  *   that URL: caches keep it long enough that every viewer asking the same URL is served from cache.
  * - Init, part and segment URLs never change content once they exist.
  * - Status JSON: one second, so polling players cost the origin one request per second per cache.
+ * - The preview page's scripts change only with upgrades; the page (revalidated every time) names their
+ *   content version in the URL, so a new page never runs an old script.
  * - A 503 after a held request timed out (stalled or starting stream): until its Retry-After, so
  *   the viewers waiting on that URL behind a cache cost the origin one request, not one each.
  *   Other errors are never stored.
@@ -29,6 +32,7 @@ export const cacheControl = {
   media: "public, max-age=31536000, immutable",
   status: "public, max-age=1",
   page: "no-cache",
+  script: "public, max-age=300",
   redirect: "public, max-age=86400",
   none: "no-store",
   retryLater: (retryAfterS: number) => `public, max-age=${retryAfterS}`,

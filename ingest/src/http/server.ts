@@ -7,6 +7,7 @@ import { LiveRoutes } from "./live-routes.js";
 import { HttpMetrics } from "./metrics.js";
 import { handleHealthz, handleMetrics } from "./ops-routes.js";
 import { parseRoute, splitTarget } from "./paths.js";
+import { defaultPlayerBundle, loadPreviewAssets } from "./preview-assets.js";
 import { commonHeaders } from "./response-headers.js";
 import type { StreamDirectory, StreamStatus } from "./stream-directory.js";
 import { ViewerCounter } from "./viewer-counter.js";
@@ -52,9 +53,11 @@ export interface HttpServerOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** How long a playlist request for a known stream waits for its first part. Default 6000. */
   firstPartWaitMs?: number;
+  /** The player bundle /live/player.js serves (read once, here). Default: the repository's assets/live-player.js. */
+  playerBundle?: URL;
 }
 
-/** HTTP origin: /live (playlists, media, status, viewers, preview page), /healthz and /metrics. */
+/** HTTP origin: /live (playlists, media, status, viewers, preview page and its scripts), /healthz and /metrics. */
 export class HttpServer {
   readonly viewers: ViewerCounter;
   readonly metricsRegistry: Registry;
@@ -86,6 +89,7 @@ export class HttpServer {
       logger: this.logger,
       firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
       maxHeartbeatBytes: 256,
+      preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
     });
   }
 

@@ -473,13 +473,6 @@ describe("status and viewers", () => {
     expect((await heartbeat("ghost", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(404);
     expect(server.viewers.streamNames()).toEqual([]);
   });
-
-  it("the preview page lists streams", async () => {
-    liveStream("show");
-    const reply = await request(port, "/live/");
-    expect(reply.text).toContain('<a href="show/index.m3u8">show</a>');
-    expect(reply.headers["content-security-policy"]).toContain("default-src 'none'");
-  });
 });
 
 describe("operations endpoints", () => {

@@ -1,0 +1,256 @@
+// The browser side of the performers' preview page, served as-is (no build step) at /live/preview.js.
+// Polls status.json next to the page, keeps one card per stream, mounts the player bundle for live
+// streams and destroys it when a stream ends or goes away. Every string from the server is set with
+// textContent: nothing from status.json ever becomes HTML.
+(() => {
+  "use strict";
+
+  const REFRESH_MS = 3_000;
+  const HIDDEN_REFRESH_MS = 10_000;
+  const TIMEOUT_MS = 8_000;
+
+  const STATES = {
+    offline: { badge: "Starting", hint: "OBS is connected; waiting for its first video." },
+    live: { badge: "Live", hint: "" },
+    reconnecting: { badge: "Reconnecting", hint: "OBS disconnected. Viewers keep the last picture while it reconnects." },
+    ended: { badge: "Ended", hint: "The stream has ended. Start streaming in OBS again to go live." },
+  };
+  const STATS = [
+    ["resolution", "Resolution"],
+    ["fps", "Frame rate"],
+    ["keyframes", "Keyframe interval"],
+    ["videoBitrate", "Video bitrate"],
+    ["audioBitrate", "Audio bitrate"],
+    ["videoCodec", "Video"],
+    ["audio", "Audio"],
+    ["viewers", "Viewers"],
+  ];
+  const H264_PROFILES = { 66: "Baseline", 77: "Main", 88: "Extended", 100: "High" };
+  const AAC_TYPES = { 2: "AAC-LC", 5: "HE-AAC", 29: "HE-AAC v2" };
+
+  const pageUrl = new URL(location.href);
+  const statusUrl = new URL("status.json", pageUrl);
+  const baseUrl = new URL(".", pageUrl).href;
+  const list = document.getElementById("streams");
+  const notice = document.getElementById("notice");
+  /** name -> card */
+  const cards = new Map();
+  let timer = 0;
+  let running = false;
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function createCard(name) {
+    const root = el("section", "card");
+    root.dataset.stream = name;
+    const head = el("header", "card-head");
+    const badge = el("span", "badge");
+    const since = el("span", "since");
+    head.append(el("h2", "", name), badge, since);
+    const hint = el("p", "hint");
+    const warnings = el("ul", "warnings");
+    warnings.setAttribute("aria-live", "polite");
+    const player = el("div", "player");
+    const stats = el("dl", "stats");
+    const fields = {};
+    for (const [key, label] of STATS) {
+      const value = el("dd");
+      value.dataset.stat = key;
+      stats.append(el("dt", "", label), value);
+      fields[key] = value;
+    }
+    const link = el("a");
+    const playlist = el("p", "playlist", "Playlist for VLC or ffplay: ");
+    playlist.append(link);
+    const note = el("p", "note", "This preview counts as a viewer while it plays.");
+    const side = el("div");
+    side.append(stats, note, playlist);
+    const body = el("div", "card-body");
+    body.append(player, side);
+    root.append(head, hint, warnings, body);
+    return { name, root, badge, since, hint, warnings, warningText: null, player, fields, link, handle: null };
+  }
+
+  function render(streams) {
+    const seen = new Set();
+    for (const status of streams) {
+      if (!status || typeof status.name !== "string") continue;
+      seen.add(status.name);
+      let card = cards.get(status.name);
+      if (!card) {
+        card = createCard(status.name);
+        cards.set(status.name, card);
+        insertSorted(card);
+      }
+      update(card, status);
+    }
+    for (const [name, card] of cards) {
+      if (seen.has(name)) continue;
+      unmount(card);
+      card.root.remove();
+      cards.delete(name);
+    }
+    if (cards.size === 0) {
+      list.replaceChildren(el("p", "empty", "No stream yet. Start streaming in OBS: your stream shows up here within a few seconds."));
+    } else {
+      for (const stale of list.querySelectorAll(":scope > .empty")) stale.remove();
+    }
+  }
+
+  // Cards are never moved once placed: moving a playing <video> in the DOM may pause it.
+  function insertSorted(card) {
+    const after = [...cards.values()].filter((c) => c !== card && c.root.isConnected && c.name > card.name);
+    const next = after.sort((a, b) => (a.name < b.name ? -1 : 1))[0];
+    list.insertBefore(card.root, next ? next.root : null);
+  }
+
+  function update(card, status) {
+    const state = STATES[status.state] ? status.state : status.live ? "live" : "offline";
+    card.root.dataset.state = state;
+    card.badge.dataset.state = state;
+    card.badge.textContent = STATES[state].badge;
+    card.since.textContent = startedText(state, status.startedAt);
+    card.hint.textContent = STATES[state].hint;
+    card.hint.hidden = STATES[state].hint === "";
+
+    const messages = Array.isArray(status.warnings) ? status.warnings.map((w) => String(w && w.message)) : [];
+    const warningText = messages.join("\n");
+    if (warningText !== card.warningText) {
+      card.warningText = warningText;
+      card.warnings.replaceChildren(...messages.map((m) => el("li", "", m)));
+    }
+
+    const video = status.video || {};
+    const audio = status.audio;
+    const f = card.fields;
+    f.resolution.textContent = video.width && video.height ? `${video.width}×${video.height}` : "—";
+    f.fps.textContent = isNumber(video.fps) ? `${round(video.fps, 1)} fps` : "—";
+    f.keyframes.textContent = isNumber(video.keyframeIntervalS) ? `${video.keyframeIntervalS.toFixed(1)} s` : "—";
+    f.videoBitrate.textContent = kbps(video.bitrateKbps);
+    f.audioBitrate.textContent = kbps(audio && audio.bitrateKbps);
+    f.videoCodec.textContent = typeof video.codec === "string" ? videoCodecText(video.codec) : "—";
+    f.audio.textContent = audio ? audioText(audio) : "—";
+    f.viewers.textContent = isNumber(status.viewers) ? String(status.viewers) : "—";
+
+    const playlist = new URL(typeof status.playlist === "string" ? status.playlist : "", statusUrl);
+    if (playlist.origin === statusUrl.origin) {
+      card.link.href = playlist.href;
+      card.link.textContent = playlist.href;
+    } else {
+      card.link.removeAttribute("href");
+      card.link.textContent = "—";
+    }
+
+    if (state === "live" || state === "reconnecting") mount(card);
+    else unmount(card);
+  }
+
+  function mount(card) {
+    if (card.handle) return;
+    const api = window.LiveShowsPlayer;
+    if (!api) {
+      card.player.textContent = "The player did not load, so the picture cannot be shown here.";
+      return;
+    }
+    card.player.replaceChildren();
+    card.player.classList.add("mounted");
+    try {
+      card.handle = api.mount(card.player, {
+        baseUrl,
+        stream: card.name,
+        autoplay: true,
+        lowLatency: true,
+        showViewers: false,
+        onStateChange: (state) => (card.root.dataset.player = state),
+      });
+    } catch (error) {
+      card.player.classList.remove("mounted");
+      card.player.textContent = `The player failed to start: ${error && error.message ? error.message : error}`;
+    }
+  }
+
+  function unmount(card) {
+    if (card.handle) {
+      card.handle.destroy();
+      card.handle = null;
+      delete card.root.dataset.player;
+    }
+    card.player.classList.remove("mounted");
+    card.player.replaceChildren();
+  }
+
+  function startedText(state, startedAt) {
+    const at = typeof startedAt === "string" ? new Date(startedAt) : null;
+    if (!at || Number.isNaN(at.getTime())) return "";
+    const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return state === "ended" ? `started ${time}` : `since ${time}`;
+  }
+
+  function kbps(value) {
+    return isNumber(value) ? `${Math.round(value)} kbps` : "—";
+  }
+
+  // "avc1.64001f" -> "H.264 High (avc1.64001f)": the names OBS's encoder settings use.
+  function videoCodecText(codec) {
+    const avc = /^avc[13]\.([0-9a-f]{2})/i.exec(codec);
+    const profile = avc && H264_PROFILES[parseInt(avc[1], 16)];
+    return avc ? `H.264${profile ? ` ${profile}` : ""} (${codec})` : codec;
+  }
+
+  function audioText(audio) {
+    const parts = [];
+    if (typeof audio.codec === "string") {
+      const aac = /^mp4a\.40\.(\d+)$/.exec(audio.codec);
+      parts.push((aac && AAC_TYPES[aac[1]]) || audio.codec);
+    }
+    if (isNumber(audio.sampleRate)) parts.push(`${round(audio.sampleRate / 1000, 1)} kHz`);
+    if (isNumber(audio.channels)) parts.push(audio.channels === 1 ? "mono" : audio.channels === 2 ? "stereo" : `${audio.channels} channels`);
+    return parts.join(", ") || "—";
+  }
+
+  function isNumber(value) {
+    return typeof value === "number" && Number.isFinite(value);
+  }
+
+  function round(value, digits) {
+    const scale = 10 ** digits;
+    return Math.round(value * scale) / scale;
+  }
+
+  function showNotice(text) {
+    notice.textContent = text;
+    notice.hidden = text === "";
+  }
+
+  async function refresh() {
+    if (running) return;
+    running = true;
+    clearTimeout(timer);
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(), TIMEOUT_MS);
+    try {
+      const response = await fetch(statusUrl, { credentials: "same-origin", signal: abort.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = await response.json();
+      render(Array.isArray(body && body.streams) ? body.streams : []);
+      showNotice("");
+    } catch (error) {
+      const reason = abort.signal.aborted ? "no answer" : error && error.message ? error.message : "unreachable";
+      showNotice(`Can't reach the server (${reason}). Retrying…`);
+    } finally {
+      clearTimeout(deadline);
+      running = false;
+      timer = setTimeout(refresh, document.hidden ? HIDDEN_REFRESH_MS : REFRESH_MS);
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+  });
+  refresh();
+})();

@@ -1,0 +1,190 @@
+// @vitest-environment jsdom
+// @vitest-environment-options {"url": "http://ingest.test/prefix/live/"}
+// The preview page's browser script (ingest/src/http/preview-script.js) against scripted status.json
+// answers, with a stand-in player that records mounts: cards, escaping, mount/destroy, errors. The real
+// bundle in Chromium is covered by tests/e2e/preview-page.test.ts.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { renderPreviewPage } from "../../../ingest/src/http/preview-page.js";
+import type { StreamStatus } from "../../../ingest/src/http/stream-directory.js";
+
+// A path, not a URL: under jsdom the global URL is jsdom's, which readFileSync does not take.
+const script = readFileSync(path.join(import.meta.dirname, "../../../ingest/src/http/preview-script.js"), "utf8");
+
+type Answer = { streams: Partial<StreamStatus>[] } | number;
+let answers: Answer[];
+let fetched: string[];
+let mounts: { stream: string; options: Record<string, unknown>; destroyed: boolean }[];
+
+function stream(name: string, status: Partial<StreamStatus> = {}): Partial<StreamStatus> {
+  return {
+    name,
+    state: "live",
+    live: true,
+    startedAt: "2025-05-01T18:30:00.000Z",
+    viewers: 3,
+    video: { codec: "avc1.4d401f", width: 1280, height: 720, fps: 29.97, bitrateKbps: 2500.4, keyframeIntervalS: 2 },
+    audio: { codec: "mp4a.40.2", sampleRate: 44100, channels: 2, bitrateKbps: 160 },
+    warnings: [],
+    playlist: `${name}/index.m3u8`,
+    ...status,
+  };
+}
+
+/** Loads the page body and runs the script, which fetches status.json at once. */
+async function open(player = true): Promise<void> {
+  const html = renderPreviewPage({ playerVersion: "v", scriptVersion: "v", streams: [] });
+  document.body.innerHTML = /<body>([\s\S]*)<\/body>/.exec(html)![1]!;
+  (window as unknown as { LiveShowsPlayer?: unknown }).LiveShowsPlayer = player
+    ? {
+        mount: (element: HTMLElement, options: Record<string, unknown>) => {
+          const record = { stream: String(options.stream), options, destroyed: false };
+          mounts.push(record);
+          element.append(Object.assign(document.createElement("video"), { className: "stand-in" }));
+          return { destroy: () => (record.destroyed = true) };
+        },
+      }
+    : undefined;
+  (0, eval)(script);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+/** The next scheduled refresh (every 3 s while the page is visible). */
+const refresh = () => vi.advanceTimersByTimeAsync(3_000);
+const cardOf = (name: string) => document.querySelector<HTMLElement>(`[data-stream="${name}"]`);
+const statOf = (name: string, stat: string) => cardOf(name)!.querySelector(`[data-stat="${stat}"]`)!.textContent;
+const names = () => [...document.querySelectorAll<HTMLElement>("#streams .card")].map((c) => c.dataset.stream);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  answers = [];
+  fetched = [];
+  mounts = [];
+  vi.stubGlobal("fetch", async (url: URL | string) => {
+    fetched.push(String(url));
+    const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
+    if (typeof answer === "number") return { ok: false, status: answer, json: async () => ({}) };
+    return { ok: true, status: 200, json: async () => answer };
+  });
+});
+
+afterEach(() => {
+  vi.clearAllTimers();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+it("fetches status.json next to the page (any path prefix) and says when there is no stream", async () => {
+  answers = [{ streams: [] }];
+  await open();
+  expect(fetched).toEqual(["http://ingest.test/prefix/live/status.json"]);
+  expect(document.querySelector("#streams")!.textContent).toMatch(/^No stream yet\. Start streaming in OBS/);
+  await refresh();
+  expect(fetched).toHaveLength(2);
+});
+
+it("shows a live stream's numbers and warnings as text, and mounts the player once", async () => {
+  const hostile = '<img src=x onerror="window.hacked=1"> keyframes & <b>more</b>';
+  answers = [{ streams: [stream("show", { warnings: [{ code: "keyframe-interval-long", message: hostile }, { code: "no-audio", message: "No audio." }] })] }];
+  await open();
+  const card = cardOf("show")!;
+  expect(card.dataset.state).toBe("live");
+  expect(card.querySelector(".badge")!.textContent).toBe("Live");
+  expect([...card.querySelectorAll(".warnings li")].map((li) => li.textContent)).toEqual([hostile, "No audio."]);
+  expect(document.querySelector("img, b")).toBeNull();
+  expect(Object.fromEntries([...card.querySelectorAll<HTMLElement>("[data-stat]")].map((dd) => [dd.dataset.stat, dd.textContent]))).toEqual({
+    resolution: "1280×720",
+    fps: "30 fps",
+    keyframes: "2.0 s",
+    videoBitrate: "2500 kbps",
+    audioBitrate: "160 kbps",
+    videoCodec: "H.264 Main (avc1.4d401f)",
+    audio: "AAC-LC, 44.1 kHz, stereo",
+    viewers: "3",
+  });
+  expect(card.querySelector<HTMLAnchorElement>(".playlist a")!.href).toBe("http://ingest.test/prefix/live/show/index.m3u8");
+  expect(mounts).toMatchObject([{ stream: "show", options: { baseUrl: "http://ingest.test/prefix/live/", autoplay: true, lowLatency: true, showViewers: false } }]);
+
+  // The same warnings again: the list is left alone (a screen reader would otherwise repeat it every 3 s).
+  const item = card.querySelector(".warnings li");
+  await refresh();
+  expect(card.querySelector(".warnings li")).toBe(item);
+  expect(mounts).toHaveLength(1);
+  (mounts[0]!.options.onStateChange as (s: string) => void)("live");
+  expect(card.dataset.player).toBe("live");
+});
+
+it("shows unmeasured numbers as a dash", async () => {
+  answers = [{ streams: [stream("show", { state: "offline", live: false, viewers: 0, video: null, audio: null })] }];
+  await open();
+  expect(statOf("show", "resolution")).toBe("—");
+  expect(statOf("show", "audio")).toBe("—");
+  expect(statOf("show", "viewers")).toBe("0");
+  expect(cardOf("show")!.querySelector(".badge")!.textContent).toBe("Starting");
+  expect(mounts).toEqual([]);
+});
+
+it("keeps the player through a reconnect, destroys it when the stream ends, mounts again when it is back", async () => {
+  answers = [
+    { streams: [stream("show")] },
+    { streams: [stream("show", { state: "reconnecting", live: false })] },
+    { streams: [stream("show", { state: "ended", live: false })] },
+    { streams: [stream("show")] },
+  ];
+  await open();
+  await refresh();
+  expect(cardOf("show")!.querySelector(".badge")!.textContent).toBe("Reconnecting");
+  expect(mounts.map((m) => m.destroyed)).toEqual([false]);
+  await refresh();
+  expect(cardOf("show")!.dataset.state).toBe("ended");
+  expect(mounts.map((m) => m.destroyed)).toEqual([true]);
+  expect(cardOf("show")!.querySelector(".player")!.childNodes).toHaveLength(0);
+  await refresh();
+  expect(mounts.map((m) => m.destroyed)).toEqual([true, false]);
+});
+
+it("adds cards in name order without moving a playing one, and removes the ones that disappear", async () => {
+  answers = [{ streams: [stream("show")] }, { streams: [stream("zeta"), stream("show"), stream("alpha", { state: "ended", live: false })] }, { streams: [] }];
+  await open();
+  const show = cardOf("show")!;
+  const video = show.querySelector("video")!;
+  await refresh();
+  expect(names()).toEqual(["alpha", "show", "zeta"]);
+  expect(cardOf("show")).toBe(show);
+  expect(show.querySelector("video")).toBe(video);
+  expect(mounts.map((m) => m.stream)).toEqual(["show", "zeta"]);
+  await refresh();
+  expect(names()).toEqual([]);
+  expect(mounts.every((m) => m.destroyed)).toBe(true);
+  expect(document.querySelector("#streams .empty")).not.toBeNull();
+});
+
+it("keeps the cards and says so when status.json fails, until it answers again", async () => {
+  answers = [{ streams: [stream("show")] }, 503, { streams: [stream("show")] }];
+  await open();
+  const notice = document.getElementById("notice")!;
+  expect(notice.hidden).toBe(true);
+  await refresh();
+  expect(notice.hidden).toBe(false);
+  expect(notice.textContent).toBe("Can't reach the server (HTTP 503). Retrying…");
+  expect(names()).toEqual(["show"]);
+  expect(mounts.map((m) => m.destroyed)).toEqual([false]);
+  await refresh();
+  expect(notice.hidden).toBe(true);
+});
+
+it("links only playlists on the page's own origin", async () => {
+  answers = [{ streams: [stream("show", { playlist: "https://elsewhere.example/x.m3u8" })] }];
+  await open();
+  const link = cardOf("show")!.querySelector(".playlist a")!;
+  expect(link.hasAttribute("href")).toBe(false);
+  expect(link.textContent).toBe("—");
+});
+
+it("says the player did not load when the bundle is absent, and still shows the numbers", async () => {
+  answers = [{ streams: [stream("show")] }];
+  await open(false);
+  expect(cardOf("show")!.querySelector(".player")!.textContent).toBe("The player did not load, so the picture cannot be shown here.");
+  expect(statOf("show", "resolution")).toBe("1280×720");
+});
