@@ -1,0 +1,125 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { killPublishers, publish, startTestIngest, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
+import { describeWithChromium, launchChromium } from "./support/chromium.js";
+
+// The ingest's own preview page for performers (/live/), served with its strict CSP by the real ingest,
+// in Chromium: no stream, then a real ffmpeg publisher's stream playing in its card with its numbers,
+// then the end and the card going away. PREVIEW_SCREENSHOT=<file.png> also saves a screenshot of the
+// live card (docs/images/preview-page.png is made this way).
+describeWithChromium("ingest preview page in Chromium", () => {
+  let browser: Browser;
+  let ingest: TestIngest;
+  let page: Page;
+  let publisher: Publisher | undefined;
+  const httpErrors: string[] = [];
+  const consoleErrors: string[] = [];
+
+  const card = '[data-stream="show"]';
+  const stat = (name: string) => page.locator(`${card} [data-stat="${name}"]`).innerText();
+  const waitForCard = (state: string, timeoutMs: number) =>
+    page.waitForFunction(
+      ([selector, wanted]) => (document.querySelector(selector!) as HTMLElement | null)?.dataset.state === wanted,
+      [card, state],
+      { timeout: timeoutMs, polling: 100 },
+    );
+  const video = () =>
+    page.evaluate((selector) => {
+      const element = document.querySelector(`${selector} video`) as HTMLVideoElement | null;
+      return element ? { currentTime: element.currentTime, videoWidth: element.videoWidth, paused: element.paused } : null;
+    }, card);
+
+  beforeAll(async () => {
+    ingest = await startTestIngest(["--part-ms", "200", "--grace-s", "2"], { registry: { endedRetainS: 3 } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __csp: string[]; __states: string[] };
+      w.__csp = [];
+      w.__states = [];
+      document.addEventListener("securitypolicyviolation", (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+      // Every state the stream's card shows, in order.
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const state = (r.target as HTMLElement).dataset.state;
+          if ((r.target as HTMLElement).dataset.stream === "show" && state && w.__states.at(-1) !== state) w.__states.push(state);
+        }
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) httpErrors.push(`${response.status()} ${response.url()}`);
+    });
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    killPublishers();
+    await ingest?.close();
+  });
+
+  it("shows no stream, then the live stream playing with its numbers, then the end; no CSP violation, no HTTP error", async () => {
+    await page.goto(`http://127.0.0.1:${ingest.ingest.httpPort}/live/`);
+    expect(await page.title()).toBe("Live Shows — preview");
+    await page.locator("#streams .empty").waitFor({ timeout: 5_000 });
+    expect(await page.locator("#streams").innerText()).toMatch(/^No stream yet\. Start streaming in OBS/);
+
+    publisher = publish(ingest.rtmpUrl(ingest.key), 60);
+    await waitForCard("live", 20_000);
+    await page.waitForFunction((selector) => (document.querySelector(selector) as HTMLElement).dataset.player === "live", card, {
+      timeout: 15_000,
+      polling: 100,
+    });
+    const first = await video();
+    expect(first).not.toBeNull();
+    await page.waitForFunction(
+      ({ selector, target }) => (document.querySelector(`${selector} video`) as HTMLVideoElement).currentTime >= target,
+      { selector: card, target: first!.currentTime + 2 },
+      { timeout: 15_000, polling: 100 },
+    );
+    const playing = (await video())!;
+    expect(playing.videoWidth).toBe(640);
+    expect(playing.paused).toBe(false);
+
+    // What the ingest measures, as the performer sees it (testsrc2 640x360 at 30 fps, 2 s GOP, AAC).
+    await page.waitForFunction((selector) => document.querySelector(`${selector} [data-stat="keyframes"]`)?.textContent === "2.0 s", card, {
+      timeout: 15_000,
+      polling: 200,
+    });
+    expect(await stat("resolution")).toBe("640×360");
+    const fps = /^(\d+(?:\.\d)?) fps$/.exec(await stat("fps"));
+    expect(Math.abs(Number(fps?.[1]) - 30)).toBeLessThan(1); // measured over the last seconds of media
+    expect(await stat("videoBitrate")).toMatch(/^[1-9]\d* kbps$/);
+    expect(await stat("audioBitrate")).toMatch(/^[1-9]\d* kbps$/);
+    expect(await stat("videoCodec")).toMatch(/^H\.264 High \(avc1\.64[0-9a-f]{4}\)$/);
+    expect(await stat("audio")).toMatch(/^AAC-LC, 48 kHz, (mono|stereo)$/);
+    // This page's player sends viewer heartbeats too.
+    await page.waitForFunction((selector) => document.querySelector(`${selector} [data-stat="viewers"]`)?.textContent === "1", card, {
+      timeout: 15_000,
+      polling: 200,
+    });
+    expect(await page.locator(`${card} .badge`).innerText()).toMatch(/^live$/i);
+    expect(await page.locator(`${card} .warnings li`).count()).toBe(0);
+    expect(await page.locator(`${card} .playlist a`).getAttribute("href")).toBe(`http://127.0.0.1:${ingest.ingest.httpPort}/live/show/index.m3u8`);
+    expect(await page.content()).not.toContain(ingest.key);
+    if (process.env.PREVIEW_SCREENSHOT) await page.screenshot({ path: process.env.PREVIEW_SCREENSHOT });
+
+    // The performer stops: the card says so, the player goes away when the stream ends, then the card.
+    await publisher.kill();
+    await waitForCard("ended", 15_000);
+    expect(await page.locator(`${card} video`).count()).toBe(0);
+    expect(await page.locator(`${card} .player`).innerText()).toBe("");
+    await page.locator("#streams .empty").waitFor({ timeout: 15_000 });
+    expect(await page.locator(card).count()).toBe(0);
+
+    const states = await page.evaluate(() => (window as unknown as { __states: string[] }).__states);
+    // "offline" (OBS connected, no media yet) lasts a moment and a 3 s refresh may miss it; so may "reconnecting" (2 s grace).
+    expect(states.filter((s) => s !== "offline").join(" ")).toMatch(/^live (reconnecting )?ended$/);
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    expect(httpErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
