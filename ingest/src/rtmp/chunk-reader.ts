@@ -52,7 +52,7 @@ export interface ChunkReadResult {
 const EMPTY = Buffer.alloc(0);
 
 export class ChunkReader {
-  private readonly limits: ChunkReaderLimits;
+  private limits: ChunkReaderLimits;
   private readonly streams = new Map<number, ChunkStreamState>();
   private size = DEFAULT_CHUNK_SIZE;
   /** Bytes of an incomplete chunk header (always shorter than a full header). */
@@ -65,6 +65,11 @@ export class ChunkReader {
 
   constructor(limits: Partial<ChunkReaderLimits> = {}) {
     this.limits = { ...defaultChunkReaderLimits, ...limits };
+  }
+
+  /** Changes limits from the next message header on (the session raises them once a publish is accepted). */
+  setLimits(limits: Partial<ChunkReaderLimits>): void {
+    this.limits = { ...this.limits, ...limits };
   }
 
   /** The peer's current chunk size. */

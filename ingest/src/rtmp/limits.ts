@@ -12,6 +12,11 @@ export interface RtmpLimits extends ChunkReaderLimits {
   staleMs: number;
   /** Concurrent TCP connections; sockets beyond it are destroyed on accept. */
   maxConnections: number;
+  /**
+   * Concurrent connections from one address (one /64 for IPv6), so a single stranger cannot take every slot
+   * of maxConnections and lock the performers out. A publisher needs one (two for a moment while reconnecting).
+   */
+  maxConnectionsPerAddress: number;
   /** Unsent bytes queued to a peer that does not read (replies to pings and commands). */
   maxWriteBufferBytes: number;
 }
@@ -23,6 +28,7 @@ export const defaultRtmpLimits: RtmpLimits = {
   mediaTimeoutMs: 10_000,
   staleMs: 1_000,
   maxConnections: 256,
+  maxConnectionsPerAddress: 8,
   maxWriteBufferBytes: 1024 * 1024,
 };
 

@@ -25,6 +25,21 @@ export interface RtmpServerOptions {
 /** At most one "connection limit reached" line per interval, with the count, so a flood cannot flood the log. */
 const REFUSAL_LOG_INTERVAL_MS = 1_000;
 
+/**
+ * What counts as one address for maxConnectionsPerAddress: an IPv4 address (also when IPv4-mapped), or the
+ * /64 prefix of an IPv6 address (one host usually owns a whole /64).
+ */
+export function addressKey(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = address.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const groups = address.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 export class RtmpServer {
   readonly limits: RtmpLimits;
   private readonly app: string;
@@ -33,6 +48,8 @@ export class RtmpServer {
   private readonly sessions = new Set<RtmpSession>();
   private readonly sockets = new Set<Socket>();
   private readonly publishes = new Map<string, RtmpPublish>();
+  /** Open connections per addressKey(). */
+  private readonly perAddress = new Map<string, number>();
   private readonly host: SessionHost;
   private refused = 0;
   private lastRefusalLog = -Infinity;
@@ -106,18 +123,35 @@ export class RtmpServer {
     }
     if (this.sessions.size >= this.limits.maxConnections) {
       socket.destroy();
-      this.refused++;
-      const now = performance.now();
-      if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
-        this.log.warn({ refused: this.refused, maxConnections: this.limits.maxConnections }, "connection limit reached, refusing sockets");
-        this.refused = 0;
-        this.lastRefusalLog = now;
-      }
+      this.refuse({ maxConnections: this.limits.maxConnections }, "connection limit reached, refusing sockets");
       return;
     }
+    const address = addressKey(socket.remoteAddress ?? "");
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    if (fromAddress >= this.limits.maxConnectionsPerAddress) {
+      socket.destroy();
+      this.refuse({ maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress }, "too many connections from one address, refusing its sockets");
+      return;
+    }
+    this.perAddress.set(address, fromAddress + 1);
     this.sockets.add(socket);
-    socket.once("close", () => this.sockets.delete(socket));
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    });
     this.sessions.add(new RtmpSession(socket, this.host));
+  }
+
+  /** Counts a refused socket; logs at most one line per interval, with the count. */
+  private refuse(fields: Record<string, number>, message: string): void {
+    this.refused++;
+    const now = performance.now();
+    if (now - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.log.warn({ refused: this.refused, ...fields }, message);
+    this.refused = 0;
+    this.lastRefusalLog = now;
   }
 
   /**

@@ -40,6 +40,11 @@ const OUT_CHUNK_SIZE = 4096;
 const WINDOW_ACK_SIZE = 2_500_000;
 /** How long a connection we closed gracefully may take to close its side before it is destroyed. */
 const LINGER_MS = 2_000;
+/**
+ * Message limits until a publish is accepted: before that a client sends only commands of a few hundred
+ * bytes, so an unauthenticated connection cannot make the server hold megabytes of a message it announced.
+ */
+const UNAUTHENTICATED_LIMITS = { maxMessageBytes: 64 * 1024, maxPendingBytes: 128 * 1024 };
 
 /** "withdrawn": the publisher went away while its claim waited. */
 export type ClaimResult = "accepted" | "busy" | "already-publishing" | "withdrawn";
@@ -113,7 +118,11 @@ export class RtmpSession {
     this.limits = host.limits;
     this.remoteAddress = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
     this.log = host.logger.child({ session: this.id, remote: this.remoteAddress });
-    this.reader = new ChunkReader(this.limits);
+    this.reader = new ChunkReader({
+      ...this.limits,
+      maxMessageBytes: Math.min(this.limits.maxMessageBytes, UNAUTHENTICATED_LIMITS.maxMessageBytes),
+      maxPendingBytes: Math.min(this.limits.maxPendingBytes, UNAUTHENTICATED_LIMITS.maxPendingBytes),
+    });
     socket.setNoDelay(true);
     socket.on("data", (data: Buffer) => this.onData(data));
     socket.on("error", (err) => this.terminate("socket error", { level: this.publish ? "info" : "debug", fields: { error: err.message } }));
@@ -374,6 +383,7 @@ export class RtmpSession {
     }
     this.publish = publish;
     this.state = "publishing";
+    this.reader.setLimits({ maxMessageBytes: this.limits.maxMessageBytes, maxPendingBytes: this.limits.maxPendingBytes });
     this.metadataSent = false;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
