@@ -1,4 +1,5 @@
 // Composition root: KeyStore -> RtmpServer -> StreamRegistry (ffmpeg + packager per stream) -> HttpServer.
+import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Config } from "./config.js";
 import { HttpServer, type HttpTimeouts } from "./http/server.js";
@@ -15,6 +16,9 @@ export interface RunningIngest {
   close(): Promise<void>;
   rtmpPort: number;
   httpPort: number;
+  /** Where each server is bound (config.host and config.httpHost, resolved by the OS). */
+  rtmpAddress: AddressInfo;
+  httpAddress: AddressInfo;
   registry: StreamRegistry;
   ffmpeg: ResolvedBinary;
   metricsRegistry: Registry;
@@ -65,7 +69,7 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
     metricsRegistry,
   });
   const http = new HttpServer({
-    host: config.host,
+    host: config.httpHost,
     port: config.httpPort,
     allowOrigin: config.allowOrigin,
     logger,
@@ -116,5 +120,5 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
     await close();
     throw error;
   }
-  return { close, rtmpPort, httpPort, registry, ffmpeg, metricsRegistry };
+  return { close, rtmpPort, httpPort, rtmpAddress: rtmp.address!, httpAddress: http.address!, registry, ffmpeg, metricsRegistry };
 }

@@ -40,7 +40,11 @@ const nonEmptyPath = z.string().min(1, { error: "expected a path" });
 export const configSchema = z.object({
   rtmpPort: integer(0, 65535).default(1935).describe("RTMP port OBS publishes to"),
   httpPort: integer(0, 65535).default(8080).describe("HTTP port serving /live (playlists, parts, status)"),
-  host: host.default("0.0.0.0").describe("address both servers listen on"),
+  host: host.default("0.0.0.0").describe("address RTMP listens on, and HTTP unless --http-host is given"),
+  // Optional in the schema, resolved in loadConfig: its default is whatever --host turned out to be.
+  httpHost: host
+    .optional()
+    .describe("address HTTP (/live, /metrics, /healthz) listens on, e.g. 127.0.0.1 behind a local proxy (default: --host)"),
   dataDir: nonEmptyPath.default("./data").describe("folder for the keys file"),
   keys: nonEmptyPath.optional().describe("keys file (default: <data-dir>/keys.json)"),
   app: appName.default("live").describe("RTMP application name: OBS server rtmp://<host>/<app>"),
@@ -68,7 +72,7 @@ export const configSchema = z.object({
 type ParsedOptions = z.output<typeof configSchema>;
 type OptionKey = keyof ParsedOptions;
 
-export type Config = Omit<ParsedOptions, "keys"> & { keys: string };
+export type Config = Omit<ParsedOptions, "keys" | "httpHost"> & { keys: string; httpHost: string };
 export type LogLevel = Config["logLevel"];
 
 export class ConfigError extends Error {
@@ -155,7 +159,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     return fail(new ConfigError(`invalid value ${JSON.stringify(value)} for ${option}: ${issue.message}`, option, value));
   }
   const options = parsed.data;
-  const config: Config = { ...options, keys: options.keys ?? path.join(options.dataDir, "keys.json") };
+  const config: Config = {
+    ...options,
+    httpHost: options.httpHost ?? options.host,
+    keys: options.keys ?? path.join(options.dataDir, "keys.json"),
+  };
   return { ok: true, help: false, config, positionals };
 }
 
