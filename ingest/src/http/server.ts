@@ -130,6 +130,11 @@ export class HttpServer {
     return port;
   }
 
+  /** The bound address and port once listening, null before start and after close. */
+  get address(): AddressInfo | null {
+    return (this.server?.address() as AddressInfo | null | undefined) ?? null;
+  }
+
   /** Stops accepting, answers held requests with 503, closes idle keep-alive sockets, cuts the rest after closeGraceMs. */
   close(): Promise<void> {
     const server = this.server;

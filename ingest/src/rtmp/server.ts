@@ -89,6 +89,11 @@ export class RtmpServer {
     return (this.server.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /** The bound address and port once listening, null before start and after close. */
+  get address(): AddressInfo | null {
+    return this.server.address() as AddressInfo | null;
+  }
+
   /** Open TCP connections. */
   get connectionCount(): number {
     return this.sessions.size;
