@@ -13,8 +13,8 @@ type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
 
 /**
  * The URLs to print for performers and admins. With --public-url they use its host name (the ingest
- * sits behind the forum's proxy); otherwise the listen address, or this machine's first external IPv4
- * address when listening on all interfaces.
+ * sits behind the forum's proxy); otherwise each server's listen address (--host for RTMP, --http-host
+ * for HTTP), or this machine's first external IPv4 address when it listens on all interfaces.
  */
 export function publicUrls(config: Config, interfaces: Interfaces = networkInterfaces()): PublicUrls {
   if (config.publicUrl) {
@@ -22,10 +22,11 @@ export function publicUrls(config: Config, interfaces: Interfaces = networkInter
     const base = url.href.replace(/\/+$/, "");
     return { rtmpServer: `rtmp://${url.hostname}:${config.rtmpPort}/${config.app}`, liveBase: `${base}/live/` };
   }
-  const host = urlHost(reachableHost(config.host, interfaces));
+  const rtmpHost = urlHost(reachableHost(config.host, interfaces));
+  const httpHost = urlHost(reachableHost(config.httpHost, interfaces));
   return {
-    rtmpServer: `rtmp://${host}:${config.rtmpPort}/${config.app}`,
-    liveBase: `http://${host}:${config.httpPort}/live/`,
+    rtmpServer: `rtmp://${rtmpHost}:${config.rtmpPort}/${config.app}`,
+    liveBase: `http://${httpHost}:${config.httpPort}/live/`,
   };
 }
 
