@@ -19,6 +19,7 @@ describe("loadConfig defaults", () => {
       rtmpPort: 1935,
       httpPort: 8080,
       host: "0.0.0.0",
+      httpHost: "0.0.0.0",
       dataDir: "./data",
       keys: "data/keys.json",
       app: "live",
@@ -44,7 +45,8 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--max-message-bytes", "LIVE_MAX_MESSAGE_BYTES"]);
     expect(names).toContainEqual(["--publish-timeout-ms", "LIVE_PUBLISH_TIMEOUT_MS"]);
     expect(names).toContainEqual(["--takeover-ms", "LIVE_TAKEOVER_MS"]);
-    expect(names).toHaveLength(18);
+    expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
+    expect(names).toHaveLength(19);
   });
 });
 
@@ -61,6 +63,14 @@ describe("loadConfig accepts flags and environment variables", () => {
     ["IPv4 host", ["--host", "127.0.0.1"], {}, { host: "127.0.0.1" }],
     ["IPv6 host", ["--host", "::"], {}, { host: "::" }],
     ["host name", ["--host", "ingest.example.org"], {}, { host: "ingest.example.org" }],
+    ["http host defaults to host", ["--host", "10.0.0.5"], {}, { host: "10.0.0.5", httpHost: "10.0.0.5" }],
+    ["http host defaults to host from env", [], { LIVE_HOST: "::" }, { host: "::", httpHost: "::" }],
+    ["http host flag", ["--http-host", "127.0.0.1"], {}, { host: "0.0.0.0", httpHost: "127.0.0.1" }],
+    ["http host with host", ["--http-host", "127.0.0.1", "--host", "0.0.0.0"], {}, { host: "0.0.0.0", httpHost: "127.0.0.1" }],
+    ["http host env", [], { LIVE_HTTP_HOST: "::1", LIVE_HOST: "0.0.0.0" }, { host: "0.0.0.0", httpHost: "::1" }],
+    ["http host flag beats env", ["--http-host", "127.0.0.1"], { LIVE_HTTP_HOST: "10.0.0.5" }, { httpHost: "127.0.0.1" }],
+    ["empty http host env follows host", ["--host", "127.0.0.1"], { LIVE_HTTP_HOST: "" }, { httpHost: "127.0.0.1" }],
+    ["http host name", ["--http-host", "localhost"], {}, { httpHost: "localhost" }],
     ["app", ["--app", "shows"], {}, { app: "shows" }],
     ["origin", ["--allow-origin", "https://forum.example.org"], {}, { allowOrigin: "https://forum.example.org" }],
     ["part ms lower bound", ["--part-ms", "100"], {}, { partMs: 100 }],
@@ -93,6 +103,9 @@ describe("loadConfig rejects bad input with one message naming the option and th
     [["--part-ms", "50"], {}, "--part-ms", "50", /"50" for --part-ms: expected an integer from 100 to 2000/],
     [["--part-ms", "2001"], {}, "--part-ms", "2001", /--part-ms/],
     [["--host", "not a host"], {}, "--host", "not a host", /--host: expected an IP address or a host name/],
+    [["--http-host", "127.0.0.1:8080"], {}, "--http-host", "127.0.0.1:8080", /invalid value "127\.0\.0\.1:8080" for --http-host: expected an IP address or a host name/],
+    [[], { LIVE_HTTP_HOST: "local host" }, "LIVE_HTTP_HOST", "local host", /invalid value "local host" for LIVE_HTTP_HOST/],
+    [["--http-host"], {}, "--http-host", undefined, /missing value for --http-host/],
     [["--allow-origin", "https://forum.example.org/path"], {}, "--allow-origin", "https://forum.example.org/path", /--allow-origin/],
     [["--public-url", "ftp://x"], {}, "--public-url", "ftp://x", /--public-url/],
     [["--log-level", "loud"], {}, "--log-level", "loud", /"loud" for --log-level: expected one of fatal, error/],
@@ -124,6 +137,7 @@ describe("--help", () => {
       expect(result.usage).toContain(envName(key as never));
     }
     expect(result.usage).toContain("(default: 1935)");
+    expect(result.usage).toMatch(/--http-host <value> +address HTTP .*\(default: --host\)/);
     expect(result.usage).toContain("keys add <stream>");
   });
 
