@@ -101,13 +101,15 @@ describe("environment file example (ingest/deploy/ingest.env.example)", () => {
     }
   });
 
-  it("is valid for loadConfig and keeps the keys in the unit's StateDirectory", () => {
+  it("is valid for loadConfig, keeps the keys in the unit's StateDirectory and HTTP on loopback, RTMP public", () => {
     const env = parseEnv(text);
     const loaded = loadConfig([], env);
     expect(loaded.ok && !loaded.help && loaded.config).toMatchObject({
       dataDir: `/var/lib/${service.StateDirectory}`,
       keys: `/var/lib/${service.StateDirectory}/keys.json`,
       allowOrigin: "https://forum.example.org",
+      host: "0.0.0.0",
+      httpHost: "127.0.0.1",
     });
   });
 });
