@@ -1,4 +1,4 @@
-// --host and --http-host in the running ingest: RTMP public, HTTP (/live, /metrics, /healthz) on loopback only.
+// --host and --http-host in the running ingest: RTMP and HTTP (/live, /metrics, /healthz) on separate addresses.
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestIngest, type TestIngest } from "./support.js";
@@ -27,17 +27,17 @@ function tcpReach(host: string, port: number): Promise<"accepted" | "refused"> {
 }
 
 describe("listen addresses", () => {
-  it("--http-host 127.0.0.1 --host 0.0.0.0 binds HTTP to loopback only and RTMP to every interface", async () => {
-    ingest = await startTestIngest(["--http-host", "127.0.0.1", "--host", "0.0.0.0"]);
+  // Test servers stay on loopback: RTMP on 127.0.0.2 stands for the public address, HTTP on 127.0.0.1.
+  it("--http-host binds HTTP to its own address while RTMP listens on --host", async () => {
+    ingest = await startTestIngest(["--http-host", "127.0.0.1", "--host", "127.0.0.2"]);
     const { httpAddress, rtmpAddress, httpPort, rtmpPort } = ingest.ingest;
     expect(httpAddress).toEqual({ address: "127.0.0.1", family: "IPv4", port: httpPort });
-    expect(rtmpAddress).toEqual({ address: "0.0.0.0", family: "IPv4", port: rtmpPort });
+    expect(rtmpAddress).toEqual({ address: "127.0.0.2", family: "IPv4", port: rtmpPort });
 
     expect((await ingest.get("/healthz")).status).toBe(200);
-    // 127.0.0.2 is another address of this machine (127.0.0.0/8 is loopback on Linux): reaches only what
-    // listens on every interface, as an outside address would.
     expect(await tcpReach("127.0.0.2", rtmpPort)).toBe("accepted");
     expect(await tcpReach("127.0.0.2", httpPort)).toBe("refused");
+    expect(await tcpReach("127.0.0.1", rtmpPort)).toBe("refused");
   });
 
   it("without --http-host HTTP listens where --host says", async () => {
