@@ -102,7 +102,7 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
       if (publisher.proc.exitCode !== null || publisher.proc.signalCode !== null) throw new Error(`publisher exited: ${publisher.tail()}`);
       const r = result;
       console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
-        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} %, errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
+        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} % (loop delay p99 ${fmt(r.loadGenLoopDelayP99Ms)} ms), errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
         (serverMetrics ? `; ingest event-loop lag p99 ${fmt(serverMetrics.eventLoopLagP99Ms)} ms, max ${fmt(serverMetrics.eventLoopLagMaxMs)} ms, ` +
           `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}, ` +
           `ffmpeg restarts ${serverMetrics.ffmpegRestarts}, dropped media tags ${serverMetrics.droppedMediaTags}` : ""));
@@ -129,10 +129,10 @@ async function main() {
   printTable(
     `fan-out, source ${opts.size} ${opts.bitrate} kbit/s; delays in ms (announce: playlist listing it arrived at that viewer; avail: first viewer to see it; pdt: media end by PROGRAM-DATE-TIME)`,
     ["system", "viewers", "announce p50", "p99", "avail p50", "p99", "pdt p50", "p99", "deliv/viewer/s", "req/s", "Mbit/s",
-      "server CPU %", "server RSS MB", "loop lag p99", "loadgen CPU %", "errors"],
+      "server CPU %", "server RSS MB", "loop lag p99", "loadgen CPU %", "loadgen lag p99", "errors"],
     steps.map(({ system, result: r, server, metrics, loadGen }) => [SYSTEM_LABEL[system], r.viewers, r.fetchMs.p50, r.fetchMs.p99,
       r.availableMs.p50, r.availableMs.p99, r.pdtMs.p50, r.pdtMs.p99, fmt(r.deliveriesPerViewerPerS, 2), r.requestsPerS, r.mbitPerS,
-      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), metrics?.eventLoopLagP99Ms, loadGen.cpuPct, r.httpErrors + r.networkErrors + r.timeouts]),
+      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), metrics?.eventLoopLagP99Ms, loadGen.cpuPct, r.loadGenLoopDelayP99Ms, r.httpErrors + r.networkErrors + r.timeouts]),
   );
   const top = steps.filter((s) => s.system === "ours").sort((a, b) => b.result.viewers - a.result.viewers)[0];
   if (top) console.log(`goal 2000 viewers, p99 < 150 ms: ours at ${top.result.viewers}: announce p99 ${fmt(top.result.fetchMs.p99)} ms, avail p99 ${fmt(top.result.availableMs.p99)} ms`);

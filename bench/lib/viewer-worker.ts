@@ -1,5 +1,6 @@
 // One worker thread of the fan-out load generator: runs its share of simulated viewers and posts what they saw.
 import { Agent, request } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { PlaylistCache, type PlaylistView } from "./playlist-view.js";
 import type { ViewerWorkerInput, ViewerWorkerOutput } from "./viewers-sim.js";
@@ -161,6 +162,9 @@ async function main(): Promise<void> {
     stopped = true;
     for (const agent of agents) agent.destroy();
   }, Math.max(0, input.stopAt - now()));
+  // This thread's own event-loop delay over the window: if high, its timestamps (and so the delays) are late.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  setTimeout(() => loopDelay.enable(), Math.max(0, input.measureFrom - now()));
   for (let i = 0; i < input.viewers; i++) {
     // Spread joins evenly over the ramp so viewers do not start in lock step.
     const startIn = input.startAt + (input.rampMs * (i + Math.random())) / input.viewers - now();
@@ -168,7 +172,9 @@ async function main(): Promise<void> {
   }
   // A request still unanswered after the stop must not keep the results from being posted.
   await Promise.race([Promise.all(runs), sleep(Math.max(0, input.stopAt + 3000 - now()))]);
-  const out: ViewerWorkerOutput = { records: Float64Array.from(records), errorSamples, ...counts };
+  loopDelay.disable();
+  const loop = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
+  const out: ViewerWorkerOutput = { records: Float64Array.from(records), errorSamples, ...loop, ...counts };
   parentPort!.postMessage(out, [out.records.buffer as ArrayBuffer]);
 }
 

@@ -27,6 +27,9 @@ export interface ViewerWorkerOutput {
   timeouts: number;
   /** the first few errors, for the report */
   errorSamples: string[];
+  /** the worker's event-loop delay over the window (includes the 10 ms sampling resolution) */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface ViewersResult {
@@ -44,6 +47,9 @@ export interface ViewersResult {
   networkErrors: number;
   timeouts: number;
   errorSamples: string[];
+  /** worst worker: event-loop delay of the load generator over the window */
+  loadGenLoopDelayP99Ms: number;
+  loadGenLoopDelayMaxMs: number;
 }
 
 const WORKER_URL = new URL("./viewer-worker.ts", import.meta.url).href;
@@ -110,7 +116,7 @@ function aggregate(viewers: number, outs: ViewerWorkerOutput[], from: number, to
     }
   }
   const seconds = (to - from) / 1000;
-  const total = (k: keyof Omit<ViewerWorkerOutput, "records" | "errorSamples">) => outs.reduce((a, o) => a + o[k], 0);
+  const total = (k: "playlistRequests" | "mediaRequests" | "bytes" | "httpErrors" | "networkErrors" | "timeouts") => outs.reduce((a, o) => a + o[k], 0);
   return {
     viewers,
     fetchMs: summarize(fetch),
@@ -123,5 +129,7 @@ function aggregate(viewers: number, outs: ViewerWorkerOutput[], from: number, to
     networkErrors: total("networkErrors"),
     timeouts: total("timeouts"),
     errorSamples: outs.flatMap((o) => o.errorSamples).slice(0, 5),
+    loadGenLoopDelayP99Ms: Math.max(...outs.map((o) => o.loopDelayP99Ms)),
+    loadGenLoopDelayMaxMs: Math.max(...outs.map((o) => o.loopDelayMaxMs)),
   };
 }
