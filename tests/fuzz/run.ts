@@ -1,4 +1,4 @@
-// `npm run fuzz`: coverage-guided fuzzing of the ingest's parsers and RTMP session (see tests/fuzz/README.md).
+// `npm run fuzz`: coverage-guided fuzzing of the ingest's parsers, packager and RTMP session (README: Reliability).
 //   npm run fuzz -- [--seconds 120] [--target rtmp-session ...] [--runs N] [--timeout-ms 2000] [--max-heap-mb 256]
 //                   [--seed N] [--corpus dir] [--findings dir] [--json file]
 //   npm run fuzz -- --replay tests/fuzz/regressions     (runs every saved input once, no fuzzing)
