@@ -20,7 +20,8 @@ export function describeWithChromium(name: string, body: () => void): void {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
+/** Headless Chromium for the tests; `extraArgs` for the few suites that need a flag more. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -30,7 +31,8 @@ export function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
-      // no --autoplay-policy override: muted autoplay must work under Chromium's default policy
+      // no --autoplay-policy override by default: the player's muted autoplay must work under Chromium's default policy
+      ...extraArgs,
     ],
   });
 }

@@ -1,5 +1,5 @@
 // The real ingest (startIngest) on loopback with a temporary data dir, real ffmpeg publishers, and
-// small helpers to read it over HTTP the way a player does.
+// small helpers to read it over HTTP the way a player does. Shared by the ingest, e2e and proxy tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,9 +9,11 @@ import { pino } from "pino";
 import { startIngest, type IngestOverrides, type RunningIngest } from "../../../ingest/src/app.js";
 import { loadConfig } from "../../../ingest/src/config.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
+import type { LiveStreamView } from "../../../ingest/src/http/stream-directory.js";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { parseM3u8, type ParsedPlaylist } from "../hls/parse-m3u8.js";
 import { request, type Reply } from "../http/http-client.js";
+import { ffmpegPublishArgs } from "../rtmp/helpers/processes.js";
 
 export interface TestIngest {
   ingest: RunningIngest;
@@ -19,10 +21,15 @@ export interface TestIngest {
   /** The secret key of `stream`. */
   key: string;
   stream: string;
+  /** http://127.0.0.1:<port>, the origin proxies forward to. */
+  origin: string;
   /** JSON log lines at info and above, for failure messages. */
   logs: string[];
   get(pathname: string): Promise<Reply>;
-  rtmpUrl(key: string): string;
+  /** The stream as the HTTP server reads it: the reference for byte comparisons. */
+  view(): LiveStreamView;
+  /** The publish URL for `key` (default: the key of `stream`). */
+  rtmpUrl(key?: string): string;
   close(): Promise<void>;
 }
 
@@ -40,9 +47,15 @@ export async function startTestIngest(flags: string[] = [], overrides: IngestOve
     dir,
     key,
     stream,
+    origin: `http://127.0.0.1:${ingest.httpPort}`,
     logs,
     get: (pathname) => request(ingest.httpPort, pathname),
-    rtmpUrl: (k) => `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${k}`,
+    view: () => {
+      const view = ingest.registry.get(stream);
+      if (!view) throw new Error(`stream ${stream} is not in the registry`);
+      return view;
+    },
+    rtmpUrl: (k = key) => `rtmp://127.0.0.1:${ingest.rtmpPort}/live/${k}`,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -61,18 +74,10 @@ export interface Publisher {
 
 const publishers = new Set<ChildProcess>();
 
-/** The issue's publish command: 640x360 30 fps test pattern + tone, x264 2 s GOP + AAC, real time. */
-export function publish(url: string, seconds = 60): Publisher {
-  const args = [
-    "-hide_banner", "-loglevel", "error", "-nostdin",
-    "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-t", String(seconds),
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "60", "-threads", "1",
-    "-c:a", "aac",
-    "-f", "flv", "-tcp_nodelay", "1", url,
-  ];
-  const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+/** The issue's publish command: 640x360 30 fps test pattern + tone, x264 2 s GOP + AAC, real time, one encoder thread. */
+export function publish(url: string, seconds = 60, options: { videoBitrate?: string } = {}): Publisher {
+  const encoder = ["-threads", "1", ...(options.videoBitrate ? ["-b:v", options.videoBitrate] : [])];
+  const child = spawn("ffmpeg", ffmpegPublishArgs(url, seconds, encoder), { stdio: ["ignore", "ignore", "pipe"] });
   publishers.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -97,8 +102,17 @@ export function killPublishers(): void {
   for (const child of publishers) child.kill("SIGKILL");
 }
 
-/** Polls `probe` every `intervalMs` until it returns a value other than undefined/false; a throw counts as "not yet". */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+/**
+ * Polls `probe` every `intervalMs` until it returns a value other than undefined/false. With `onError`
+ * "retry" a throw counts as "not yet"; with "throw" it fails at once (for probes that hold assertions).
+ */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+  onError: "retry" | "throw" = "retry",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -106,6 +120,7 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
       const value = await probe();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (onError === "throw") throw error;
       lastError = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
