@@ -4,10 +4,11 @@
 // byte-identical to the packager's, while the ingest answers about one request per distinct object.
 import { Agent } from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { publish, startTestIngest, until, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
 import { parseM3u8 } from "../ingest/hls/parse-m3u8.js";
+import { get } from "../ingest/http/http-client.js";
+import { originRequests } from "./support/ingest.js";
 import { LlHlsViewer, listedParts, partRef, type PartRef, type ViewerContext } from "./support/llhls-viewer.js";
-import { get } from "./support/http-get.js";
-import { originRequests, publish, startTestIngest, until, type Publisher, type TestIngest } from "./support/ingest.js";
 import { describeWithNginx, Nginx } from "./support/nginx.js";
 import { freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate } from "./support/tls.js";
@@ -67,15 +68,15 @@ for (const kind of caches) kind.describe(`${kind.name} in front of /live`, () =>
     t = await startTestIngest();
     running = await kind.start(t.ingest.httpPort);
     cache = running.url;
-    publisher = publish(t.rtmpUrl());
+    publisher = publish(t.rtmpUrl(), 120, { videoBitrate: "800k" });
     await until("two complete segments", async () => {
       const text = t.ingest.registry.get(t.stream)?.playlist({});
       return typeof text === "string" && parseM3u8(text).manifest.segments.length >= 2;
-    }, 30_000, 200);
+    }, 30_000, 200, "throw");
   });
 
   afterAll(async () => {
-    await publisher?.stop();
+    await publisher?.kill();
     await running?.stop();
     await t?.close();
   });
@@ -178,7 +179,7 @@ for (const kind of caches) kind.describe(`${kind.name} in front of /live`, () =>
   });
 
   it(`when the publisher stalls, ${VIEWERS} viewers waiting for the same update cost the ingest few held requests`, async () => {
-    await publisher!.stop();
+    await publisher!.kill();
     publisher = null;
     const view = t.view();
     const stalled = await until("the stream to stall", async () => {
@@ -186,7 +187,7 @@ for (const kind of caches) kind.describe(`${kind.name} in front of /live`, () =>
       await sleep(1_200);
       const b = view.position();
       return a.msn === b.msn && a.part === b.part ? b : undefined;
-    });
+    }, 20_000, 100, "throw");
     const url = `${cache}/live/${t.stream}/index.m3u8?_HLS_msn=${stalled.msn}&_HLS_part=${stalled.part}`;
     const before = await originRequests(t.ingest);
     const statuses = new Map<number, number>();

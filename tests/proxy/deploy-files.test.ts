@@ -10,8 +10,8 @@ import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { configSchema, envName, loadConfig } from "../../ingest/src/config.js";
-import { get } from "./support/http-get.js";
-import { publish, until } from "./support/ingest.js";
+import { processAlive, publish, until } from "../ingest/e2e/support.js";
+import { get } from "../ingest/http/http-client.js";
 import { describeWithNginx, Nginx } from "./support/nginx.js";
 import { DEPLOY_DIR, freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate } from "./support/tls.js";
@@ -255,7 +255,7 @@ describe("the unit's command with the example settings, and live-shows-keys", ()
     let publisher: ReturnType<typeof publish> | null = null;
     try {
       await until("the service's /healthz", async () => (await get(`http://127.0.0.1:${ports.http}/healthz`).catch(() => null))?.status === 200, 20_000, 100);
-      publisher = publish(`rtmp://127.0.0.1:${ports.rtmp}/live/${key}`, 60);
+      publisher = publish(`rtmp://127.0.0.1:${ports.rtmp}/live/${key}`, 60, { videoBitrate: "800k" });
       const playlist = `http://127.0.0.1:${ports.http}/live/show/index.m3u8`;
       await until("the show's playlist", async () => (await get(playlist).catch(() => null))?.status === 200, 30_000, 250);
       const ffmpegChildren = childPids(child.pid!);
@@ -266,11 +266,11 @@ describe("the unit's command with the example settings, and live-shows-keys", ()
       const { code, at } = await exited;
       expect(code, output).toBe(0);
       expect((at - stopAt) / 1000).toBeLessThan(Number.parseInt(service.TimeoutStopSec!, 10));
-      for (const pid of ffmpegChildren) expect(existsSync(`/proc/${pid}`) && !isZombie(pid), `ffmpeg ${pid} still running`).toBe(false);
+      for (const pid of ffmpegChildren) expect(processAlive(pid), `ffmpeg ${pid} still running`).toBe(false);
       expect(output).toContain('"msg":"stopped"');
       console.info(`service command stopped ${((at - stopAt) / 1000).toFixed(2)} s after SIGTERM, ${ffmpegChildren.length} ffmpeg ended`);
     } finally {
-      await publisher?.stop();
+      await publisher?.kill();
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   });
@@ -286,12 +286,4 @@ function childPids(pid: number): number[] {
       .filter(Boolean)
       .map(Number),
   );
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
 }

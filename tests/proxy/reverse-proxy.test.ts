@@ -2,15 +2,16 @@
 // front of the real ingest with a real ffmpeg publisher: the path stays whole, held LL-HLS requests
 // are answered through the proxy, headers pass unchanged, media bytes are identical, and the player
 // bundle plays through it in Chromium.
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseResourceName } from "../../ingest/src/hls/resource-names.js";
-import { CHROMIUM_PATH, describeWithChromium } from "../e2e/support/chromium.js";
+import { describeWithChromium, launchChromium } from "../e2e/support/chromium.js";
 import { PageServer } from "../e2e/support/page-server.js";
 import { PlayerPage } from "../e2e/support/player-page.js";
+import { publish, startTestIngest, until, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
 import { parseM3u8, type ParsedPlaylist } from "../ingest/hls/parse-m3u8.js";
-import { get, type Reply } from "./support/http-get.js";
-import { originRequests, publish, startTestIngest, until, type Publisher, type TestIngest } from "./support/ingest.js";
+import { get, type Reply } from "../ingest/http/http-client.js";
+import { originRequests } from "./support/ingest.js";
 import { describeWithNginx, Nginx } from "./support/nginx.js";
 import { freePort, renderShipped } from "./support/shipped.js";
 import { selfSignedCertificate, type TestCertificate } from "./support/tls.js";
@@ -58,15 +59,15 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
       ["server 127.0.0.1:8080;", `server 127.0.0.1:${t.ingest.httpPort};`],
     ]);
     await nginx.start({ site, ports: [port] });
-    publisher = publish(t.rtmpUrl());
+    publisher = publish(t.rtmpUrl(), 120, { videoBitrate: "800k" });
     await until("two complete segments through the proxy", async () => {
       const reply = await viaProxy(playlistPath());
       return reply.status === 200 && parseM3u8(reply.text).manifest.segments.length >= 2;
-    }, 30_000, 250);
+    }, 30_000, 250, "throw");
   });
 
   afterAll(async () => {
-    await publisher?.stop();
+    await publisher?.kill();
     await nginx?.stop();
     await t?.close();
     await pages?.close();
@@ -195,12 +196,7 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
   describeWithChromium("the player bundle in Chromium through the proxy", () => {
     let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM_PATH,
-        // prettier-ignore
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-          "--disable-sync", "--no-first-run", "--ignore-certificate-errors"],
-      });
+      browser = await launchChromium(["--ignore-certificate-errors"]);
     });
     afterAll(async () => {
       await browser?.close();
@@ -226,7 +222,7 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
 
   it("passes the ingest's own 503 when a held reload times out (proxy_read_timeout is longer)", async () => {
     const before = await originRequests(t.ingest);
-    await publisher!.stop();
+    await publisher!.kill();
     publisher = null;
     // Once the publisher is gone no new part comes (the show waits for a reconnect within --grace-s).
     const stalled = await until("the playlist to stop growing", async () => {
@@ -234,7 +230,7 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
       await new Promise((r) => setTimeout(r, 1_200));
       const b = hint(parse(await viaProxy(playlistPath())));
       return a.msn === b.msn && a.part === b.part ? b : undefined;
-    });
+    }, 20_000, 100, "throw");
     const reply = await viaProxy(`${playlistPath()}?_HLS_msn=${stalled.msn}&_HLS_part=${stalled.part}`);
     expect(reply.status).toBe(503);
     expect(reply.text).toBe("playlist update not available in time\n");

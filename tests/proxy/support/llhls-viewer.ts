@@ -4,7 +4,7 @@
 import { Agent } from "node:http";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
 import { parseM3u8, type ParsedPlaylist } from "../../ingest/hls/parse-m3u8.js";
-import { get, type Reply } from "./http-get.js";
+import { get, type Reply } from "../../ingest/http/http-client.js";
 
 export interface PartRef {
   uri: string;

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "vitest";
-import { get } from "./http-get.js";
+import { get } from "../../ingest/http/http-client.js";
 
 export const VARNISHD_PATH = process.env.VARNISHD_PATH ?? "/usr/sbin/varnishd";
 export const MISSING_VARNISH = `varnishd not found at ${VARNISHD_PATH}: apt-get install varnish (or set VARNISHD_PATH)`;
