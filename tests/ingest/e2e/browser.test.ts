@@ -1,15 +1,14 @@
 // Smoke test in real headless Chromium: stock video.js + VHS (from node_modules, not our bundle)
 // plays the ingest's LL-HLS with picture and sound.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, expect, it } from "vitest";
+import { describeWithChromium, launchChromium } from "../../e2e/support/chromium.js";
 import { getPlaylist, killPublishers, publish, startTestIngest, until, type TestIngest } from "./support.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const MISSING = `Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`;
 const root = path.resolve(import.meta.dirname, "../../..");
 const videojs = readFileSync(path.join(root, "node_modules/video.js/dist/video.min.js"));
 
@@ -38,9 +37,6 @@ async function startPageServer(html: string): Promise<{ server: Server; url: str
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-// Under CI a missing Chromium fails the test; elsewhere the suite is skipped and says why.
-const suite = existsSync(CHROMIUM) || process.env.CI === "true" ? describe : describe.skip;
-
 let t: TestIngest | null = null;
 let browser: Browser | null = null;
 let pages: Server | null = null;
@@ -52,9 +48,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-suite(existsSync(CHROMIUM) ? "video.js in Chromium" : `video.js in Chromium (${MISSING})`, () => {
+describeWithChromium("video.js in Chromium", () => {
   it("plays the ingest's LL-HLS: time advances, picture and audio decode, no HTTP errors", async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING);
     t = await startTestIngest();
     publish(t.rtmpUrl(t.key));
     await until("a complete segment", async () => (await getPlaylist(t!)).manifest.segments.length >= 1, 20_000, 200);
@@ -62,18 +57,7 @@ suite(existsSync(CHROMIUM) ? "video.js in Chromium" : `video.js in Chromium (${M
     const served = await startPageServer(page(playlistUrl));
     pages = served.server;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-      ],
-    });
+    browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     const tab = await browser.newPage();
     const failures: string[] = [];
     tab.on("response", (r) => {
