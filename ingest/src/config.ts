@@ -49,7 +49,7 @@ export const configSchema = z.object({
   keys: nonEmptyPath.optional().describe("keys file (default: <data-dir>/keys.json)"),
   app: appName.default("live").describe("RTMP application name: OBS server rtmp://<host>/<app>"),
   allowOrigin: origin.default("*").describe("Access-Control-Allow-Origin for /live"),
-  partMs: integer(100, 2000).default(250).describe("LL-HLS part duration in milliseconds"),
+  partMs: integer(100, 2000).default(200).describe("LL-HLS part duration in milliseconds (players stay PART-HOLD-BACK, 3 parts plus a frame each, behind live)"),
   windowSegments: integer(3, 60).default(6).describe("segments listed in the playlist"),
   graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
   publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),

@@ -24,7 +24,7 @@ describe("loadConfig defaults", () => {
       keys: "data/keys.json",
       app: "live",
       allowOrigin: "*",
-      partMs: 250,
+      partMs: 200,
       windowSegments: 6,
       graceS: 60,
       logLevel: "info",
