@@ -4,6 +4,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "e2e",
+    sequence: { groupOrder: 1 },
     environment: "node",
     include: ["tests/e2e/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

@@ -4,6 +4,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "faults",
+    sequence: { groupOrder: 3 },
     environment: "node",
     include: ["tests/faults/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

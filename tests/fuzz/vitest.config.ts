@@ -4,6 +4,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "fuzz",
+    sequence: { groupOrder: 4 },
     environment: "node",
     include: ["tests/fuzz/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

@@ -3,6 +3,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "ingest",
+    sequence: { groupOrder: 0 },
     environment: "node",
     include: ["tests/ingest/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

@@ -5,6 +5,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "proxy",
+    sequence: { groupOrder: 2 },
     environment: "node",
     include: ["tests/proxy/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

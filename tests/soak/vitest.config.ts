@@ -4,6 +4,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "soak",
+    sequence: { groupOrder: 4 },
     environment: "node",
     include: ["tests/soak/**/*.test.ts"],
     root: new URL("../..", import.meta.url).pathname,

@@ -18,6 +18,7 @@ export default defineProject({
   },
   test: {
     name: "theme",
+    sequence: { groupOrder: 0 },
     root,
     environment: "jsdom",
     include: ["tests/theme/**/*.test.{js,ts,gjs}"],
