@@ -62,6 +62,12 @@ export async function load(root: string): Promise<FuzzTarget> {
         check(Number.isSafeInteger(position.msn) && position.msn >= 0 && Number.isSafeInteger(position.part) && position.part >= 0, `position ${JSON.stringify(position)}`);
         check(Number.isFinite(packager.blockingTimeoutMs()) && packager.blockingTimeoutMs() > 0, `blocking timeout ${packager.blockingTimeoutMs()}`);
         check(packager.advancePartLimit() >= 1, `advance part limit ${packager.advancePartLimit()}`);
+        // What a blocking request near the live edge is told (the HTTP layer answers from this).
+        for (const [dm, dp] of [[0, 0], [0, 1], [1, 0], [-1, 0], [2, 0], [0, 40], [-position.msn - 1, 0]] as const) {
+          const verdict = packager.classify(position.msn + dm, position.part + dp);
+          check(["ready", "pending", "too-far", "gone"].includes(verdict), `classify gave ${verdict}`);
+        }
+        if (!packager.ended) check(packager.classify(position.msn, position.part) === "pending", "the preload-hinted part is not pending");
         packager.stats();
         if (full === null) return null;
         for (const text of [full, delta!]) {
