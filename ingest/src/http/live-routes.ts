@@ -30,11 +30,15 @@ const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Everything public, under /live. */
 export class LiveRoutes {
-  constructor(private readonly options: LiveRoutesOptions) {}
+  private readonly corsHeaderList: [string, string][];
+
+  constructor(private readonly options: LiveRoutesOptions) {
+    this.corsHeaderList = Object.entries(corsHeaders(options.allowOrigin)).map(([name, value]) => [name, String(value)]);
+  }
 
   async handle(ex: Exchange, route: LiveRoute, search: string): Promise<void> {
     const { req, res } = ex;
-    for (const [name, value] of Object.entries(corsHeaders(this.options.allowOrigin))) res.setHeader(name, value!);
+    for (const [name, value] of this.corsHeaderList) res.setHeader(name, value);
     const method = req.method ?? "GET";
     const allowed = route.kind === "viewers" ? ["POST", "OPTIONS"] : ["GET", "HEAD", "OPTIONS"];
     if (!allowed.includes(method)) {
