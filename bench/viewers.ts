@@ -21,6 +21,7 @@ const opts = parseOptions("npm run bench:viewers --", {
   size: { default: "854x480", help: "source video size" },
   bitrate: { default: 1000, help: "source video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  "ingest-node-args": { default: "", help: "node options for our ingest, space-separated (e.g. \"--cpu-prof --cpu-prof-dir=/tmp/prof\")" },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
 const counts = opts.viewers.split(",").map(Number);
@@ -83,7 +84,8 @@ class WindowProbe {
 }
 
 async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
-  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined);
+  const nodeArgs = opts["ingest-node-args"].split(" ").filter(Boolean);
+  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined, nodeArgs);
   await server.start();
   const publisher = replayFlv("publisher", flv, server.publishUrl(STREAM));
   const steps: Step[] = [];

@@ -18,6 +18,8 @@ export interface OurIngestOptions {
   /** --part-ms; undefined keeps the ingest's default */
   partMs?: number;
   logLevel?: string;
+  /** node options before the script, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] (written when the ingest exits) */
+  nodeArgs?: string[];
 }
 
 /** Our ingest as a child process started through its CLI, with one key per stream in a temp data dir. */
@@ -62,7 +64,7 @@ export class OurIngest {
     }
     this.rtmpPort = await freePort();
     this.httpPort = await freePort();
-    const args = [...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
+    const args = [...(this.opts.nodeArgs ?? []), ...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
       "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn"];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
     this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO });

@@ -16,8 +16,9 @@ export interface SystemUnderTest {
   close(): Promise<void>;
 }
 
-export function createSystem(name: SystemName, streams: string[], partMs?: number): SystemUnderTest {
-  return name === "ours" ? new OurIngest({ streams, partMs }) : new NginxRtmpBaseline(streams);
+/** `nodeArgs`: extra node options for our ingest (e.g. --cpu-prof); nginx-rtmp ignores them. */
+export function createSystem(name: SystemName, streams: string[], partMs?: number, nodeArgs: string[] = []): SystemUnderTest {
+  return name === "ours" ? new OurIngest({ streams, partMs, nodeArgs }) : new NginxRtmpBaseline(streams);
 }
 
 export const SYSTEM_LABEL: Record<SystemName, string> = { ours: "ours (LL-HLS)", nginx: "nginx-rtmp (HLS)" };
