@@ -6,6 +6,7 @@
 // handles or ffmpeg children rise, a viewer sees a problem, or the ingest does not stop cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -61,8 +62,7 @@ const metricValue = (text: string, series: string): number => {
 };
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
+function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const port = (server.address() as { port: number }).port;
