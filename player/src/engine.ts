@@ -2,13 +2,16 @@ import videojsImport from "video.js";
 import "./vhs.js";
 import { filterInitSegments } from "./init-segment-dedupe.js";
 import { bufferedEndAt, catchUpPolicy, decideCatchUp } from "./live-edge.js";
-import { chooseLiveStart, liveEdgeDelay } from "./live-start.js";
+import { chooseLiveStart, liveEdgeDelay, worthWaitingForNewerKeyframe } from "./live-start.js";
 import type { MediaPlaylistLike } from "./live-start.js";
 
 // video.js's types describe a CommonJS default export, which TypeScript (NodeNext) sees as a
 // namespace; the bundler hands us the function itself.
 const videojs = videojsImport as unknown as typeof videojsImport.default;
 type Player = ReturnType<typeof videojs>;
+
+/** A join waits at most this long for a newer keyframe to start on (see worthWaitingForNewerKeyframe). */
+const JOIN_WAIT_S = 0.8;
 
 /** The parts of VHS's handler we use (`tech.vhs`): documented in VHS's README, not in its types. */
 interface VhsMediaPlaylist extends MediaPlaylistLike {
@@ -78,6 +81,8 @@ export class VideoEngine {
   private rate = 1;
   /** performance.now() of this session's first "playing". */
   private playingSince: number | null = null;
+  /** Starts playback if no playlist refresh ended the wait for a newer keyframe in time. */
+  private joinWaitTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     video: HTMLVideoElement,
@@ -213,6 +218,8 @@ export class VideoEngine {
     this.lastTime = -1;
     this.rate = 1;
     this.playingSince = null;
+    clearTimeout(this.joinWaitTimer);
+    this.joinWaitTimer = undefined;
   }
 
   private setRate(rate: number): void {
@@ -285,18 +292,28 @@ export class VideoEngine {
   private onPlaylist(vhs: VhsHandlerLike): void {
     const media = vhs.playlists?.media();
     if (!media || !this.attached) return;
-    this.playlist = { edgeDelay: liveEdgeDelay(media), targetDuration: media.targetDuration };
+    const edgeDelay = liveEdgeDelay(media);
+    this.playlist = { edgeDelay, targetDuration: media.targetDuration };
     if (this.playStarted) return;
     if (this.options.lowLatency) {
       // VHS reads media.start (EXT-X-START) once, on its first play: set it on every refresh until then
       const start = chooseLiveStart(media);
       if (start) media.start = { timeOffset: start.timeOffset, precise: true };
+      // A join that would land up to a GOP behind waits (under a second) for the next refreshes instead.
+      if (start && !this.sourceReady && worthWaitingForNewerKeyframe(start, edgeDelay, JOIN_WAIT_S)) {
+        const session = this.session;
+        this.joinWaitTimer ??= setTimeout(() => {
+          if (session === this.session) this.onSourceReady();
+        }, (JOIN_WAIT_S + 0.3) * 1000);
+        return;
+      }
     }
     this.onSourceReady();
   }
 
   private onSourceReady(): void {
-    if (this.sourceReady) return;
+    if (this.sourceReady || !this.attached) return;
+    clearTimeout(this.joinWaitTimer);
     this.sourceReady = true;
     this.maybeStartPlayback();
     if (!this.playStarted) this.events.ready();

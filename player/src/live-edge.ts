@@ -20,7 +20,7 @@ export interface CatchUpPolicy {
  */
 const CATCH_UP_RATE = 1.1;
 const FAST_CATCH_UP_RATE = 1.2;
-const FAST_ABOVE_S = 2;
+const FAST_ABOVE_S = 1;
 
 export interface CatchUpInput {
   currentTime: number;
@@ -48,14 +48,22 @@ export function decideCatchUp(policy: CatchUpPolicy, input: CatchUpInput): Catch
 }
 
 /**
- * The policy for a playlist. LL-HLS: aim at PART-HOLD-BACK (a join starts on the newest keyframe
- * at least that far back, so up to a GOP further), speed up beyond 1 s more, settle 0.3 s from the
- * target. Plain HLS: a segment or more of slack everywhere.
+ * The policy for a playlist. LL-HLS: PART-HOLD-BACK buffered ahead (the newest part arrives about
+ * half a part after the playlist lists it, so playback stays a little more than PART-HOLD-BACK behind
+ * the playlist's end); a join starts on the newest keyframe at least that far back, so up to a GOP
+ * further: speed up beyond 0.3 s more, once the 3 s after a join (whose frames must all show) are
+ * over, and settle 0.05 s from the target. Plain HLS: a segment or more of slack everywhere.
  */
 export function catchUpPolicy(options: { lowLatency: boolean; edgeDelayS: number; targetDurationS: number }): CatchUpPolicy {
   const { lowLatency, edgeDelayS, targetDurationS } = options;
   if (lowLatency) {
-    return { targetS: edgeDelayS, startAboveS: 1, settleS: 0.3, seekAboveS: Math.max(6, 3 * targetDurationS), startGraceS: 5 };
+    return {
+      targetS: edgeDelayS,
+      startAboveS: 0.3,
+      settleS: 0.05,
+      seekAboveS: Math.max(6, 3 * targetDurationS),
+      startGraceS: 3,
+    };
   }
   return {
     targetS: edgeDelayS,

@@ -38,6 +38,11 @@ export interface LiveStart {
   timeOffset: number;
   /** Seconds between the chosen start and the real end of the newest part. */
   behindEdge: number;
+  /**
+   * Seconds until a newer keyframe, already listed but still too close to the edge, is far enough
+   * back to start on (as media arrives in real time); null when there is none.
+   */
+  newerKeyframeInS: number | null;
 }
 
 /**
@@ -70,5 +75,19 @@ export function chooseLiveStart(playlist: MediaPlaylistLike): LiveStart | null {
   const eligible = candidates.filter((time) => realEnd - time >= minBehind - 0.001);
   if (eligible.length === 0) return null;
   const start = Math.max(...eligible);
-  return { timeOffset: start - vhsEnd, behindEdge: realEnd - start };
+  const newer = Math.max(...candidates);
+  const newerKeyframeInS = newer > start ? minBehind - (realEnd - newer) : null;
+  return { timeOffset: start - vhsEnd, behindEdge: realEnd - start, newerKeyframeInS };
+}
+
+/**
+ * Whether a joining viewer should wait for the next playlist refresh instead of starting now: when a
+ * newer keyframe becomes a start point within `maxWaitS` and starting there saves more latency than the
+ * wait costs (otherwise the player spends many seconds catching up at a faster rate, which Chromium
+ * pays for with the odd dropped frame).
+ */
+export function worthWaitingForNewerKeyframe(start: LiveStart, minBehind: number, maxWaitS: number): boolean {
+  const wait = start.newerKeyframeInS;
+  if (wait === null || wait > maxWaitS) return false;
+  return start.behindEdge - minBehind > wait;
 }

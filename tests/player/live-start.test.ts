@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseLiveStart, liveEdgeDelay } from "../../player/src/live-start.js";
+import { chooseLiveStart, liveEdgeDelay, worthWaitingForNewerKeyframe } from "../../player/src/live-start.js";
 import { llhlsPlaylist, vhsMediaPlaylist } from "./support/vhs-playlist.js";
 
 /** VHS's end of a playlist: every segment's duration, the in-progress one counted as TARGETDURATION. */
@@ -20,6 +20,15 @@ describe("chooseLiveStart", () => {
     const start = chooseLiveStart(playlist)!;
     expect(vhsEnd(playlist) + start.timeOffset).toBeCloseTo(6, 6);
     expect(start.behindEdge).toBeCloseTo(2.4, 6);
+    // the keyframe at 8 s is 0.2 s short of PART-HOLD-BACK: a start point once 0.2 s more media arrived
+    expect(start.newerKeyframeInS).toBeCloseTo(0.2, 6);
+  });
+
+  it("says how soon a newer keyframe becomes a start point, null when the newest keyframe is the start", () => {
+    const ready = chooseLiveStart(vhsMediaPlaylist(llhlsPlaylist({ fullSegments: 4, partsInProgress: 7 })))!;
+    expect(ready.newerKeyframeInS).toBeNull();
+    const fresh = chooseLiveStart(vhsMediaPlaylist(llhlsPlaylist({ fullSegments: 4, partsInProgress: 0 })))!;
+    expect(fresh.newerKeyframeInS === null || fresh.newerKeyframeInS > 0).toBe(true);
   });
 
   it("uses INDEPENDENT parts inside segments (several keyframes per segment)", () => {
@@ -53,6 +62,21 @@ describe("chooseLiveStart", () => {
     expect(liveEdgeDelay(playlist)).toBe(3);
     const start = chooseLiveStart(playlist)!;
     expect(start.behindEdge).toBeCloseTo(3, 6);
+  });
+});
+
+describe("worthWaitingForNewerKeyframe", () => {
+  const start = (behindEdge: number, newerKeyframeInS: number | null) => ({ timeOffset: -behindEdge, behindEdge, newerKeyframeInS });
+
+  it.each([
+    // [behind the edge now, newer keyframe a start point in, wait?]
+    [2.4, 0.2, true], // saves 1.8 s for 0.2 s
+    [1.4, 0.55, true], // saves 0.8 s for 0.55 s
+    [1.0, 0.5, false], // saves 0.4 s: not worth 0.5 s of waiting
+    [2.5, 0.9, false], // longer than the 0.8 s a join may wait
+    [0.7, null, false], // already the newest keyframe
+  ])("%f s behind, newer in %s s → %s", (behindEdge, newerInS, wait) => {
+    expect(worthWaitingForNewerKeyframe(start(behindEdge, newerInS), 0.6, 0.8)).toBe(wait);
   });
 });
 
