@@ -46,6 +46,9 @@ interface Sample {
   t: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap reserved, and memory outside it that JS objects hold (Buffers): where RSS goes besides the used heap. */
+  heapTotalBytes: number;
+  externalBytes: number;
   activeHandles: number;
   openFiles: number;
   ffmpegChildren: number;
@@ -162,7 +165,7 @@ try {
   }
 
   console.log(`soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}`);
-  console.log("     t  rss MiB  heap MiB  handles  fds  ffmpeg  conns  parts");
+  console.log("     t  rss MiB  heap MiB  ext MiB  handles  fds  ffmpeg  conns  parts");
   while (elapsedS() < durationS) {
     if (ingest.exitCode !== null) throw new Error(`the ingest exited during the soak:\n${ingestLog.join("\n")}`);
     const metrics = (await httpRequest(`${base}/metrics`, { timeoutMs: 10_000 })).body.toString();
@@ -171,6 +174,8 @@ try {
       t: Math.round(elapsedS()),
       rssBytes: rssBytes(ingest.pid!),
       heapUsedBytes: metricValue(metrics, "nodejs_heap_size_used_bytes"),
+      heapTotalBytes: metricValue(metrics, "nodejs_heap_size_total_bytes"),
+      externalBytes: metricValue(metrics, "nodejs_external_memory_bytes"),
       activeHandles: metricValue(metrics, "nodejs_active_handles_total"),
       openFiles: openFiles(ingest.pid!),
       ffmpegChildren: children.filter((c) => c.comm === "ffmpeg").length,
@@ -181,7 +186,7 @@ try {
     };
     samples.push(sample);
     console.log(
-      `${String(sample.t).padStart(6)}  ${String(mib(sample.rssBytes)).padStart(7)}  ${String(mib(sample.heapUsedBytes)).padStart(8)}  ` +
+      `${String(sample.t).padStart(6)}  ${String(mib(sample.rssBytes)).padStart(7)}  ${String(mib(sample.heapUsedBytes)).padStart(8)}  ${String(mib(sample.externalBytes)).padStart(7)}  ` +
         `${String(sample.activeHandles).padStart(7)}  ${String(sample.openFiles).padStart(3)}  ${String(sample.ffmpegChildren).padStart(6)}  ` +
         `${String(sample.httpConnections).padStart(5)}  ${sample.viewerParts}`,
     );
@@ -233,6 +238,8 @@ const summary = {
   steadySamples: steady.length,
   rssMiB: { first: mib(samples[0]!.rssBytes), afterWarmup: mib(steady[0]!.rssBytes), last: mib(samples.at(-1)!.rssBytes), max: mib(Math.max(...samples.map((s) => s.rssBytes))), trendPercent: Number(rss.percent.toFixed(2)), trendMiBPerHour: mib(rss.perHour) },
   heapMiB: { afterWarmup: mib(steady[0]!.heapUsedBytes), last: mib(samples.at(-1)!.heapUsedBytes), trendPercent: Number(heap.percent.toFixed(2)), trendMiBPerHour: mib(heap.perHour) },
+  heapTotalMiB: { afterWarmup: mib(steady[0]!.heapTotalBytes), last: mib(samples.at(-1)!.heapTotalBytes), trendMiBPerHour: mib(growth(points((s) => s.heapTotalBytes), envelope).perHour) },
+  externalMiB: { afterWarmup: mib(steady[0]!.externalBytes), last: mib(samples.at(-1)!.externalBytes), trendMiBPerHour: mib(growth(points((s) => s.externalBytes), envelope).perHour) },
   openFiles: { ...fds, min: Math.min(...steady.map((s) => s.openFiles)), max: Math.max(...steady.map((s) => s.openFiles)) },
   activeHandles: { ...handles, min: Math.min(...steady.map((s) => s.activeHandles)), max: Math.max(...steady.map((s) => s.activeHandles)) },
   ffmpegChildren: { ...ffmpeg, max: Math.max(...steady.map((s) => s.ffmpegChildren)), otherChildrenMax: Math.max(...samples.map((s) => s.otherChildren)) },
