@@ -1,15 +1,4 @@
-import { defineProject } from "vitest/config";
+import { nodeProject } from "../node-project.js";
 
 // Fault injection against the real ingest with real ffmpeg publishers: one file at a time (they load the CPU).
-export default defineProject({
-  test: {
-    name: "faults",
-    sequence: { groupOrder: 3 },
-    environment: "node",
-    include: ["tests/faults/**/*.test.ts"],
-    root: new URL("../..", import.meta.url).pathname,
-    fileParallelism: false,
-    testTimeout: 90_000,
-    hookTimeout: 30_000,
-  },
-});
+export default nodeProject("faults", { groupOrder: 3, fileParallelism: false, testTimeout: 90_000, hookTimeout: 30_000 });

@@ -1,13 +1,3 @@
-import { defineProject } from "vitest/config";
+import { nodeProject } from "../node-project.js";
 
-export default defineProject({
-  test: {
-    name: "player",
-    sequence: { groupOrder: 0 },
-    environment: "node",
-    include: ["tests/player/**/*.test.ts"],
-    root: new URL("../..", import.meta.url).pathname,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-});
+export default nodeProject("player", { groupOrder: 0, testTimeout: 30_000, hookTimeout: 30_000 });

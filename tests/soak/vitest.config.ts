@@ -1,12 +1,4 @@
-import { defineProject } from "vitest/config";
+import { nodeProject } from "../node-project.js";
 
 // The soak test's own logic (trend estimates); the soak itself is `npm run soak`.
-export default defineProject({
-  test: {
-    name: "soak",
-    sequence: { groupOrder: 4 },
-    environment: "node",
-    include: ["tests/soak/**/*.test.ts"],
-    root: new URL("../..", import.meta.url).pathname,
-  },
-});
+export default nodeProject("soak", { groupOrder: 4 });
