@@ -25,7 +25,7 @@ const { values: flags } = parseArgs({
     "sample-every": { type: "string", default: "10s" },
     warmup: { type: "string" },
     viewers: { type: "string", default: "5" },
-    "reconnect-every": { type: "string", default: "10m" },
+    "reconnect-every": { type: "string", default: "2m" },
     "churn-every": { type: "string", default: "30s" },
     "max-growth": { type: "string", default: "5" },
     out: { type: "string" },
