@@ -5,7 +5,7 @@
 // fails (exit 1) if, after the warm-up, memory keeps growing (robust trend > --max-growth %), open files,
 // handles or ffmpeg children rise, a viewer sees a problem, or the ingest does not stop cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { httpRequest } from "./http-client.js";
 import { LlHlsViewer } from "./llhls-viewer.js";
 import { childProcesses, cpuSeconds, openFiles, processAlive, rssBytes } from "./proc.js";
 import { countRose, growth, parseDuration, type Point } from "./trend.js";
+import { unitEnvironment } from "./unit-environment.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const STREAM = "soak";
@@ -80,11 +81,12 @@ const { key } = await new KeyStore({ file: keysFile }).add(STREAM);
 const [rtmpPort, httpPort] = [await freePort(), await freePort()];
 const base = `http://127.0.0.1:${httpPort}`;
 
-// The ingest alone in its process, as `npm start` runs it (warn level: a quiet log is part of a healthy run).
+// The ingest alone in its process, with the systemd unit's environment (warn level: a quiet log is part of a healthy run).
+const unitEnv = unitEnvironment(readFileSync(path.join(root, "ingest/deploy/live-shows-ingest.service"), "utf8"));
 const ingest = spawn(
   process.execPath,
   ["--import", "tsx", "ingest/src/main.ts", "--host", "127.0.0.1", "--rtmp-port", String(rtmpPort), "--http-port", String(httpPort), "--data-dir", dir, "--keys", keysFile, "--log-level", "warn"],
-  { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...unitEnv } },
 );
 const ingestLog: string[] = [];
 let ingestLogLines = 0;
@@ -164,7 +166,7 @@ try {
     );
   }
 
-  console.log(`soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}`);
+  console.log(`soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}, unit environment ${JSON.stringify(unitEnv)}`);
   console.log("     t  rss MiB  heap MiB  ext MiB  handles  fds  ffmpeg  conns  parts");
   while (elapsedS() < durationS) {
     if (ingest.exitCode !== null) throw new Error(`the ingest exited during the soak:\n${ingestLog.join("\n")}`);
@@ -234,6 +236,7 @@ if (ffmpegLeft > 0) failures.push(`${ffmpegLeft} ffmpeg process(es) outlived the
 const summary = {
   durationS: Math.round(elapsedS()),
   warmupS,
+  unitEnvironment: unitEnv,
   samples: samples.length,
   steadySamples: steady.length,
   rssMiB: { first: mib(samples[0]!.rssBytes), afterWarmup: mib(steady[0]!.rssBytes), last: mib(samples.at(-1)!.rssBytes), max: mib(Math.max(...samples.map((s) => s.rssBytes))), trendPercent: Number(rss.percent.toFixed(2)), trendMiBPerHour: mib(rss.perHour) },

@@ -1,0 +1,18 @@
+// The soak runs the ingest the way the systemd unit does, so it measures the deployed configuration.
+
+/** The variables a systemd unit's `Environment=` lines set (quoted values and several per line included). */
+export function unitEnvironment(unitText: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const raw of unitText.split("\n")) {
+    const line = raw.trim();
+    if (!line.startsWith("Environment=")) continue;
+    const assignments = line.slice("Environment=".length).match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+    for (const quotedOrBare of assignments) {
+      const assignment = /^["'].*["']$/.test(quotedOrBare) ? quotedOrBare.slice(1, -1) : quotedOrBare;
+      const eq = assignment.indexOf("=");
+      if (eq <= 0) throw new Error(`Environment= line without NAME=value: ${raw}`);
+      env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    }
+  }
+  return env;
+}
