@@ -1,22 +1,29 @@
 // One worker thread of the fan-out load generator: runs its share of simulated viewers and posts what they saw.
-import { Agent, request } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { PlaylistCache, type PlaylistView } from "./playlist-view.js";
+import { RawHttpConnection } from "./raw-http-client.js";
 import type { ViewerWorkerInput, ViewerWorkerOutput } from "./viewers-sim.js";
 
 const input = workerData as ViewerWorkerInput;
 const now = () => performance.timeOrigin + performance.now();
 const measuring = () => now() >= input.measureFrom;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-// Each viewer has its own keep-alive connections, as separate browsers do (a shared pool would open
-// and close sockets with every burst of part releases, measuring connection churn instead of serving).
-const agents = new Set<Agent>();
-const newAgent = () => {
-  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  agents.add(agent);
-  return agent;
+const target = new URL(input.playlistUrl);
+const playlistPath = target.pathname + target.search;
+// Each viewer has its own keep-alive connections, one for playlists and one for media, as a browser's
+// player does (a shared pool would measure connection churn instead of serving).
+const connections = new Set<RawHttpConnection>();
+const newConnection = () => {
+  const connection = new RawHttpConnection(target.hostname, Number(target.port), target.host);
+  connections.add(connection);
+  return connection;
 };
+// One sweep for every request's deadline instead of a timer per request.
+const sweep = setInterval(() => {
+  const at = performance.now();
+  for (const connection of connections) connection.checkDeadline(at);
+}, 250);
 const cache = new PlaylistCache(input.playlistUrl);
 const counts = { playlistRequests: 0, mediaRequests: 0, bytes: 0, httpErrors: 0, networkErrors: 0, timeouts: 0 };
 // Flat records: key, announcedAt, deliveredAt, mediaEnd (see ViewerWorkerOutput).
@@ -32,52 +39,44 @@ interface Got {
   text: string;
 }
 
-function get(agent: Agent, url: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => {
-        if (measuring()) counts.bytes += c.length;
-        if (wantText) chunks.push(c);
-      });
-      res.on("end", () => {
-        if (res.statusCode !== 200) {
-          counts.httpErrors++;
-          noteError(`${res.statusCode} ${url}`);
-        }
-        resolve({ status: res.statusCode ?? 0, text: wantText ? Buffer.concat(chunks).toString("utf8") : "" });
-      });
-      res.on("error", () => resolve(null));
-    });
-    req.on("timeout", () => {
-      counts.timeouts++;
-      noteError(`timeout ${url}`);
-      req.destroy();
-    });
-    req.on("error", (err) => {
-      if (!stopped) {
-        counts.networkErrors++;
-        noteError(`${err.message} ${url}`);
-      }
-      resolve(null);
-    });
-    req.end();
-  });
+const countBytes = (n: number) => {
+  if (measuring()) counts.bytes += n;
+};
+
+async function get(connection: RawHttpConnection, path: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
+  const result = await connection.get(path, wantText, timeoutMs, countBytes);
+  if (!result.ok) {
+    if (result.error === "timeout") counts.timeouts++;
+    else if (!stopped) counts.networkErrors++;
+    if (result.error === "timeout" || !stopped) noteError(`${result.error === "timeout" ? "timeout" : result.message} ${path}`);
+    return null;
+  }
+  if (result.status !== 200) {
+    counts.httpErrors++;
+    noteError(`${result.status} ${path}`);
+  }
+  return { status: result.status, text: result.body ? result.body.toString("utf8") : "" };
+}
+
+/** Media URLs are absolute (resolved against the playlist) and on the playlist's origin. */
+function mediaPath(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
 }
 
 /** The first load retries: under overload a join can time out, and a real player would retry too. */
-async function firstPlaylist(agent: Agent): Promise<PlaylistView | null> {
+async function firstPlaylist(connection: RawHttpConnection): Promise<PlaylistView | null> {
   while (!stopped) {
-    const view = await loadPlaylist(agent, "", 10_000);
+    const view = await loadPlaylist(connection, "", 10_000);
     if (view) return view;
     await sleep(500);
   }
   return null;
 }
 
-async function loadPlaylist(agent: Agent, query: string, timeoutMs: number): Promise<PlaylistView | null> {
+async function loadPlaylist(connection: RawHttpConnection, query: string, timeoutMs: number): Promise<PlaylistView | null> {
   if (measuring()) counts.playlistRequests++;
-  const got = await get(agent, input.playlistUrl + query, true, timeoutMs);
+  const got = await get(connection, playlistPath + query, true, timeoutMs);
   return got?.status === 200 ? cache.get(got.text) : null;
 }
 
@@ -86,7 +85,7 @@ class MediaQueue {
   private items: { key: number; url: string; mediaEnd: number; announcedAt: number }[] = [];
   private running = false;
 
-  constructor(private readonly agent: Agent) {}
+  constructor(private readonly connection: RawHttpConnection) {}
 
   push(key: number, url: string, mediaEnd: number, announcedAt: number): void {
     this.items.push({ key, url, mediaEnd, announcedAt });
@@ -98,7 +97,7 @@ class MediaQueue {
     while (!stopped && this.items.length) {
       const item = this.items.shift()!;
       if (measuring()) counts.mediaRequests++;
-      const got = await get(this.agent, item.url, false, 10_000);
+      const got = await get(this.connection, mediaPath(item.url), false, 10_000);
       if (got?.status === 200 && Number.isFinite(item.announcedAt)) records.push(item.key, item.announcedAt, now(), item.mediaEnd);
     }
     this.running = false;
@@ -107,10 +106,10 @@ class MediaQueue {
 
 /** Like VHS 3 on an LL-HLS stream: start PART-HOLD-BACK behind, wait a part, blocking reload for the next part. */
 async function llhlsViewer(): Promise<void> {
-  const agent = newAgent();
-  let view = await firstPlaylist(agent);
+  const playlists = newConnection();
+  let view = await firstPlaylist(playlists);
   if (!view) return;
-  const media = new MediaQueue(agent);
+  const media = new MediaQueue(newConnection());
   if (view.initUrl) media.push(-1, view.initUrl, NaN, NaN);
   const holdParts = Math.max(1, Math.round(view.partHoldBack / (view.partTarget || 1)) || 3);
   for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.url, p.mediaEnd, NaN); // already out before we joined
@@ -119,7 +118,7 @@ async function llhlsViewer(): Promise<void> {
     await sleep((view.partTarget || view.targetDuration / 2) * 1000);
     if (stopped) break;
     const q = view.canBlockReload ? `?_HLS_msn=${view.next.msn}&_HLS_part=${view.next.part}${view.canSkip ? "&_HLS_skip=YES" : ""}` : "";
-    const next = await loadPlaylist(agent, q, 10_000);
+    const next = await loadPlaylist(playlists, q, 10_000);
     const at = now();
     if (!next) continue;
     view = next;
@@ -134,17 +133,17 @@ async function llhlsViewer(): Promise<void> {
 
 /** Plain HLS (nginx-rtmp): poll the playlist every half target duration, fetch each new segment. */
 async function hlsViewer(): Promise<void> {
-  const agent = newAgent();
-  const view = await firstPlaylist(agent);
+  const playlists = newConnection();
+  const view = await firstPlaylist(playlists);
   if (!view) return;
-  const media = new MediaQueue(agent);
+  const media = new MediaQueue(newConnection());
   const last = view.segments.at(-1);
   if (last) media.push(last.msn * 1000, last.url, NaN, NaN);
   let lastMsn = last?.msn ?? -1;
   while (!stopped) {
     await sleep(view.targetDuration * 500);
     if (stopped) break;
-    const next = await loadPlaylist(agent, "", 10_000);
+    const next = await loadPlaylist(playlists, "", 10_000);
     const at = now();
     for (const s of next?.segments ?? []) {
       if (s.msn > lastMsn) {
@@ -160,7 +159,8 @@ async function main(): Promise<void> {
   const runs: Promise<void>[] = [];
   setTimeout(() => {
     stopped = true;
-    for (const agent of agents) agent.destroy();
+    clearInterval(sweep);
+    for (const connection of connections) connection.destroy();
   }, Math.max(0, input.stopAt - now()));
   // This thread's own event-loop delay over the window: if high, its timestamps (and so the delays) are late.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
