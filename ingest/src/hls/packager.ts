@@ -39,7 +39,10 @@ export interface LlHlsPackagerOptions {
   minSegmentMs?: number;
   /** Segments are cut before exceeding this, keyframe or not. Default 4000. */
   maxSegmentMs?: number;
-  /** Concurrent `waitFor` calls; more resolve "timeout" at once. Default 1000. */
+  /**
+   * Concurrent `waitFor` calls; more resolve "timeout" at once. Default 10000: above the audience of a
+   * big show served directly (each viewer holds one blocking reload at a time), far below what memory allows.
+   */
   maxWaiters?: number;
   /** Upper bound for any `waitFor` timeout. Default 30000. */
   maxWaitMs?: number;
@@ -123,7 +126,8 @@ export class LlHlsPackager {
   private readonly waiters = new Set<Waiter>();
   private readonly meter: MediaStatsMeter;
   // Rendered playlists (full, delta) until the next change: every viewer asks about once per part.
-  private readonly rendered = new Map<boolean, string>();
+  /** Rendered playlists by skip flag, as text and as the bytes HTTP sends to every waiting viewer. */
+  private readonly rendered = new Map<boolean, { text: string; bytes: Buffer }>();
 
   constructor(options: LlHlsPackagerOptions) {
     const windowSegments = options.windowSegments ?? 10;
@@ -134,7 +138,7 @@ export class LlHlsPackager {
       partSegments: options.partSegments ?? 3,
       minSegmentMs: options.minSegmentMs ?? 1000,
       maxSegmentMs: options.maxSegmentMs ?? 4000,
-      maxWaiters: options.maxWaiters ?? 1000,
+      maxWaiters: options.maxWaiters ?? 10_000,
       maxWaitMs: options.maxWaitMs ?? 30_000,
       statsWindowS: options.statsWindowS ?? 10,
       clock: options.clock ?? Date.now,
@@ -235,12 +239,22 @@ export class LlHlsPackager {
 
   /** The media playlist, or null before the first part. `skip`: delta update (EXT-X-SKIP) if possible. */
   playlist(options: { skip?: boolean } = {}): string | null {
-    const skip = options.skip ?? false;
+    return this.renderedPlaylist(options.skip ?? false)?.text ?? null;
+  }
+
+  /** The same playlist as UTF-8 bytes, encoded once per update however many viewers receive it. */
+  playlistBytes(options: { skip?: boolean } = {}): Buffer | null {
+    return this.renderedPlaylist(options.skip ?? false)?.bytes ?? null;
+  }
+
+  private renderedPlaylist(skip: boolean): { text: string; bytes: Buffer } | null {
     const cached = this.rendered.get(skip);
     if (cached !== undefined) return cached;
     const text = this.renderPlaylist(skip);
-    if (text !== null) this.rendered.set(skip, text);
-    return text;
+    if (text === null) return null;
+    const rendered = { text, bytes: Buffer.from(text, "utf8") };
+    this.rendered.set(skip, rendered);
+    return rendered;
   }
 
   /** Position of the next part (the preload hint). */

@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from "node:http";
 import type { Logger } from "pino";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
 import type { HttpMetrics } from "./metrics.js";
@@ -30,15 +31,15 @@ const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Everything public, under /live. */
 export class LiveRoutes {
-  private readonly corsHeaderList: [string, string][];
+  private readonly cors: OutgoingHttpHeaders;
 
   constructor(private readonly options: LiveRoutesOptions) {
-    this.corsHeaderList = Object.entries(corsHeaders(options.allowOrigin)).map(([name, value]) => [name, String(value)]);
+    this.cors = corsHeaders(options.allowOrigin);
   }
 
   async handle(ex: Exchange, route: LiveRoute, search: string): Promise<void> {
-    const { req, res } = ex;
-    for (const [name, value] of this.corsHeaderList) res.setHeader(name, value);
+    const { req } = ex;
+    ex.baseHeaders = { ...ex.baseHeaders, ...this.cors };
     const method = req.method ?? "GET";
     const allowed = route.kind === "viewers" ? ["POST", "OPTIONS"] : ["GET", "HEAD", "OPTIONS"];
     if (!allowed.includes(method)) {
@@ -120,13 +121,13 @@ export class LiveRoutes {
     const { msn, part, skip } = query.value;
     const options = skip ? { skip: true } : {};
 
-    let body = view.playlist(options);
+    let body = view.playlistBytes(options);
     if (body === null) {
       // Starting stream: wait a little for its first part instead of a 404 the player may give up on.
       const next = view.position();
       const outcome = await this.wait(ex, view, next.msn, next.part, this.options.firstPartWaitMs);
       if (outcome === "aborted") return this.aborted(ex);
-      body = view.playlist(options);
+      body = view.playlistBytes(options);
       if (body === null) return retryLater(ex, "stream has no media yet", 2);
     }
     // RFC 8216bis 6.2.5.2: directives are ignored once the playlist has ended.
@@ -141,7 +142,7 @@ export class LiveRoutes {
           this.options.logger.debug({ stream, msn, part }, "blocking playlist reload timed out");
           return retryLater(ex, "playlist update not available in time", 1);
         }
-        body = view.playlist(options) ?? body;
+        body = view.playlistBytes(options) ?? body;
       }
     }
     const cache = msn !== undefined || skip ? cacheControl.blockingPlaylist : cacheControl.playlist;

@@ -9,6 +9,8 @@ export class HttpMetrics {
   readonly bytes: Counter<"route">;
   readonly held: Gauge;
   readonly connections: Gauge;
+  /** Labelled children, looked up once per route and status: every request records one. */
+  private readonly byRouteAndStatus = new Map<string, { requests: Counter.Internal; bytes: Counter.Internal }>();
 
   constructor(registry: Registry, directory: StreamDirectory, viewers: ViewerCounter) {
     const registers = [registry];
@@ -57,7 +59,13 @@ export class HttpMetrics {
   }
 
   record(route: RouteLabel, status: number, bytes: number): void {
-    this.requests.inc({ route, status: String(status) });
-    if (bytes > 0) this.bytes.inc({ route }, bytes);
+    const key = `${route} ${status}`;
+    let child = this.byRouteAndStatus.get(key);
+    if (!child) {
+      child = { requests: this.requests.labels(route, String(status)), bytes: this.bytes.labels(route) };
+      this.byRouteAndStatus.set(key, child);
+    }
+    child.requests.inc();
+    if (bytes > 0) child.bytes.inc(bytes);
   }
 }

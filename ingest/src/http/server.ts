@@ -32,7 +32,7 @@ export interface HttpTimeouts {
   closeGraceMs: number;
 }
 
-const commonHeaderList = Object.entries(commonHeaders);
+const closingHeaders = { ...commonHeaders, Connection: "close" };
 
 /** Pending connections the kernel queues before accept (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
@@ -196,15 +196,22 @@ export class HttpServer {
     // Ended when the response is done or the client left, and by close() for every open request.
     const lifetime = new RequestLifetime();
     this.open.add(lifetime);
-    const ex: Exchange = { req, res, route: "not_found", bytes: 0, get signal() { return lifetime.signal; } };
+    const ex: Exchange = {
+      req,
+      res,
+      route: "not_found",
+      bytes: 0,
+      get signal() {
+        return lifetime.signal;
+      },
+      baseHeaders: this.closing ? closingHeaders : commonHeaders,
+    };
     res.once("close", () => {
       this.open.delete(lifetime);
       lifetime.end();
       if (res.writableFinished) this.metrics.record(ex.route, res.statusCode, ex.bytes);
     });
     if (this.closing) lifetime.end();
-    for (const [name, value] of commonHeaderList) res.setHeader(name, value!);
-    if (this.closing) res.setHeader("Connection", "close");
     try {
       const { pathname, search } = splitTarget(req.url ?? "/");
       const route = parseRoute(pathname);

@@ -29,7 +29,7 @@ export function sendStaticAsset(ex: Exchange, asset: StaticAsset, headers: Outgo
   const all: OutgoingHttpHeaders = { ...headers, ETag: etag, Vary: "Accept-Encoding" };
   if (matchesEtag(ex.req.headers["if-none-match"], etag)) {
     // Not send(): a 304 must not carry Content-Length: 0 (it would describe the 200's body, RFC 9110 8.6).
-    ex.res.writeHead(304, all).end();
+    ex.res.writeHead(304, { ...ex.baseHeaders, ...all }).end();
     return;
   }
   if (gzip) all["Content-Encoding"] = "gzip";

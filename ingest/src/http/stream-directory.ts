@@ -75,6 +75,8 @@ export interface LiveStreamView {
   readonly ended: boolean;
   /** The media playlist, or null before the first part. */
   playlist(options: { skip?: boolean }): string | null;
+  /** The same as UTF-8 bytes (what HTTP sends). */
+  playlistBytes(options: { skip?: boolean }): Uint8Array | null;
   position(): PartPosition;
   classify(msn: number, part?: number): BlockingClass;
   /**

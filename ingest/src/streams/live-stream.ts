@@ -170,6 +170,9 @@ export class LiveStream implements LiveStreamView {
   playlist(options: { skip?: boolean }): string | null {
     return this.packager.playlist(options);
   }
+  playlistBytes(options: { skip?: boolean }): Uint8Array | null {
+    return this.packager.playlistBytes(options);
+  }
   position(): PartPosition {
     return this.packager.position();
   }

@@ -83,6 +83,9 @@ export class PackagedStream implements LiveStreamView {
   playlist(options: { skip?: boolean }) {
     return this.packager.playlist(options);
   }
+  playlistBytes(options: { skip?: boolean }) {
+    return this.packager.playlistBytes(options);
+  }
   position() {
     return this.packager.position();
   }

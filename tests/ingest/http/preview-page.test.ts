@@ -29,6 +29,7 @@ function statusOnly(name: string, status: Partial<StreamStatusCore> = {}): LiveS
     status: () => core,
     ended: false,
     playlist: unused,
+    playlistBytes: unused,
     position: unused,
     classify: unused,
     waitFor: unused,

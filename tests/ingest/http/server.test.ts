@@ -220,7 +220,7 @@ describe("routing", () => {
 
   it("answers 500 without a stack trace when a view throws", async () => {
     const bad = new PackagedStream("bad", media);
-    bad.playlist = () => {
+    bad.playlistBytes = () => {
       throw new Error("secret detail");
     };
     directory.add(bad);
