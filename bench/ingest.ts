@@ -9,7 +9,7 @@ import { fmt, mb, printTable, writeResults } from "./lib/table.js";
 
 const opts = parseOptions("npm run bench:ingest --", {
   systems: { default: "ours,nginx", help: "systems to measure" },
-  publishers: { default: "1,8", help: "concurrent publisher counts (our RTMP server takes at most 8 connections per address; all come from 127.0.0.1)" },
+  publishers: { default: "1,10", help: "concurrent publisher counts" },
   settle: { default: 8, help: "seconds after every playlist exists before measuring" },
   duration: { default: 20, help: "seconds measured per run" },
   size: { default: "1280x720", help: "source video size" },

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { unitEnvironment } from "../../soak/unit-environment.js";
 import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
 
@@ -12,6 +13,8 @@ const MAIN = join(REPO, "ingest/src/main.ts");
 // One node process (tsx as a loader, not the tsx CLI, which would add a parent process) so /proc/<pid> is the ingest.
 const NODE_ARGS = ["--import", "tsx", MAIN];
 const KEY_PATTERN = /live_[A-Za-z0-9_-]{32}/;
+// Measured as deployed: with the systemd unit's environment (two malloc arenas).
+const UNIT_ENV = unitEnvironment(readFileSync(join(REPO, "ingest/deploy/live-shows-ingest.service"), "utf8"));
 
 export interface OurIngestOptions {
   streams: string[];
@@ -65,9 +68,11 @@ export class OurIngest {
     this.rtmpPort = await freePort();
     this.httpPort = await freePort();
     const args = [...(this.opts.nodeArgs ?? []), ...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
-      "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn"];
+      "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn",
+      // Every bench publisher comes from 127.0.0.1, where a real show's performers come from their own addresses.
+      "--max-connections-per-address", "64"];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
-    this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO });
+    this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO, env: { ...process.env, ...UNIT_ENV } });
     await Promise.race([
       Promise.all([waitForTcp(this.rtmpPort, 30_000), waitForHttp(`http://127.0.0.1:${this.httpPort}/healthz`, 30_000)]),
       this.child.exited.then((code) => {

@@ -46,6 +46,7 @@ export function rtmpLimits(config: Config): Partial<RtmpLimits> {
     mediaTimeoutMs: config.idleTimeoutMs,
     staleMs: config.takeoverMs,
     maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxMessageBytes: config.maxMessageBytes,
   };
 }

@@ -55,6 +55,9 @@ export const configSchema = z.object({
   publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
   maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
+  maxConnectionsPerAddress: integer(1, 10000)
+    .default(8)
+    .describe("simultaneous RTMP connections from one IPv4 address or IPv6 /64 (raise it when every performer comes through one relay)"),
   // RTMP timeouts, one per phase of a connection (rtmp/limits.ts names in brackets).
   handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake must complete within this of connecting (ms)"),
   publishTimeoutMs: integer(1000, 600000)

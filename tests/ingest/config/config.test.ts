@@ -29,6 +29,7 @@ describe("loadConfig defaults", () => {
       graceS: 60,
       logLevel: "info",
       maxConnections: 256,
+      maxConnectionsPerAddress: 8,
       handshakeTimeoutMs: 5000,
       publishTimeoutMs: 10000,
       idleTimeoutMs: 10000,
@@ -46,7 +47,8 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--publish-timeout-ms", "LIVE_PUBLISH_TIMEOUT_MS"]);
     expect(names).toContainEqual(["--takeover-ms", "LIVE_TAKEOVER_MS"]);
     expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
-    expect(names).toHaveLength(19);
+    expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
+    expect(names).toHaveLength(20);
   });
 });
 
@@ -60,6 +62,7 @@ describe("loadConfig accepts flags and environment variables", () => {
     ["data dir moves the keys file", ["--data-dir", "/srv/live"], {}, { dataDir: "/srv/live", keys: "/srv/live/keys.json" }],
     ["explicit keys file", ["--data-dir", "/srv/live", "--keys", "/etc/live/keys.json"], {}, { keys: "/etc/live/keys.json" }],
     ["keys via env", [], { LIVE_KEYS: "/k.json" }, { keys: "/k.json" }],
+    ["per-address RTMP cap", ["--max-connections-per-address", "16"], {}, { maxConnectionsPerAddress: 16 }],
     ["IPv4 host", ["--host", "127.0.0.1"], {}, { host: "127.0.0.1" }],
     ["IPv6 host", ["--host", "::"], {}, { host: "::" }],
     ["host name", ["--host", "ingest.example.org"], {}, { host: "ingest.example.org" }],
