@@ -37,7 +37,7 @@ async function measure(system: SystemName, n: number, flv: string): Promise<Run>
     for (const s of streams) publishers.push(replayFlv(`publisher-${s}`, flv, server.publishUrl(s)));
     await Promise.all(streams.map((s) => server.waitForPlaylist(s, 1, 40_000)));
     await sleep(opts.settle * 1000);
-    const sampler = new TreeSampler([server.pid]);
+    const sampler = new TreeSampler(server.pids);
     sampler.start();
     await sleep(opts.duration * 1000);
     const usage = sampler.stop();

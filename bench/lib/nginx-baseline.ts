@@ -16,9 +16,9 @@ export class NginxRtmpBaseline {
 
   constructor(readonly streams: string[]) {}
 
-  get pid(): number {
+  get pids(): number[] {
     if (!this.child) throw new Error("nginx not started");
-    return this.child.pid;
+    return [this.child.pid];
   }
 
   /** Base URL the player gets (`${base}/${stream}/index.m3u8`). */

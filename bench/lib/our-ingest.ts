@@ -41,6 +41,10 @@ export class OurIngest {
     return this.child.pid;
   }
 
+  get pids(): number[] {
+    return [this.pid];
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.httpPort}/live`;
   }

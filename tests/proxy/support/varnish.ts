@@ -29,6 +29,12 @@ export class Varnish {
 
   private constructor(readonly dir: string) {}
 
+  /** The manager process (varnishd -F); the cache process is its child. */
+  get pid(): number {
+    if (this.child?.pid === undefined) throw new Error("varnishd not started");
+    return this.child.pid;
+  }
+
   static async create(): Promise<Varnish> {
     const dir = await mkdtemp(path.join(tmpdir(), "proxy-varnish-"));
     // As root varnishd drops to its own users (varnish, vcache): they need to reach the work folder.
