@@ -1,5 +1,5 @@
 // bench:ingest — CPU and memory per publisher: pre-encoded FLV replayed with -c copy into ours and nginx-rtmp.
-import { installCleanupHandlers, isStopping, stopAll, type TrackedChild } from "./lib/child-processes.js";
+import { runBenchmark, type TrackedChild } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
 import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
@@ -51,7 +51,6 @@ async function measure(system: SystemName, n: number, flv: string): Promise<Run>
 }
 
 async function main() {
-  installCleanupHandlers();
   const [width, height] = opts.size.split("x").map(Number) as [number, number];
   console.log(`preparing source FLV ${opts.size} ${opts.fps} fps ${opts.bitrate} kbit/s (cached in the temp dir)…`);
   const flv = await prepareFlv({ width, height, fps: opts.fps, bitrateKbps: opts.bitrate, seconds: 30 });
@@ -85,9 +84,4 @@ async function main() {
   console.log(`results: ${file}`);
 }
 
-main()
-  .catch((err) => {
-    if (!isStopping()) console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => stopAll());
+runBenchmark(main);

@@ -1,5 +1,5 @@
 // bench:latency — glass-to-glass latency: clock-stamped camera frames → RTMP → server → Chromium + player bundle.
-import { installCleanupHandlers, isStopping, stopAll } from "./lib/child-processes.js";
+import { runBenchmark } from "./lib/child-processes.js";
 import { ChromiumHarness, type JoinResult, type PlayerKind } from "./lib/chromium-harness.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { checkClockRoundTrip } from "./lib/clock-check.js";
@@ -85,7 +85,6 @@ function summaryRow(r: SystemResult) {
 }
 
 async function main() {
-  installCleanupHandlers();
   const check = await checkClockRoundTrip();
   if (check.exact !== check.frames) throw new Error(`clock barcode self-check failed: ${JSON.stringify(check)}`);
   const harness = new ChromiumHarness(player);
@@ -114,9 +113,4 @@ async function main() {
   console.log(`results: ${file}`);
 }
 
-main()
-  .catch((err) => {
-    if (!isStopping()) console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => stopAll());
+runBenchmark(main);

@@ -1,5 +1,5 @@
 // bench:viewers — fan-out: simulated LL-HLS viewers (VHS-like) on our ingest, plain-HLS viewers on nginx-rtmp.
-import { installCleanupHandlers, isStopping, stopAll } from "./lib/child-processes.js";
+import { runBenchmark } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
 import { TreeSampler, type UsageWindow } from "./lib/proc-stats.js";
@@ -120,7 +120,6 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
 }
 
 async function main() {
-  installCleanupHandlers();
   const [width, height] = opts.size.split("x").map(Number) as [number, number];
   const flv = await prepareFlv({ width, height, fps: 30, bitrateKbps: opts.bitrate, seconds: 30 });
   const steps: Step[] = [];
@@ -143,9 +142,4 @@ async function main() {
   console.log(`results: ${writeResults("viewers", { options: opts, steps })}`);
 }
 
-main()
-  .catch((err) => {
-    if (!isStopping()) console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => stopAll());
+runBenchmark(main);

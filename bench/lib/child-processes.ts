@@ -84,10 +84,10 @@ export async function stopAll(): Promise<void> {
 let stopping = false;
 
 /** True once a signal started the cleanup: errors from work it interrupted are expected. */
-export const isStopping = () => stopping;
+const isStopping = () => stopping;
 
 /** Stop every tracked child on SIGINT/SIGTERM or an uncaught error, then exit. */
-export function installCleanupHandlers(): void {
+function installCleanupHandlers(): void {
   const bail = (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
@@ -104,4 +104,15 @@ export function installCleanupHandlers(): void {
     console.error(err);
     bail("unhandled rejection", 1);
   });
+}
+
+/** Runs a benchmark's main: cleanup handlers first, its error printed (unless a signal interrupted it), children stopped at the end. */
+export function runBenchmark(main: () => Promise<void>): void {
+  installCleanupHandlers();
+  main()
+    .catch((err) => {
+      if (!isStopping()) console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => stopAll());
 }
