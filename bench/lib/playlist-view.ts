@@ -37,6 +37,8 @@ export interface PlaylistView {
   /** every part listed, oldest first */
   parts: PartRef[];
   segments: SegmentRef[];
+  /** VHS's wait after a playlist that changed: the last part of the last whole segment (else that segment), in s */
+  lastPartDuration: number;
   /** the part to ask for next with _HLS_msn/_HLS_part */
   next: { msn: number; part: number };
   initUrl: string | undefined;
@@ -77,6 +79,7 @@ export function parsePlaylist(text: string, playlistUrl: string): PlaylistView {
     canBlockReload: m.serverControl?.canBlockReload === true,
     canSkip: (m.serverControl?.canSkipUntil ?? 0) > 0,
     partHoldBack: m.serverControl?.partHoldBack ?? 0,
+    lastPartDuration: last?.parts?.at(-1)?.duration || last?.duration || 0,
     parts,
     segments,
     next,

@@ -104,7 +104,11 @@ class MediaQueue {
   }
 }
 
-/** Like VHS 3 on an LL-HLS stream: start PART-HOLD-BACK behind, wait a part, blocking reload for the next part. */
+/**
+ * Like VHS 3 on an LL-HLS stream: start PART-HOLD-BACK behind; after a playlist that changed wait the
+ * duration of the last whole segment's last part, after one that did not half a part target (VHS's
+ * refreshDelay); then a blocking reload for the next part.
+ */
 async function llhlsViewer(): Promise<void> {
   const playlists = newConnection();
   let view = await firstPlaylist(playlists);
@@ -114,18 +118,22 @@ async function llhlsViewer(): Promise<void> {
   const holdParts = Math.max(1, Math.round(view.partHoldBack / (view.partTarget || 1)) || 3);
   for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.url, p.mediaEnd, NaN); // already out before we joined
   let lastKey = view.parts.at(-1)?.key ?? -1;
+  let updated = true;
   while (!stopped) {
-    await sleep((view.partTarget || view.targetDuration / 2) * 1000);
+    const partTarget = view.partTarget || view.targetDuration;
+    await sleep((updated && view.lastPartDuration ? view.lastPartDuration : partTarget / 2) * 1000);
     if (stopped) break;
     const q = view.canBlockReload ? `?_HLS_msn=${view.next.msn}&_HLS_part=${view.next.part}${view.canSkip ? "&_HLS_skip=YES" : ""}` : "";
     const next = await loadPlaylist(playlists, q, 10_000);
     const at = now();
+    updated = false;
     if (!next) continue;
     view = next;
     for (const p of view.parts) {
       if (p.key > lastKey) {
         media.push(p.key, p.url, p.mediaEnd, at);
         lastKey = p.key;
+        updated = true;
       }
     }
   }
