@@ -27,8 +27,8 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
-    # Lifetimes come from the ingest's Cache-Control: playlists 1 s, blocking-reload and delta URLs
-    # (which name the part they wait for) 60 s, init/parts/segments a year; other errors are not stored.
+    # Lifetimes come from the ingest's Cache-Control: playlists 1 s, init/parts/segments a year (blocking
+    # and delta reloads: below); other errors are not stored.
     # An expired playlist may be served for one more second while a single request refreshes it.
     set beresp.grace = 1s;
     # A 503 for a held request that timed out (stalled or starting stream) says max-age=<Retry-After>:
@@ -38,6 +38,15 @@ sub vcl_backend_response {
         set beresp.ttl = std.duration(regsub(beresp.http.Cache-Control, "^.*max-age=(\d+).*$", "\1s"), 0s);
         set beresp.grace = 0s;
         return (deliver);
+    }
+    # A blocking or delta reload answer is the playlist as it was when the part it names appeared. Kept
+    # for 60 s, a viewer asking for that part later (a join from a playlist up to 1 s old, a slow phone)
+    # would get that old snapshot, ask for the next part, get the next snapshot, and stay behind live
+    # for the whole show. Kept for about one part (the ingest's --part-ms, 200 ms by default), the
+    # viewers asking around its release share one answer and a late one gets the ingest's current playlist.
+    if (beresp.status == 200 && bereq.url ~ "[?&]_HLS_(msn|skip)=") {
+        set beresp.ttl = 0.3s;
+        set beresp.grace = 0s;
     }
 }
 
