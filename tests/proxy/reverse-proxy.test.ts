@@ -152,7 +152,7 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
     ]);
     const heldMs = performance.now() - started;
     const updated = parse(blocking);
-    expect(blocking.headers["cache-control"]).toBe("public, max-age=60");
+    expect(blocking.headers["cache-control"]).toBe("public, max-age=1");
     expect(blocking.headers["access-control-allow-origin"]).toBe(pageOrigin);
     const listed = partUris(updated);
     const newSegment = updated.segments.some((s) => (parseResourceName(s.uri) as { msn: number }).msn >= next.msn);

@@ -39,11 +39,11 @@ sub vcl_backend_response {
         set beresp.grace = 0s;
         return (deliver);
     }
-    # A blocking or delta reload answer is the playlist as it was when the part it names appeared. Kept
-    # for 60 s, a viewer asking for that part later (a join from a playlist up to 1 s old, a slow phone)
-    # would get that old snapshot, ask for the next part, get the next snapshot, and stay behind live
-    # for the whole show. Kept for about one part (the ingest's --part-ms, 200 ms by default), the
-    # viewers asking around its release share one answer and a late one gets the ingest's current playlist.
+    # A blocking or delta reload answer is the playlist as it was when the part it names appeared. A
+    # viewer asking for that part later (a join from a playlist up to 1 s old, a slow phone) gets that
+    # old snapshot, asks for the next part, gets the next snapshot, and stays behind live while they
+    # are cached (the ingest allows 1 s). Kept for about one part (the ingest's --part-ms, 200 ms by
+    # default), the viewers asking around its release share one answer and a late one gets the current playlist.
     if (beresp.status == 200 && bereq.url ~ "[?&]_HLS_(msn|skip)=") {
         set beresp.ttl = 0.3s;
         set beresp.grace = 0s;

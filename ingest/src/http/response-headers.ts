@@ -16,8 +16,11 @@ export const contentTypes = {
  * - A playlist without delivery directives changes with every part; max-age=1 is the shortest
  *   non-zero lifetime, so a cache collapses joins to one origin request per second while a player
  *   starts at most a second behind and catches up with its first blocking reload.
- * - A blocking or delta reload URL names the msn/part it waits for, so its answer stays correct for
- *   that URL: caches keep it long enough that every viewer asking the same URL is served from cache.
+ * - A blocking or delta reload URL names the msn/part it waits for, and its answer is the playlist
+ *   as it was when that part appeared: one second lets a cache answer every viewer asking around that
+ *   moment, while a viewer asking later (it joined from an older playlist, or its phone is slow) soon
+ *   gets a fresh answer listing every newer part; kept longer, that viewer would be handed one old
+ *   snapshot after another and stay behind live for the whole show.
  * - Init, part and segment URLs never change content once they exist.
  * - Status JSON: one second, so polling players cost the origin one request per second per cache.
  * - The preview page's scripts change only with upgrades; the page (revalidated every time) names their
@@ -28,7 +31,7 @@ export const contentTypes = {
  */
 export const cacheControl = {
   playlist: "public, max-age=1",
-  blockingPlaylist: "public, max-age=60",
+  blockingPlaylist: "public, max-age=1",
   media: "public, max-age=31536000, immutable",
   status: "public, max-age=1",
   page: "no-cache",

@@ -70,7 +70,7 @@ describe("headers", () => {
     const stream = liveStream("show", 5);
     const cases: Array<[string, string, string]> = [
       ["/live/show/index.m3u8", "application/vnd.apple.mpegurl", "public, max-age=1"],
-      ["/live/show/index.m3u8?_HLS_msn=0", "application/vnd.apple.mpegurl", "public, max-age=60"],
+      ["/live/show/index.m3u8?_HLS_msn=0", "application/vnd.apple.mpegurl", "public, max-age=1"],
       ["/live/show/init-0.mp4", "video/mp4", "public, max-age=31536000, immutable"],
       ["/live/show/part-0-1.m4s", "video/mp4", "public, max-age=31536000, immutable"],
       ["/live/show/seg-0.m4s", "video/mp4", "public, max-age=31536000, immutable"],
@@ -272,7 +272,7 @@ describe("playlists and blocking reload", () => {
     const answer = await reply.promise;
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('URI="part-0-3.m4s"');
-    expect(answer.headers["cache-control"]).toBe("public, max-age=60");
+    expect(answer.headers["cache-control"]).toBe("public, max-age=1");
     expect(stream.packager.waiterCount).toBe(0);
   });
 
@@ -345,7 +345,7 @@ describe("playlists and blocking reload", () => {
     expect(full.text).not.toContain("#EXT-X-SKIP");
     expect(delta.status).toBe(200);
     expect(delta.text).toMatch(/#EXT-X-SKIP:SKIPPED-SEGMENTS=[1-9]/);
-    expect(delta.headers["cache-control"]).toBe("public, max-age=60");
+    expect(delta.headers["cache-control"]).toBe("public, max-age=1");
   });
 
   it("ignores blocking directives once the playlist has ended", async () => {
