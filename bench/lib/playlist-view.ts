@@ -18,14 +18,15 @@ const { Parser } = createRequire(import.meta.url)("m3u8-parser") as { Parser: ne
 export interface PartRef {
   /** msn * 1000 + part index: one number orders and identifies a part */
   key: number;
-  url: string;
+  /** path and query on the playlist's origin, what the viewer's connection requests */
+  path: string;
   /** wall-clock ms of the end of the part's media (EXT-X-PROGRAM-DATE-TIME + offset), NaN without PDT */
   mediaEnd: number;
 }
 
 export interface SegmentRef {
   msn: number;
-  url: string;
+  path: string;
 }
 
 export interface PlaylistView {
@@ -41,7 +42,7 @@ export interface PlaylistView {
   lastPartDuration: number;
   /** the part to ask for next with _HLS_msn/_HLS_part */
   next: { msn: number; part: number };
-  initUrl: string | undefined;
+  initPath: string | undefined;
 }
 
 export const partKey = (msn: number, part: number) => msn * 1000 + part;
@@ -54,16 +55,20 @@ export function parsePlaylist(text: string, playlistUrl: string): PlaylistView {
   const firstMsn = (m.mediaSequence ?? 0) + (m.skip?.skippedSegments ?? 0);
   const parts: PartRef[] = [];
   const segments: SegmentRef[] = [];
-  const abs = (uri: string) => new URL(uri, playlistUrl).href;
+  // Resolved once per distinct playlist (see PlaylistCache), not once per request.
+  const onOrigin = (uri: string) => {
+    const resolved = new URL(uri, playlistUrl);
+    return resolved.pathname + resolved.search;
+  };
   const addParts = (msn: number, list: RawPart[] | undefined, start: number) => {
     let t = start;
     (list ?? []).forEach((part, i) => {
       t += part.duration * 1000;
-      parts.push({ key: partKey(msn, i), url: abs(part.uri), mediaEnd: t });
+      parts.push({ key: partKey(msn, i), path: onOrigin(part.uri), mediaEnd: t });
     });
   };
   m.segments.forEach((seg, i) => {
-    segments.push({ msn: firstMsn + i, url: abs(seg.uri) });
+    segments.push({ msn: firstMsn + i, path: onOrigin(seg.uri) });
     addParts(firstMsn + i, seg.parts, seg.programDateTime ?? NaN);
   });
   const last = m.segments.at(-1);
@@ -83,7 +88,7 @@ export function parsePlaylist(text: string, playlistUrl: string): PlaylistView {
     parts,
     segments,
     next,
-    initUrl: mapUri ? abs(mapUri) : undefined,
+    initPath: mapUri ? onOrigin(mapUri) : undefined,
   };
 }
 

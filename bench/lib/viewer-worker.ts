@@ -46,9 +46,13 @@ const countBytes = (n: number) => {
 async function get(connection: RawHttpConnection, path: string, wantText: boolean, timeoutMs: number): Promise<Got | null> {
   const result = await connection.get(path, wantText, timeoutMs, countBytes);
   if (!result.ok) {
-    if (result.error === "timeout") counts.timeouts++;
-    else if (!stopped) counts.networkErrors++;
-    if (result.error === "timeout" || !stopped) noteError(`${result.error === "timeout" ? "timeout" : result.message} ${path}`);
+    if (result.error === "timeout") {
+      counts.timeouts++;
+      noteError(`timeout ${path}`);
+    } else if (!stopped) {
+      counts.networkErrors++;
+      noteError(`${result.message} ${path}`);
+    }
     return null;
   }
   if (result.status !== 200) {
@@ -56,12 +60,6 @@ async function get(connection: RawHttpConnection, path: string, wantText: boolea
     noteError(`${result.status} ${path}`);
   }
   return { status: result.status, text: result.body ? result.body.toString("utf8") : "" };
-}
-
-/** Media URLs are absolute (resolved against the playlist) and on the playlist's origin. */
-function mediaPath(url: string): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
 }
 
 /** The first load retries: under overload a join can time out, and a real player would retry too. */
@@ -82,13 +80,13 @@ async function loadPlaylist(connection: RawHttpConnection, query: string, timeou
 
 /** Fetches queued media one at a time, as VHS's segment loader does, recording delivery times. */
 class MediaQueue {
-  private items: { key: number; url: string; mediaEnd: number; announcedAt: number }[] = [];
+  private items: { key: number; path: string; mediaEnd: number; announcedAt: number }[] = [];
   private running = false;
 
   constructor(private readonly connection: RawHttpConnection) {}
 
-  push(key: number, url: string, mediaEnd: number, announcedAt: number): void {
-    this.items.push({ key, url, mediaEnd, announcedAt });
+  push(key: number, path: string, mediaEnd: number, announcedAt: number): void {
+    this.items.push({ key, path, mediaEnd, announcedAt });
     if (!this.running) void this.run();
   }
 
@@ -97,7 +95,7 @@ class MediaQueue {
     while (!stopped && this.items.length) {
       const item = this.items.shift()!;
       if (measuring()) counts.mediaRequests++;
-      const got = await get(this.connection, mediaPath(item.url), false, 10_000);
+      const got = await get(this.connection, item.path, false, 10_000);
       if (got?.status === 200 && Number.isFinite(item.announcedAt)) records.push(item.key, item.announcedAt, now(), item.mediaEnd);
     }
     this.running = false;
@@ -114,9 +112,9 @@ async function llhlsViewer(): Promise<void> {
   let view = await firstPlaylist(playlists);
   if (!view) return;
   const media = new MediaQueue(newConnection());
-  if (view.initUrl) media.push(-1, view.initUrl, NaN, NaN);
+  if (view.initPath) media.push(-1, view.initPath, NaN, NaN);
   const holdParts = Math.max(1, Math.round(view.partHoldBack / (view.partTarget || 1)) || 3);
-  for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.url, p.mediaEnd, NaN); // already out before we joined
+  for (const p of view.parts.slice(-holdParts)) media.push(p.key, p.path, p.mediaEnd, NaN); // already out before we joined
   let lastKey = view.parts.at(-1)?.key ?? -1;
   let updated = true;
   while (!stopped) {
@@ -131,7 +129,7 @@ async function llhlsViewer(): Promise<void> {
     view = next;
     for (const p of view.parts) {
       if (p.key > lastKey) {
-        media.push(p.key, p.url, p.mediaEnd, at);
+        media.push(p.key, p.path, p.mediaEnd, at);
         lastKey = p.key;
         updated = true;
       }
@@ -146,7 +144,7 @@ async function hlsViewer(): Promise<void> {
   if (!view) return;
   const media = new MediaQueue(newConnection());
   const last = view.segments.at(-1);
-  if (last) media.push(last.msn * 1000, last.url, NaN, NaN);
+  if (last) media.push(last.msn * 1000, last.path, NaN, NaN);
   let lastMsn = last?.msn ?? -1;
   while (!stopped) {
     await sleep(view.targetDuration * 500);
@@ -155,7 +153,7 @@ async function hlsViewer(): Promise<void> {
     const at = now();
     for (const s of next?.segments ?? []) {
       if (s.msn > lastMsn) {
-        media.push(s.msn * 1000, s.url, NaN, at);
+        media.push(s.msn * 1000, s.path, NaN, at);
         lastMsn = s.msn;
       }
     }
