@@ -5,7 +5,7 @@
 // fails (exit 1) if, after the warm-up, memory keeps growing (robust trend > --max-growth %), open files,
 // handles or ffmpeg children rise, a viewer sees a problem, or the ingest does not stop cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,7 +15,7 @@ import { httpRequest } from "./http-client.js";
 import { LlHlsViewer } from "./llhls-viewer.js";
 import { childProcesses, cpuSeconds, openFiles, processAlive, rssBytes } from "./proc.js";
 import { countRose, growth, parseDuration, type Point } from "./trend.js";
-import { unitEnvironment } from "./unit-environment.js";
+import { shippedUnitEnvironment } from "./unit-environment.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const STREAM = "soak";
@@ -82,7 +82,7 @@ const [rtmpPort, httpPort] = [await freePort(), await freePort()];
 const base = `http://127.0.0.1:${httpPort}`;
 
 // The ingest alone in its process, with the systemd unit's environment (warn level: a quiet log is part of a healthy run).
-const unitEnv = unitEnvironment(readFileSync(path.join(root, "ingest/deploy/live-shows-ingest.service"), "utf8"));
+const unitEnv = shippedUnitEnvironment();
 const ingest = spawn(
   process.execPath,
   ["--import", "tsx", "ingest/src/main.ts", "--host", "127.0.0.1", "--rtmp-port", String(rtmpPort), "--http-port", String(httpPort), "--data-dir", dir, "--keys", keysFile, "--log-level", "warn"],

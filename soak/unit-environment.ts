@@ -1,4 +1,12 @@
-// The soak runs the ingest the way the systemd unit does, so it measures the deployed configuration.
+// The soak and the benchmarks run the ingest the way the systemd unit does, so they measure the deployed configuration.
+import { readFileSync } from "node:fs";
+
+const SHIPPED_UNIT = new URL("../ingest/deploy/live-shows-ingest.service", import.meta.url);
+
+/** The environment the shipped systemd unit (ingest/deploy/live-shows-ingest.service) gives the ingest. */
+export function shippedUnitEnvironment(): Record<string, string> {
+  return unitEnvironment(readFileSync(SHIPPED_UNIT, "utf8"));
+}
 
 /** The variables a systemd unit's `Environment=` lines set (quoted values and several per line included). */
 export function unitEnvironment(unitText: string): Record<string, string> {

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { unitEnvironment } from "../../soak/unit-environment.js";
+import { shippedUnitEnvironment } from "../../soak/unit-environment.js";
 import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
 
@@ -14,7 +14,7 @@ const MAIN = join(REPO, "ingest/src/main.ts");
 const NODE_ARGS = ["--import", "tsx", MAIN];
 const KEY_PATTERN = /live_[A-Za-z0-9_-]{32}/;
 // Measured as deployed: with the systemd unit's environment (two malloc arenas).
-const UNIT_ENV = unitEnvironment(readFileSync(join(REPO, "ingest/deploy/live-shows-ingest.service"), "utf8"));
+const UNIT_ENV = shippedUnitEnvironment();
 
 export interface OurIngestOptions {
   streams: string[];
