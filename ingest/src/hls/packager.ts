@@ -125,8 +125,10 @@ export class LlHlsPackager {
   private targetDurationS = 1;
   private readonly waiters = new Set<Waiter>();
   private readonly meter: MediaStatsMeter;
-  // Rendered playlists (full, delta) until the next change: every viewer asks about once per part.
-  /** Rendered playlists by skip flag, as text and as the bytes HTTP sends to every waiting viewer. */
+  /**
+   * Rendered playlists (full, delta) until the next change, as text and as the bytes HTTP sends:
+   * every viewer asks about once per part.
+   */
   private readonly rendered = new Map<boolean, { text: string; bytes: Buffer }>();
 
   constructor(options: LlHlsPackagerOptions) {
