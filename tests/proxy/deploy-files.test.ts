@@ -186,7 +186,10 @@ describeWithVarnish("Varnish VCL (ingest/deploy/varnish/live-shows.vcl)", () => 
   it("compiles with varnishd -C", async () => {
     const varnish = await Varnish.create();
     try {
-      const vcl = path.join(DEPLOY_DIR, "varnish/live-shows.vcl");
+      // A copy in Varnish's own folder: as root varnishd reads -f as its own user, which cannot enter a
+      // checkout in a private folder (e.g. a clone under `mktemp -d`, mode 0700).
+      const vcl = path.join(varnish.dir, "live-shows.vcl");
+      await writeFile(vcl, deployFile("varnish/live-shows.vcl"));
       const result = spawnSync(VARNISHD_PATH, ["-C", "-f", vcl, "-n", path.join(varnish.dir, "work")], { encoding: "utf8", timeout: 60_000 });
       expect(result.status, result.stderr.slice(-2000)).toBe(0);
     } finally {
