@@ -2,7 +2,6 @@ import { afterEach, beforeEach } from "vitest";
 import { setTranslations } from "discourse-i18n";
 import { loadedUrls, setLoadScriptImpl } from "discourse/lib/load-script";
 import { resetSettings, themePrefix } from "discourse/lib/theme-settings-store";
-import { statusCache } from "../../javascripts/discourse/lib/status-cache";
 import { loadFakeBundle, resetFakePlayer } from "./support/fake-live-player";
 import { defaultSettings, flattenTranslations, PLAYER_URL, readYaml } from "./support/theme-files";
 
@@ -38,7 +37,6 @@ beforeEach(() => {
   setTranslations(translations);
   loadedUrls.length = 0;
   setLoadScriptImpl(loadFakeBundle);
-  statusCache.clear();
 });
 
 afterEach(() => {

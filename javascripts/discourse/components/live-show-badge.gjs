@@ -1,18 +1,20 @@
 import Component from "@glimmer/component";
 import { tracked } from "@glimmer/tracking";
+import { service } from "@ember/service";
 import { i18n } from "discourse-i18n";
 import { parseIngestBaseUrl } from "../lib/ingest-url";
 import { findShowStream } from "../lib/show-tags";
-import { isStreamLive, statusCache } from "../lib/status-cache";
+import { isStreamLive } from "../lib/stream-statuses";
 
 /**
  * Connector of the `topic-list-after-title` outlet (@outletArgs.topic): a LIVE badge while the
  * topic's show is live. Rows that are not shows ask nothing; the show rows of one list share one
- * status request (lib/status-cache).
+ * status request (the live-show-status service).
  *
  * @extends {Component<{ Args: { outletArgs: { topic: { tags?: unknown[] } } } }>}
  */
 export default class LiveShowBadge extends Component {
+  @service liveShowStatus;
   @tracked live = false;
 
   constructor(owner, args) {
@@ -25,7 +27,7 @@ export default class LiveShowBadge extends Component {
     if (!ingest.ok) {
       return;
     }
-    statusCache.get(ingest.url).then((statuses) => {
+    this.liveShowStatus.statuses(ingest.url).then((statuses) => {
       if (!this.isDestroying && !this.isDestroyed) {
         this.live = isStreamLive(statuses, stream);
       }

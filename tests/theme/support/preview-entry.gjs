@@ -1,5 +1,6 @@
 // Renders the theme's real components into a plain page (no Discourse), for real-browser tests and
 // screenshots: window.PREVIEW carries the settings, translations and the topics to show.
+import Application from "@ember/application";
 import { hash } from "@ember/helper";
 import { renderComponent } from "@ember/renderer";
 import { setTranslations } from "discourse-i18n";
@@ -7,6 +8,7 @@ import { setLoadScriptImpl } from "discourse/lib/load-script";
 import { resetSettings } from "discourse/lib/theme-settings-store";
 import LiveShowBadge from "../../../javascripts/discourse/components/live-show-badge";
 import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
+import LiveShowStatus from "../../../javascripts/discourse/services/live-show-status";
 
 const { settings, translations, topic, listTopics } = window.PREVIEW;
 resetSettings(settings);
@@ -23,11 +25,20 @@ setLoadScriptImpl(
     })
 );
 
+// An app instance as owner, so components find their services as they do in Discourse.
+const app = Application.create({ autoboot: false, rootElement: document.body, modules: {} });
+await app.boot();
+const owner = app.buildInstance();
+owner.register("service:live-show-status", LiveShowStatus);
+await owner.boot();
+
 renderComponent(<template><LiveShowTopicPlayer @outletArgs={{hash model=topic}} /></template>, {
   into: document.querySelector("#topic-above-posts"),
+  owner,
 });
 for (const row of listTopics) {
   renderComponent(<template><LiveShowBadge @outletArgs={{hash topic=row}} /></template>, {
     into: document.querySelector(`[data-topic-id="${row.id}"] .after-title`),
+    owner,
   });
 }

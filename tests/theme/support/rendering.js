@@ -1,6 +1,7 @@
 import Application from "@ember/application";
 import { afterEach, beforeEach } from "vitest";
 import { setApplication, setupContext, setupRenderingContext, teardownContext } from "@ember/test-helpers";
+import LiveShowStatus from "../../../javascripts/discourse/services/live-show-status";
 
 // ember-qunit's setupRenderingTest(hooks) for vitest. Returns a proxy to the current test's
 // context ({ owner, element }).
@@ -18,6 +19,8 @@ export function setupRenderingTest() {
     setApplication(TestApp.create());
     const context = {}; // must be a new object per test
     await setupContext(context);
+    // Discourse's resolver finds a theme's services by module name; the test app has no resolver.
+    context.owner.register("service:live-show-status", LiveShowStatus);
     await setupRenderingContext(context);
     current = context;
   });

@@ -1,11 +1,10 @@
-// Live status of every stream, fetched once from `${baseUrl}/status.json` and shared by all the
-// LIVE badges of a topic list: one request per list render, none when no badge asks.
+// The ingest's `${baseUrl}/status.json`, read into what the theme uses. The request is shared by
+// every component of a page through the live-show-status service.
 
-const TTL_MS = 15_000;
 const TIMEOUT_MS = 5_000;
 
 /**
- * @typedef {{ live: boolean, viewers: number | null }} StreamStatus
+ * @typedef {{ live: boolean, viewers: number | null, startedAt: string | null }} StreamStatus
  * @typedef {Map<string, StreamStatus>} StreamStatuses keyed by stream name
  */
 
@@ -14,6 +13,7 @@ function toStatus(/** @type {any} */ entry) {
   return {
     live: entry?.live === true || entry?.state === "live",
     viewers: typeof entry?.viewers === "number" ? entry.viewers : null,
+    startedAt: typeof entry?.startedAt === "string" ? entry.startedAt : null,
   };
 }
 
@@ -54,7 +54,11 @@ export function isStreamLive(statuses, stream) {
   return statuses.get(stream)?.live === true;
 }
 
-async function fetchStatuses(baseUrl) {
+/**
+ * @param {string} baseUrl normalised, without trailing slash
+ * @returns {Promise<StreamStatuses>} empty when the ingest is unreachable or answers an error
+ */
+export async function fetchStatuses(baseUrl) {
   try {
     const response = await fetch(`${baseUrl}/status.json`, {
       credentials: "omit",
@@ -66,42 +70,7 @@ async function fetchStatuses(baseUrl) {
     }
     return parseStatuses(await response.json());
   } catch {
-    // A badge is decoration: an unreachable ingest means "not live", never an error on the list.
+    // Badges and notices are decoration: an unreachable ingest means "not live", never an error.
     return new Map();
   }
 }
-
-export class StatusCache {
-  /** @type {Map<string, { at: number, statuses: Promise<StreamStatuses> }>} */
-  #entries = new Map();
-  #ttlMs;
-  #now;
-
-  constructor({ ttlMs = TTL_MS, now = () => Date.now() } = {}) {
-    this.#ttlMs = ttlMs;
-    this.#now = now;
-  }
-
-  /**
-   * Concurrent and repeated calls within the TTL share one request (failures are cached too,
-   * so an unreachable ingest is not hammered by every list render).
-   *
-   * @param {string} baseUrl normalised, without trailing slash
-   * @returns {Promise<StreamStatuses>}
-   */
-  get(baseUrl) {
-    const entry = this.#entries.get(baseUrl);
-    if (entry && this.#now() - entry.at < this.#ttlMs) {
-      return entry.statuses;
-    }
-    const statuses = fetchStatuses(baseUrl);
-    this.#entries.set(baseUrl, { at: this.#now(), statuses });
-    return statuses;
-  }
-
-  clear() {
-    this.#entries.clear();
-  }
-}
-
-export const statusCache = new StatusCache();
