@@ -20,4 +20,9 @@ declare module "discourse/lib/load-script" {
 
 declare module "discourse-i18n" {
   export function i18n(key: string, options?: Record<string, unknown>): string;
+  const I18n: {
+    /** The interface language as a BCP 47 tag, e.g. "en-GB" (core: a getter on I18n). */
+    readonly currentBcp47Locale: string;
+  };
+  export default I18n;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach } from "vitest";
-import { setTranslations } from "discourse-i18n";
+import I18n, { setTranslations } from "discourse-i18n";
 import { loadedUrls, setLoadScriptImpl } from "discourse/lib/load-script";
 import { resetSettings, themePrefix } from "discourse/lib/theme-settings-store";
 import { loadFakeBundle, resetFakePlayer } from "./support/fake-live-player";
@@ -35,6 +35,7 @@ beforeEach(() => {
     theme_uploads_local: { live_player: PLAYER_URL },
   });
   setTranslations(translations);
+  I18n.currentBcp47Locale = "en";
   loadedUrls.length = 0;
   setLoadScriptImpl(loadFakeBundle);
 });

@@ -4,6 +4,7 @@ import { on } from "@ember/modifier";
 import { modifier } from "ember-modifier";
 import { i18n } from "discourse-i18n";
 import { loadPlayerBundle } from "../lib/player-bundle";
+import LiveShowSchedule from "./live-show-schedule";
 
 const STATES = new Set(["loading", "offline", "live", "reconnecting", "ended", "error"]);
 // Docks once less than this share of the player is visible.
@@ -13,13 +14,17 @@ function overrideOr(text, fallback) {
   return typeof text === "string" && text.trim() ? text.trim() : fallback;
 }
 
+function endedText() {
+  return overrideOr(settings.ended_text, i18n(themePrefix("live_shows.state.ended")));
+}
+
 function playerLabels() {
   return {
     loading: i18n(themePrefix("live_shows.state.loading")),
     offline: overrideOr(settings.offline_text, i18n(themePrefix("live_shows.state.offline"))),
     live: i18n(themePrefix("live_shows.state.live")),
     reconnecting: i18n(themePrefix("live_shows.state.reconnecting")),
-    ended: overrideOr(settings.ended_text, i18n(themePrefix("live_shows.state.ended"))),
+    ended: endedText(),
     error: i18n(themePrefix("live_shows.state.error")),
     unmute: i18n(themePrefix("live_shows.controls.unmute")),
     goLive: i18n(themePrefix("live_shows.controls.go_live")),
@@ -32,8 +37,9 @@ function playerLabels() {
  * owns the 16:9 box around it (reserved before the bundle loads) and the docked mini-player.
  *
  * @typedef {object} LiveShowPlayerSignature
- * @property {{ baseUrl: string, stream: string, topicId: number }} Args @baseUrl is the normalised
- *   ingest URL; a new @topicId remounts the player.
+ * @property {{ baseUrl: string, stream: string, topicId: number, event?: import("../lib/show-schedule").ShowEvent | null }} Args
+ *   @baseUrl is the normalised ingest URL; a new @topicId remounts the player; @event (the topic's
+ *   calendar event) replaces the offline message with the schedule.
  *
  * @extends {Component<LiveShowPlayerSignature>}
  */
@@ -138,6 +144,15 @@ export default class LiveShowPlayer extends Component {
     });
   };
 
+  /** The event to show over the offline player, or null. */
+  get scheduledEvent() {
+    return this.state === "offline" ? (this.args.event ?? null) : null;
+  }
+
+  get endedText() {
+    return endedText();
+  }
+
   closeDock = () => {
     this.dockDismissed = true;
   };
@@ -154,6 +169,9 @@ export default class LiveShowPlayer extends Component {
             class="live-show-frame__stage"
             {{this.mountPlayer @baseUrl @stream @topicId}}
           ></div>
+          {{#if this.scheduledEvent}}
+            <LiveShowSchedule @event={{this.scheduledEvent}} @endedText={{this.endedText}} />
+          {{/if}}
           {{#if this.loadFailed}}
             <p class="live-show-frame__message" role="alert">
               {{i18n (themePrefix "live_shows.state.load_failed")}}

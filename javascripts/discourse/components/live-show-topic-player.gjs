@@ -1,5 +1,6 @@
 import Component from "@glimmer/component";
 import { isValidStreamName, parseIngestBaseUrl } from "../lib/ingest-url";
+import { readShowEvent } from "../lib/show-schedule";
 import { findShowStream } from "../lib/show-tags";
 import LiveShowConfigNotice from "./live-show-config-notice";
 import LiveShowPlayer from "./live-show-player";
@@ -18,6 +19,11 @@ export default class LiveShowTopicPlayer extends Component {
 
   get stream() {
     return findShowStream(this.topic?.tags, settings.show_streams);
+  }
+
+  /** The topic's calendar event, read from what the page already has (no request). */
+  get event() {
+    return readShowEvent(this.topic);
   }
 
   get ingest() {
@@ -46,6 +52,7 @@ export default class LiveShowTopicPlayer extends Component {
           @baseUrl={{this.baseUrl}}
           @stream={{this.stream}}
           @topicId={{this.topic.id}}
+          @event={{this.event}}
         />
       {{/if}}
     {{/if}}

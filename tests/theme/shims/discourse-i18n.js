@@ -20,5 +20,6 @@ export function setTranslations(values) {
   Object.assign(translations, values);
 }
 
-const I18n = { t: i18n, translations, locale: "en" };
+// core: I18n.currentBcp47Locale, e.g. "en-GB"; tests may set it.
+const I18n = { t: i18n, translations, locale: "en", currentBcp47Locale: "en" };
 export default I18n;

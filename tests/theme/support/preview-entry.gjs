@@ -30,6 +30,7 @@ const app = Application.create({ autoboot: false, rootElement: document.body, mo
 await app.boot();
 const owner = app.buildInstance();
 owner.register("service:live-show-status", LiveShowStatus);
+owner.register("service:current-user", null, { instantiate: false }); // an anonymous reader
 await owner.boot();
 
 renderComponent(<template><LiveShowTopicPlayer @outletArgs={{hash model=topic}} /></template>, {
