@@ -95,6 +95,26 @@ describe("about.json", () => {
     expect(about.minimum_discourse_version).toMatch(/^\d+\.\d+\.\d+(\.beta\d+)?$/);
   });
 
+  test("about_url and license_url point at this repository's README and LICENSE", () => {
+    expect(String(about.about_url)).toMatch(/\/blob\/main\/README\.md$/);
+    expect(String(about.license_url)).toMatch(/\/blob\/main\/LICENSE$/);
+    expect(trackedFiles).toEqual(expect.arrayContaining(["README.md", "LICENSE"]));
+  });
+});
+
+// lib/version.rb (Discourse.find_compatible_resource): a YAML map of "< version" or "<= version"
+// to a git ref; anything else makes core log "Invalid version list" and ignore the file.
+describe(".discourse-compatibility", () => {
+  const pins: unknown = parse(read(".discourse-compatibility"));
+
+  test("is a map core can read, each pin a version bound naming a commit of ours", () => {
+    expect(isObject(pins)).toBe(true);
+    for (const [requirement, ref] of Object.entries(pins as Json)) {
+      expect(requirement).toMatch(/^<=? ?\d+\.\d+\.\d+(\.beta\d+)?(-dev)?$/);
+      expect(() => execFileSync("git", ["cat-file", "-e", `${String(ref)}^{commit}`], { cwd: root }), String(ref)).not.toThrow();
+    }
+  });
+
   test("assets have valid names and point at existing .js files within the size limit", () => {
     expect(isObject(about.assets)).toBe(true);
     const assets = Object.entries(about.assets as Json);
