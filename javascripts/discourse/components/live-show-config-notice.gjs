@@ -27,15 +27,16 @@ export default class LiveShowConfigNotice extends Component {
 
   <template>
     {{#if this.currentUser.staff}}
-      <div class="live-show-config-notice" role="status">
-        <p class="live-show-config-notice__title">
+      {{! Inside core's inline outlet <span>: phrasing content only, laid out as blocks by the stylesheet. }}
+      <span class="live-show-config-notice" role="status">
+        <span class="live-show-config-notice__title">
           {{i18n (themePrefix "live_shows.config_notice.title")}}
-        </p>
-        <p class="live-show-config-notice__message">{{this.message}}</p>
-        <p class="live-show-config-notice__audience">
+        </span>
+        <span class="live-show-config-notice__message">{{this.message}}</span>
+        <span class="live-show-config-notice__audience">
           {{i18n (themePrefix "live_shows.config_notice.staff_only")}}
-        </p>
-      </div>
+        </span>
+      </span>
     {{/if}}
   </template>
 }

@@ -158,27 +158,30 @@ export default class LiveShowPlayer extends Component {
   };
 
   <template>
-    <section
+    {{! Core renders this inside an inline <span> (the topic-above-posts outlet), where only phrasing
+        content is valid HTML: spans laid out as blocks by the stylesheet, a region by role. }}
+    <span
       class="live-show-frame"
+      role="region"
       data-state={{this.state}}
       aria-label={{i18n (themePrefix "live_shows.region_label")}}
     >
-      <div class="live-show-frame__box" {{this.observeFrame}}>
-        <div class="live-show-frame__dock {{if this.docked '--docked'}}">
-          <div
+      <span class="live-show-frame__box" {{this.observeFrame}}>
+        <span class="live-show-frame__dock {{if this.docked '--docked'}}">
+          <span
             class="live-show-frame__stage"
             {{this.mountPlayer @baseUrl @stream @topicId}}
-          ></div>
+          ></span>
           {{#if this.scheduledEvent}}
             <LiveShowSchedule @event={{this.scheduledEvent}} @endedText={{this.endedText}} />
           {{/if}}
           {{#if this.loadFailed}}
-            <p class="live-show-frame__message" role="alert">
+            <span class="live-show-frame__message" role="alert">
               {{i18n (themePrefix "live_shows.state.load_failed")}}
-            </p>
+            </span>
           {{/if}}
           {{#if this.docked}}
-            <div class="live-show-frame__dock-controls">
+            <span class="live-show-frame__dock-controls">
               <button
                 type="button"
                 class="btn btn-small btn-flat live-show-frame__return"
@@ -191,10 +194,10 @@ export default class LiveShowPlayer extends Component {
                 title={{i18n (themePrefix "live_shows.dock.close")}}
                 {{on "click" this.closeDock}}
               >×</button>
-            </div>
+            </span>
           {{/if}}
-        </div>
-      </div>
-    </section>
+        </span>
+      </span>
+    </span>
   </template>
 }

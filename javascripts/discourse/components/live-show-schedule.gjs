@@ -90,17 +90,18 @@ export default class LiveShowSchedule extends Component {
   }
 
   <template>
-    <div class="live-show-schedule" data-phase={{this.phase}} {{this.tick @event}}>
-      <p class="live-show-schedule__text">
+    {{! Phrasing content only: it sits inside core's inline outlet <span> (see live-show-player). }}
+    <span class="live-show-schedule" data-phase={{this.phase}} {{this.tick @event}}>
+      <span class="live-show-schedule__text">
         {{#if this.upcoming}}
           <time datetime={{this.startsAtIso}}>{{this.text}}</time>
         {{else}}
           {{this.text}}
         {{/if}}
-      </p>
+      </span>
       {{#unless this.over}}
-        <p class="live-show-schedule__hint">{{i18n (themePrefix "live_shows.schedule.hint")}}</p>
+        <span class="live-show-schedule__hint">{{i18n (themePrefix "live_shows.schedule.hint")}}</span>
       {{/unless}}
-    </div>
+    </span>
   </template>
 }

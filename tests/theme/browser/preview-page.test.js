@@ -87,6 +87,26 @@ describe("in real Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  test("inside core's inline outlet <span>: only phrasing content, laid out as a column-wide block", async () => {
+    await open({ bundle: async () => LIVE_BUNDLE, settings: { ...SETTINGS, docked_mini_player: true } });
+    await page.waitForSelector(".live-show-frame[data-state=live]");
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.waitForSelector(".live-show-frame__dock-controls");
+    // The theme's own markup (the bundle owns what is inside the stage) in the state with the most of it.
+    const tags = await page.$$eval("#topic-above-posts *", (elements) => [
+      ...new Set(elements.filter((e) => !e.parentElement.closest(".live-show-frame__stage")).map((e) => e.localName)),
+    ]);
+    expect(tags.sort()).toEqual(["button", "span"]);
+    const wrapper = await rectOf(".posts-wrapper");
+    const frame = await rectOf(".live-show-frame");
+    expect([frame.left, frame.width]).toEqual([wrapper.left, wrapper.width]);
+    expect(await page.$eval(".live-show-frame", (e) => [e.getAttribute("role"), e.getAttribute("aria-label")])).toEqual([
+      "region",
+      "Live show",
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   test("docks in a corner while live and scrolled away; keyboard controls return or close it", async () => {
     await open({ bundle: async () => LIVE_BUNDLE, settings: { ...SETTINGS, docked_mini_player: true } });
     await page.waitForSelector(".live-show-frame[data-state=live]");

@@ -99,8 +99,9 @@ body { margin: 0 auto; padding: 1rem; max-width: 48rem; font: 16px/1.5 system-ui
 .post { min-height: 150vh; border-top: 1px solid var(--primary-low); padding-top: 1rem; }
 ${css}</style>
 <script>window.PREVIEW = ${JSON.stringify(preview)};</script></head>
-<body><ul class="topic-list">${rows}</ul><h1>${topic?.title ?? ""}</h1><div id="topic-above-posts"></div>
-<div class="post"><p class="first-post">The show starts at eight. Reply here while you watch!</p></div>
+<body><ul class="topic-list">${rows}</ul><h1>${topic?.title ?? ""}</h1>
+<div class="posts-wrapper"><span id="topic-above-posts"></span>
+<div class="post"><p class="first-post">The show starts at eight. Reply here while you watch!</p></div></div>
 <script type="module" src="/preview.mjs"></script></body></html>`
       );
     } else if (url.pathname === "/preview.mjs") {
