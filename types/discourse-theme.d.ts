@@ -15,6 +15,7 @@ export interface LiveShowsSettings {
   show_viewer_count: boolean;
   live_badge_in_topic_lists: boolean;
   docked_mini_player: boolean;
+  live_now_notice: boolean;
   offline_text: string;
   ended_text: string;
   /** about.json assets by name; URL possibly on the CDN */

@@ -26,3 +26,13 @@ declare module "discourse-i18n" {
   };
   export default I18n;
 }
+
+declare module "discourse/lib/ajax" {
+  /** A request to the forum (its subfolder and session applied); resolves with the parsed JSON. */
+  export function ajax(url: string, options?: object): Promise<any>;
+}
+
+declare module "discourse/lib/get-url" {
+  /** The path with the forum's subfolder prefix, e.g. "/forum/t/slug/12". */
+  export default function getURL(path: string): string;
+}

@@ -41,3 +41,26 @@ export function findShowStream(topicTags, showStreams) {
   }
   return null;
 }
+
+/**
+ * The usable `show_streams` rows, in order: stream name and tag names, both trimmed.
+ *
+ * @param {unknown} showStreams
+ * @returns {Array<{ stream: string, tags: string[] }>}
+ */
+export function showRows(showStreams) {
+  if (!Array.isArray(showStreams)) {
+    return [];
+  }
+  const rows = [];
+  for (const row of showStreams) {
+    const stream = typeof row?.stream === "string" ? row.stream.trim() : "";
+    const tags = Array.isArray(row?.tags)
+      ? row.tags.filter((tag) => typeof tag === "string" && tag.trim()).map((tag) => tag.trim())
+      : [];
+    if (stream && tags.length > 0) {
+      rows.push({ stream, tags });
+    }
+  }
+  return rows;
+}

@@ -1,4 +1,6 @@
 import Service from "@ember/service";
+import { ajax } from "discourse/lib/ajax";
+import { newestShowTopic, showTopicsPath } from "../lib/live-notice";
 import { fetchStatuses } from "../lib/stream-statuses";
 
 // Status answers are reused this long: a topic list's badges and the site-wide notice of the same
@@ -15,6 +17,10 @@ export default class LiveShowStatus extends Service {
   now = () => Date.now();
   /** @type {Map<string, { at: number, statuses: Promise<import("../lib/stream-statuses").StreamStatuses> }>} */
   #entries = new Map();
+  /** @type {Map<string, Promise<{ id: number, title: string, slug: string } | null>>} */
+  #topics = new Map();
+  /** Shows dismissed on this page, for when localStorage is unavailable. */
+  dismissed = new Set();
 
   /** @param {string} baseUrl normalised, without trailing slash */
   statuses(baseUrl) {
@@ -25,5 +31,26 @@ export default class LiveShowStatus extends Service {
     const statuses = fetchStatuses(baseUrl);
     this.#entries.set(baseUrl, { at: this.now(), statuses });
     return statuses;
+  }
+
+  /**
+   * The newest topic carrying one of a show's tags: one forum request per show (`showKey`) and page.
+   * A failed request is forgotten, so the next refresh asks again.
+   *
+   * @param {string} showKey
+   * @param {string[]} tags
+   */
+  showTopic(showKey, tags) {
+    let topic = this.#topics.get(showKey);
+    if (!topic) {
+      topic = ajax(showTopicsPath(tags))
+        .then((body) => newestShowTopic(body, tags))
+        .catch(() => {
+          this.#topics.delete(showKey);
+          return null;
+        });
+      this.#topics.set(showKey, topic);
+    }
+    return topic;
   }
 }

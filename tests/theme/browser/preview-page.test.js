@@ -164,4 +164,48 @@ describe("in real Chromium", () => {
     expect(await animations()).toEqual(["none", "none"]);
     expect(errors).toEqual([]);
   });
+
+  test("the live-now notice: one slim line on a phone, title cut, keyboard reaches link and close", async () => {
+    const longTitle = "Friday night show: the whole band live from the old theatre, with guests and a long encore";
+    await open({
+      bundle: async () => LIVE_BUNDLE,
+      settings: { ...SETTINGS, live_now_notice: true },
+      streams: { main: { live: true, startedAt: "2025-12-12T19:00:00.000Z" } },
+      forumTopics: [{ id: 41, title: longTitle, slug: "friday-night-show", created_at: "2025-12-10T09:00:00Z", tags: ["show"] }],
+    });
+    await page.waitForSelector(".live-show-notice");
+    const notice = await rectOf(".live-show-notice");
+    expect(notice.right).toBeLessThanOrEqual(PHONE.width);
+    expect(notice.height).toBeLessThan(60); // one line, not the title wrapped
+    expect(await page.$eval(".live-show-notice__title", (title) => title.scrollWidth > title.clientWidth)).toBe(true);
+    const close = await rectOf(".live-show-notice__dismiss");
+    expect(close.width).toBeGreaterThanOrEqual(44);
+    expect(close.height).toBeGreaterThanOrEqual(44);
+
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("href"))).toBe("/t/friday-night-show/41");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain("live-show-notice__dismiss");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(".live-show-notice", { state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main-container");
+    await page.reload({ waitUntil: "domcontentloaded" });
+    await page.waitForSelector(".live-show-frame[data-state=live]");
+    await page.waitForTimeout(300);
+    expect(await page.$(".live-show-notice")).toBeNull(); // remembered for this show
+    expect(errors).toEqual([]);
+  });
+
+  test("the event's countdown fits the 16:9 box of a phone", async () => {
+    const realBundle = await readFile(path.join(repoRoot, "assets/live-player.js"), "utf8");
+    const startsAt = new Date(Date.now() + (2 * 60 + 12) * 60_000 + 30_000).toISOString();
+    await open({ bundle: async () => realBundle, topic: { ...SHOW, event_starts_at: startsAt } });
+    await page.waitForSelector(".live-show-schedule[data-phase=upcoming]");
+    expect(await page.textContent(".live-show-schedule")).toMatch(/— in 2 h 1[23] min/); // 2 h 12.5 min minus the page's load
+    const box = await rectOf(".live-show-frame__box");
+    const text = await rectOf(".live-show-schedule__hint");
+    expect(text.bottom).toBeLessThanOrEqual(box.bottom);
+    expect(text.right).toBeLessThanOrEqual(box.right);
+    expect(errors).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { hash } from "@ember/helper";
 import { render, waitUntil } from "@ember/test-helpers";
 import initializer from "../../../javascripts/discourse/api-initializers/live-shows";
 import LiveShowBadge from "../../../javascripts/discourse/components/live-show-badge";
+import LiveShowNotice from "../../../javascripts/discourse/components/live-show-notice";
 import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
 import { createFakeApi } from "discourse/lib/api";
 import { settings } from "discourse/lib/theme-settings-store";
@@ -29,6 +30,16 @@ describe("live-shows api initializer", () => {
   test("no badge connector when badges are turned off", () => {
     settings.live_badge_in_topic_lists = false;
     expect(initialize()).toEqual([["renderInOutlet", "topic-above-posts", LiveShowTopicPlayer]]);
+  });
+
+  test("the live-now notice on every page only when its setting is on (default off: nothing rendered, nothing asked)", () => {
+    expect(settings.live_now_notice).toBe(false);
+    expect(initialize().some(([, outlet]) => outlet === "above-main-container")).toBe(false);
+  });
+
+  test("with live_now_notice on, the notice renders above the main container", () => {
+    settings.live_now_notice = true;
+    expect(initialize()).toContainEqual(["renderInOutlet", "above-main-container", LiveShowNotice]);
   });
 
   test("the topic connector renders the player with core's outlet args", async () => {

@@ -4,15 +4,18 @@ import Application from "@ember/application";
 import { hash } from "@ember/helper";
 import { renderComponent } from "@ember/renderer";
 import { setTranslations } from "discourse-i18n";
+import { setForumOrigin } from "discourse/lib/ajax";
 import { setLoadScriptImpl } from "discourse/lib/load-script";
 import { resetSettings } from "discourse/lib/theme-settings-store";
 import LiveShowBadge from "../../../javascripts/discourse/components/live-show-badge";
+import LiveShowNotice from "../../../javascripts/discourse/components/live-show-notice";
 import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
 import LiveShowStatus from "../../../javascripts/discourse/services/live-show-status";
 
 const { settings, translations, topic, listTopics } = window.PREVIEW;
 resetSettings(settings);
 setTranslations(translations);
+setForumOrigin(window.location.origin);
 // Like core's loadScript: a classic <script> tag.
 setLoadScriptImpl(
   (url) =>
@@ -33,6 +36,9 @@ owner.register("service:live-show-status", LiveShowStatus);
 owner.register("service:current-user", null, { instantiate: false }); // an anonymous reader
 await owner.boot();
 
+if (settings.live_now_notice) {
+  renderComponent(LiveShowNotice, { into: document.querySelector("#above-main-container"), owner });
+}
 renderComponent(<template><LiveShowTopicPlayer @outletArgs={{hash model=topic}} /></template>, {
   into: document.querySelector("#topic-above-posts"),
   owner,

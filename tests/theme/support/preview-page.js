@@ -57,8 +57,9 @@ export async function buildPreviewScript() {
  * @param {"light" | "dark"} [options.scheme]
  * @param {object} [options.topic] the topic shown above the posts
  * @param {object[]} [options.listTopics] rows of the topic list below
+ * @param {object[]} [options.forumTopics] what the forum's /latest.json lists (the live-now notice asks it)
  */
-export async function startPreviewServer({ script, bundle, streams = {}, settings = {}, scheme = "light", topic, listTopics = [] }) {
+export async function startPreviewServer({ script, bundle, streams = {}, settings = {}, scheme = "light", topic, listTopics = [], forumTopics = [] }) {
   const css = sass.compile(path.join(repoRoot, "common/common.scss"), {
     loadPaths: [path.join(repoRoot, "stylesheets")],
     silenceDeprecations: ["import"],
@@ -95,14 +96,15 @@ export async function startPreviewServer({ script, bundle, streams = {}, setting
         `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>:root { ${colours} --font-down-1: 0.875em; --font-down-2: 0.75em; --font-up-2: 1.3em; --d-border-radius: 4px; }
-body { margin: 0 auto; padding: 1rem; max-width: 48rem; font: 16px/1.5 system-ui, sans-serif; color: var(--primary); background: var(--secondary); }
+body { margin: 0 auto; padding: 0.5rem 1rem 1rem; max-width: 48rem; font: 16px/1.5 system-ui, sans-serif; color: var(--primary); background: var(--secondary); }
 .post { min-height: 150vh; border-top: 1px solid var(--primary-low); padding-top: 1rem; }
 ${css}</style>
 <script>window.PREVIEW = ${JSON.stringify(preview)};</script></head>
-<body><ul class="topic-list">${rows}</ul><h1>${topic?.title ?? ""}</h1>
+<body><div id="main-outlet"><div id="above-main-container"></div><div id="main-container">
+<ul class="topic-list">${rows}</ul><h1>${topic?.title ?? ""}</h1>
 <div class="posts-wrapper"><span id="topic-above-posts"></span>
 <div class="post"><p class="first-post">The show starts at eight. Reply here while you watch!</p></div></div>
-<script type="module" src="/preview.mjs"></script></body></html>`
+</div></div><script type="module" src="/preview.mjs"></script></body></html>`
       );
     } else if (url.pathname === "/preview.mjs") {
       send("text/javascript", await readFile(script));
@@ -110,6 +112,8 @@ ${css}</style>
       send("text/javascript", await bundle());
     } else if (/^\/live\/[^/]+\/status\.json$/.test(url.pathname)) {
       send("application/json", JSON.stringify(status(url.pathname.split("/")[2])));
+    } else if (url.pathname === "/latest.json") {
+      send("application/json", JSON.stringify({ topic_list: { topics: forumTopics } }));
     } else if (url.pathname === "/live/status.json") {
       send("application/json", JSON.stringify({ streams: Object.keys(streams).map(status) }));
     } else {
