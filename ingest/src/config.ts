@@ -52,7 +52,7 @@ export const configSchema = z.object({
   partMs: integer(100, 2000).default(200).describe("LL-HLS part duration in milliseconds (players stay PART-HOLD-BACK, 3 parts plus a frame each, behind live)"),
   windowSegments: integer(3, 60).default(6).describe("segments listed in the playlist"),
   graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
-  publicUrl: publicUrl.optional().describe("public base URL of this host, only used to print the OBS and watch URLs"),
+  publicUrl: publicUrl.optional().describe("public base URL of this host, used to print the OBS and watch URLs, and for the sign-in callback of members-only streams"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
   maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
   maxConnectionsPerAddress: integer(1, 10000)
@@ -70,6 +70,17 @@ export const configSchema = z.object({
     .default(1000)
     .describe("a publisher silent this long is replaced by a new publish of the same stream, e.g. OBS reconnecting (ms) [staleMs]"),
   maxMessageBytes: integer(4096, 16777215).default(4194304).describe("largest RTMP message accepted (bytes)"),
+  // Members-only streams (access/): the forum is the DiscourseConnect provider. All three or none of
+  // discourseUrl, discourseConnectSecretFile and publicUrl (the callback URL the forum redirects to).
+  discourseUrl: publicUrl
+    .optional()
+    .describe("the forum signing viewers in to members-only streams (DiscourseConnect provider), e.g. https://forum.example.org; needs --public-url"),
+  discourseConnectSecretFile: nonEmptyPath
+    .optional()
+    .describe("file (mode 0600) holding the secret of the forum's 'discourse connect provider secrets' line for this host"),
+  sessionHours: integer(1, 168)
+    .default(4)
+    .describe("lifetime of a viewer's sign-in: how long a member removed on the forum can keep watching (hours)"),
 });
 
 type ParsedOptions = z.output<typeof configSchema>;
@@ -162,12 +173,29 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     return fail(new ConfigError(`invalid value ${JSON.stringify(value)} for ${option}: ${issue.message}`, option, value));
   }
   const options = parsed.data;
+  const signIn = signInOptionsError(options, sourceOf);
+  if (signIn) return fail(signIn);
   const config: Config = {
     ...options,
     httpHost: options.httpHost ?? options.host,
     keys: options.keys ?? path.join(options.dataDir, "keys.json"),
   };
   return { ok: true, help: false, config, positionals };
+}
+
+/** DiscourseConnect needs the forum, the secret and this host's public URL (the callback) together. */
+function signInOptionsError(options: ParsedOptions, sourceOf: Map<OptionKey, string>): ConfigError | undefined {
+  const name = (key: OptionKey) => sourceOf.get(key) ?? flagName(key);
+  if (options.discourseUrl && !options.discourseConnectSecretFile) {
+    return new ConfigError(`${name("discourseUrl")} needs ${flagName("discourseConnectSecretFile")} (the DiscourseConnect secret, in a file)`, name("discourseUrl"));
+  }
+  if (options.discourseConnectSecretFile && !options.discourseUrl) {
+    return new ConfigError(`${name("discourseConnectSecretFile")} needs ${flagName("discourseUrl")}`, name("discourseConnectSecretFile"));
+  }
+  if (options.discourseUrl && !options.publicUrl) {
+    return new ConfigError(`${name("discourseUrl")} needs ${flagName("publicUrl")} (the forum sends viewers back to <public-url>/live/auth/callback)`, name("discourseUrl"));
+  }
+  return undefined;
 }
 
 function fail(error: ConfigError): LoadConfigResult {
@@ -186,6 +214,8 @@ export function usage(): string {
     "       npm start -- keys add <stream>      create or replace the key of a stream (printed once)",
     "       npm start -- keys list              list streams with a key (never the keys)",
     "       npm start -- keys revoke <stream>   delete the key of a stream",
+    "       npm start -- keys access <stream> public|members|groups:<a>,<b>",
+    "                                           who may watch a stream (default public)",
     "",
     "Options (each also an environment variable):",
     ...rows.map(([flag, text, env]) => `${flag!.padEnd(width)}${text}\n${" ".repeat(width)}${env}`),

@@ -1,3 +1,4 @@
+import { ACCESS_MODE_RULE, formatAccessMode, parseAccessMode } from "../access/access-mode.js";
 import type { Config } from "../config.js";
 import { InvalidStreamNameError, KeysFileError, KeyStore } from "../keys/index.js";
 import { obsInstructions, publicUrls } from "./public-urls.js";
@@ -11,12 +12,12 @@ export interface Output {
   err(text: string): void;
 }
 
-/** `keys add <stream>`, `keys list`, `keys revoke <stream>`. Returns the exit code. */
+/** `keys add <stream>`, `keys list`, `keys revoke <stream>`, `keys access <stream> <mode>`. Returns the exit code. */
 export async function keysCommand(config: Config, args: readonly string[], io: Output): Promise<number> {
   const [action, ...rest] = args;
   const store = new KeyStore({ file: config.keys });
   const usage = (text: string) => {
-    io.err(`error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream>`);
+    io.err(`error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream> | keys access <stream> ${ACCESS_MODE_RULE.split(" (")[0]}`);
     return EXIT_USAGE;
   };
   try {
@@ -45,8 +46,8 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
         const width = Math.max(6, ...keys.map((k) => k.stream.length)) + 2;
         io.out(
           [
-            `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED`,
-            ...keys.map((k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt}`),
+            `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED                   ACCESS`,
+            ...keys.map((k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access}`),
           ].join("\n"),
         );
         return EXIT_OK;
@@ -58,6 +59,25 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
           return EXIT_RUNTIME;
         }
         io.out(`Revoked the key of stream "${rest[0]}". A running ingest refuses it from its next publish attempt.`);
+        return EXIT_OK;
+      }
+      case "access": {
+        if (rest.length !== 2) return usage("keys access takes a stream name and a mode");
+        const [stream, text] = rest as [string, string];
+        const mode = parseAccessMode(text);
+        if (!mode) return usage(`invalid access mode ${JSON.stringify(text)}: expected ${ACCESS_MODE_RULE}`);
+        if (!(await store.setAccess(stream, mode))) {
+          io.err(`error: stream "${stream}" has no key in ${config.keys} (keys add ${stream} first)`);
+          return EXIT_RUNTIME;
+        }
+        io.out(
+          [
+            `Stream "${stream}" is now ${formatAccessMode(mode)}. A running ingest applies it within a few seconds.`,
+            ...(mode.kind !== "public" && !config.discourseUrl
+              ? ["Note: viewers can only sign in when the ingest runs with --discourse-url and --discourse-connect-secret-file."]
+              : []),
+          ].join("\n"),
+        );
         return EXIT_OK;
       }
       default:

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
+import { formatAccessMode, parseAccessMode, PUBLIC, type AccessMode } from "../access/access-mode.js";
 import { fingerprint, generateKey, hashKey, looksLikeKey, verifyKey } from "./key-material.js";
 import { emptyKeysFile, KeysFileError, readKeysFile, writeKeysFile, type KeysFileContent } from "./keys-file.js";
 import { isValidStreamName, STREAM_NAME_RULE } from "./stream-name.js";
@@ -10,6 +11,8 @@ export interface KeyInfo {
   fingerprint: string;
   createdAt: string;
   updatedAt: string;
+  /** `public`, `members` or `groups:<a>,<b>`. */
+  access: string;
 }
 
 export interface AddedKey {
@@ -72,7 +75,7 @@ export class KeyStore {
   async list(): Promise<KeyInfo[]> {
     const content = (await readKeysFile(this.file)) ?? emptyKeysFile();
     return Object.entries(content.streams)
-      .map(([stream, e]) => ({ stream, fingerprint: e.fingerprint, createdAt: e.createdAt, updatedAt: e.updatedAt }))
+      .map(([stream, e]) => ({ stream, fingerprint: e.fingerprint, createdAt: e.createdAt, updatedAt: e.updatedAt, access: e.access ?? "public" }))
       .sort((a, b) => a.stream.localeCompare(b.stream));
   }
 
@@ -88,6 +91,8 @@ export class KeyStore {
       ...(await hashKey(key)),
       createdAt: previous?.createdAt ?? stamp,
       updatedAt: stamp,
+      // A new key does not change who may watch.
+      ...(previous?.access !== undefined ? { access: previous.access } : {}),
     };
     await writeKeysFile(this.file, content);
     this.snapshot = undefined;
@@ -103,6 +108,34 @@ export class KeyStore {
     await writeKeysFile(this.file, content);
     this.snapshot = undefined;
     return true;
+  }
+
+  /** Sets who may watch `stream`; false when the stream has no key. `public` is stored as no entry. */
+  async setAccess(stream: string, mode: AccessMode): Promise<boolean> {
+    if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
+    const content = await readKeysFile(this.file);
+    const entry = content?.streams[stream];
+    if (!content || !entry) return false;
+    if (mode.kind === "public") delete entry.access;
+    else entry.access = formatAccessMode(mode);
+    await writeKeysFile(this.file, content);
+    this.snapshot = undefined;
+    return true;
+  }
+
+  /**
+   * Every protected stream's access mode (streams not listed are public), from the current file version.
+   * Throws KeysFileError when the file is unusable.
+   */
+  async accessModes(): Promise<Map<string, AccessMode>> {
+    const snapshot = await this.current();
+    if (snapshot.error) throw snapshot.error;
+    const modes = new Map<string, AccessMode>();
+    for (const [stream, entry] of Object.entries(snapshot.content?.streams ?? {})) {
+      const mode = entry.access === undefined ? PUBLIC : parseAccessMode(entry.access)!;
+      if (mode.kind !== "public") modes.set(stream, mode);
+    }
+    return modes;
   }
 
   /** The public stream name for a secret key, or null. */

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { ACCESS_MODE_RULE, parseAccessMode } from "../access/access-mode.js";
 import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./stream-name.js";
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected base64url" });
@@ -21,6 +22,11 @@ const entry = z.strictObject({
   scrypt: scryptParams,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** Who may watch (`keys access`); absent = public. */
+  access: z
+    .string()
+    .refine((s) => parseAccessMode(s) !== undefined, { error: `expected ${ACCESS_MODE_RULE}` })
+    .optional(),
 });
 
 const keysFileSchema = z.strictObject({

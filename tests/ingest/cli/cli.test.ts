@@ -101,8 +101,8 @@ describe("keys subcommands", () => {
 
     const list = await run(["keys", "list", "--data-dir", dir]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^STREAM\s+FINGERPRINT\s+CREATED\s+UPDATED$/m);
-    expect(list.stdout).toMatch(/^foo\s+[0-9a-f]{8}\s+\d{4}-\d\d-\d\dT/m);
+    expect(list.stdout).toMatch(/^STREAM\s+FINGERPRINT\s+CREATED\s+UPDATED\s+ACCESS$/m);
+    expect(list.stdout).toMatch(/^foo\s+[0-9a-f]{8}\s+\d{4}-\d\d-\d\dT.*\spublic$/m);
     expect(list.stdout).not.toContain(key!);
 
     const revoked = await run(["keys", "revoke", "foo", "--data-dir", dir]);
@@ -112,6 +112,19 @@ describe("keys subcommands", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('stream "foo" has no key');
     expect((await run(["keys", "list", "--data-dir", dir])).stdout).toContain("No keys in");
+  });
+
+  // Few spawns (each starts tsx): the store's own tests cover the modes in detail.
+  it("access sets who may watch and list shows it", { timeout: 90_000 }, async () => {
+    await run(["keys", "add", "foo", "--data-dir", dir]);
+    const groups = await run(["keys", "access", "foo", "groups:Patrons,crew", "--data-dir", dir]);
+    expect(groups.code).toBe(0);
+    expect(groups.stdout).toContain('Stream "foo" is now groups:patrons,crew.');
+    expect(groups.stdout).toContain("--discourse-url");
+    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toMatch(/^foo\s.*\sgroups:patrons,crew$/m);
+    const missing = await run(["keys", "access", "bar", "members", "--data-dir", dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('stream "bar" has no key');
   });
 
   it("uses --public-url for the printed URLs and LIVE_* environment variables", async () => {
@@ -128,6 +141,8 @@ describe("keys subcommands", () => {
     [["keys", "add", "bad/name"], 2, /invalid stream name "bad\/name"/],
     [["keys", "add"], 2, /keys add takes exactly one stream name/],
     [["keys", "list", "extra"], 2, /keys list takes no arguments/],
+    [["keys", "access", "foo"], 2, /keys access takes a stream name and a mode/],
+    [["keys", "access", "foo", "everyone"], 2, /invalid access mode "everyone": expected public, members or groups:/],
     [["keys", "rotate", "x"], 2, /unknown keys subcommand "rotate"/],
     [["serve"], 2, /unknown command "serve"/],
     [["--rtmp-port", "abc"], 2, /invalid value "abc" for --rtmp-port/],

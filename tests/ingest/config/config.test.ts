@@ -35,6 +35,7 @@ describe("loadConfig defaults", () => {
       idleTimeoutMs: 10000,
       takeoverMs: 1000,
       maxMessageBytes: 4194304,
+      sessionHours: 4,
     });
   });
 
@@ -48,7 +49,8 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--takeover-ms", "LIVE_TAKEOVER_MS"]);
     expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
     expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
-    expect(names).toHaveLength(20);
+    expect(names).toContainEqual(["--discourse-connect-secret-file", "LIVE_DISCOURSE_CONNECT_SECRET_FILE"]);
+    expect(names).toHaveLength(23);
   });
 });
 
@@ -118,6 +120,11 @@ describe("loadConfig rejects bad input with one message naming the option and th
     [["--rtmp-port", "--http-port", "1"], {}, "--rtmp-port", undefined, /missing value for --rtmp-port/],
     [["--bogus", "1"], {}, "--bogus", undefined, /unknown option --bogus/],
     [["-x"], {}, "-x", undefined, /unknown option -x/],
+    [["--discourse-url", "forum.example.org"], {}, "--discourse-url", "forum.example.org", /--discourse-url: expected an http\(s\) URL/],
+    [["--discourse-url", "https://forum.example.org", "--public-url", "https://live.example.org"], {}, "--discourse-url", undefined, /--discourse-url needs --discourse-connect-secret-file/],
+    [["--discourse-connect-secret-file", "/etc/s"], {}, "--discourse-connect-secret-file", undefined, /needs --discourse-url/],
+    [["--discourse-connect-secret-file", "/etc/s"], { LIVE_DISCOURSE_URL: "https://f.example.org" }, "LIVE_DISCOURSE_URL", undefined, /LIVE_DISCOURSE_URL needs --public-url/],
+    [["--session-hours", "0"], {}, "--session-hours", "0", /--session-hours: expected an integer from 1 to 168/],
   ])("%j %j", (argv, env, option, value, message) => {
     const e = error(argv, env);
     expect(e.message).toMatch(message);

@@ -86,8 +86,8 @@ describe("KeyStore", () => {
     expect(b.replaced).toBe(false);
     const list = await store.list();
     expect(list).toEqual([
-      { stream: "alpha", fingerprint: a2.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-02-01T00:00:00.000Z" },
-      { stream: "beta", fingerprint: b.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-01-02T03:04:05.000Z" },
+      { stream: "alpha", fingerprint: a2.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-02-01T00:00:00.000Z", access: "public" },
+      { stream: "beta", fingerprint: b.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-01-02T03:04:05.000Z", access: "public" },
     ]);
     expect(JSON.stringify(list)).not.toContain(a.key);
     expect(await store.authenticate(a.key)).toBeNull();
@@ -174,5 +174,41 @@ describe("malformed or unreadable keys files", () => {
     await mkdir(file, { recursive: true });
     await expect(new KeyStore({ file }).check()).rejects.toThrow(`keys file ${file}: cannot be read (EISDIR)`);
     await expect(new KeyStore({ file }).add("alpha")).rejects.toThrow(/cannot be read/);
+  });
+});
+
+describe("KeyStore access modes", () => {
+  it("stores, lists and reloads per-stream access; public is no entry", async () => {
+    const store = new KeyStore({ file });
+    await store.add("alpha");
+    await store.add("beta");
+    expect(await store.setAccess("alpha", { kind: "members" })).toBe(true);
+    expect(await store.setAccess("beta", { kind: "groups", groups: ["patrons", "crew"] })).toBe(true);
+    expect(await store.setAccess("gamma", { kind: "members" })).toBe(false);
+    expect((await store.list()).map((k) => [k.stream, k.access])).toEqual([
+      ["alpha", "members"],
+      ["beta", "groups:patrons,crew"],
+    ]);
+    const other = new KeyStore({ file });
+    expect(await other.accessModes()).toEqual(
+      new Map([
+        ["alpha", { kind: "members" }],
+        ["beta", { kind: "groups", groups: ["patrons", "crew"] }],
+      ]),
+    );
+    await store.add("beta");
+    expect((await store.list()).find((k) => k.stream === "beta")?.access).toBe("groups:patrons,crew");
+    await store.setAccess("alpha", { kind: "public" });
+    expect(JSON.parse(await readFile(file, "utf8")).streams.alpha.access).toBeUndefined();
+    expect([...(await other.accessModes()).keys()]).toEqual(["beta"]);
+  });
+
+  it("refuses a file with an unknown access mode, naming where", async () => {
+    const store = new KeyStore({ file });
+    await store.add("alpha");
+    const json = JSON.parse(await readFile(file, "utf8"));
+    json.streams.alpha.access = "everyone";
+    await writeFile(file, JSON.stringify(json));
+    await expect(store.accessModes()).rejects.toThrow(/streams\.alpha\.access: expected public, members or groups/);
   });
 });
