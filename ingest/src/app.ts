@@ -1,5 +1,6 @@
 // Composition root: KeyStore -> RtmpServer -> StreamRegistry (ffmpeg + packager per stream) -> HttpServer.
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Config } from "./config.js";
 import { HttpServer, type HttpTimeouts } from "./http/server.js";
@@ -8,6 +9,10 @@ import type { Logger } from "./logger.js";
 import { killAllChildren } from "./media/child-registry.js";
 import { resolveFfmpeg, type ResolvedBinary } from "./media/ffmpeg-path.js";
 import type { RtmpLimits } from "./rtmp/limits.js";
+import { Recorder, type RecorderOptions } from "./recording/recorder.js";
+import { RecordingLibrary } from "./recording/recording-library.js";
+import { RecordingStore } from "./recording/recording-store.js";
+import { RecordingSwitches } from "./recording/recording-switches.js";
 import { RtmpServer } from "./rtmp/server.js";
 import { StreamRegistry, type StreamRegistryOptions } from "./streams/registry.js";
 
@@ -22,12 +27,23 @@ export interface RunningIngest {
   registry: StreamRegistry;
   ffmpeg: ResolvedBinary;
   metricsRegistry: Registry;
+  /** Absent when recording is off for the whole ingest (--recordings off). */
+  recorder: Recorder | undefined;
+  recordings: RecordingLibrary;
 }
 
 /** For tests and embedding: knobs the CLI does not expose. */
 export interface IngestOverrides {
   registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "maxQueuedBytes" | "restart" | "packager" | "clock">>;
   http?: { firstPartWaitMs?: number; timeouts?: Partial<HttpTimeouts> };
+  recorder?: Partial<Pick<RecorderOptions, "freeSpace" | "sweepEveryMs" | "clock">>;
+}
+
+const MIB = 1024 * 1024;
+
+/** Where recordings live: <data-dir>/recordings. */
+export function recordingsRoot(config: Config): string {
+  return path.join(config.dataDir, "recordings");
 }
 
 // Shutdown budget (main.ts allows 5 s in all): RTMP sessions, then ffmpeg flushes, then HTTP.
@@ -60,6 +76,23 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
 
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
+  const store = new RecordingStore(recordingsRoot(config));
+  const recorder =
+    config.recordings === "on"
+      ? new Recorder({
+          ...overrides.recorder,
+          store,
+          switches: new RecordingSwitches(store.root),
+          retention: { maxAgeMs: config.recordingsMaxAgeDays * 86_400_000, maxBytes: config.recordingsMaxMb * MIB },
+          minFreeBytes: config.recordingsMinFreeMb * MIB,
+          logger,
+          metricsRegistry,
+        })
+      : undefined;
+  // The live show must not depend on the disk: a recorder that cannot start logs why and records nothing
+  // it cannot write (each segment's failure is a warning, not a crash).
+  await recorder?.start().catch((error: unknown) => logger.error({ err: error, dir: store.root }, "recordings folder unusable"));
+  const recordings = new RecordingLibrary({ store, ...(recorder ? { recorder } : {}), logger });
   const registry = new StreamRegistry({
     ...overrides.registry,
     ffmpegPath: ffmpeg.path,
@@ -76,6 +109,7 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
     logger,
     directory: registry,
     metricsRegistry,
+    recordings,
     timeouts: { closeGraceMs: HTTP_CLOSE_GRACE_MS, ...overrides.http?.timeouts },
     ...(overrides.http?.firstPartWaitMs !== undefined ? { firstPartWaitMs: overrides.http.firstPartWaitMs } : {}),
   });
@@ -106,6 +140,8 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
       await rtmp.close(RTMP_CLOSE_MS);
       // Every playlist has ENDLIST once this resolves: held viewers get their answer before HTTP closes.
       await registryClosed;
+      // Every show's last segment is in: each recording in progress gets its end.
+      await recorder?.close();
       const killed = killAllChildren();
       if (killed > 0) logger.warn({ killed }, "killed ffmpeg processes that did not exit in time");
       await http.close();
@@ -121,5 +157,5 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
     await close();
     throw error;
   }
-  return { close, rtmpPort, httpPort, rtmpAddress: rtmp.address!, httpAddress: http.address!, registry, ffmpeg, metricsRegistry };
+  return { close, rtmpPort, httpPort, rtmpAddress: rtmp.address!, httpAddress: http.address!, registry, ffmpeg, metricsRegistry, recorder, recordings };
 }

@@ -37,6 +37,8 @@ const logLevel = z.enum(logLevels, { error: `expected one of ${logLevels.join(",
 
 const nonEmptyPath = z.string().min(1, { error: "expected a path" });
 
+const onOff = z.enum(["on", "off"], { error: 'expected "on" or "off"' });
+
 export const configSchema = z.object({
   rtmpPort: integer(0, 65535).default(1935).describe("RTMP port OBS publishes to"),
   httpPort: integer(0, 65535).default(8080).describe("HTTP port serving /live (playlists, parts, status)"),
@@ -81,6 +83,18 @@ export const configSchema = z.object({
   sessionHours: integer(1, 168)
     .default(4)
     .describe("lifetime of a viewer's sign-in: how long a member removed on the forum can keep watching (hours)"),
+  // Recording (recording/): every show is kept under <data-dir>/recordings. The defaults suit a small VPS
+  // (20-80 GB disk): a 2.5 Mbit/s show takes about 1.1 GB per hour.
+  recordings: onOff.default("on").describe("record every show under <data-dir>/recordings (off: nothing new is recorded; existing recordings are still served)"),
+  recordingsMaxAgeDays: integer(0, 36500)
+    .default(30)
+    .describe("delete a recording this many days after it ended (0: no age limit)"),
+  recordingsMaxMb: integer(0, 1_000_000_000)
+    .default(10240)
+    .describe("all recordings together stay under this many MiB, oldest deleted first; 10 GiB is about 9 hours at 2.5 Mbit/s (0: no size limit)"),
+  recordingsMinFreeMb: integer(0, 1_000_000_000)
+    .default(1024)
+    .describe("recording pauses (the live show goes on) while the disk holding the recordings has less than this many MiB free"),
 });
 
 type ParsedOptions = z.output<typeof configSchema>;
@@ -216,6 +230,10 @@ export function usage(): string {
     "       npm start -- keys revoke <stream>   delete the key of a stream",
     "       npm start -- keys access <stream> public|members|groups:<a>,<b>",
     "                                           who may watch a stream (default public)",
+    "       npm start -- recordings list [<stream>]                  list recordings (newest first)",
+    "       npm start -- recordings delete <stream> <id>             delete one recording",
+    "       npm start -- recordings export <stream> <id> <file.mp4>  write a recording as one MP4 (needs ffmpeg)",
+    "       npm start -- recordings off|on <stream>                  stop or resume recording a stream (no restart)",
     "",
     "Options (each also an environment variable):",
     ...rows.map(([flag, text, env]) => `${flag!.padEnd(width)}${text}\n${" ".repeat(width)}${env}`),

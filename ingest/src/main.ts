@@ -1,7 +1,8 @@
-// CLI of the ingest: `npm start` (serve), `npm start -- keys add|list|revoke`. Exit codes: 0 ok, 1 runtime error, 2 usage or config error.
+// CLI of the ingest: `npm start` (serve), `npm start -- keys add|list|revoke`, `npm start -- recordings list|delete|export|off|on`. Exit codes: 0 ok, 1 runtime error, 2 usage or config error.
 import { startIngest } from "./app.js";
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, keysCommand, type Output } from "./cli/keys-command.js";
 import { obsInstructions, publicUrls } from "./cli/public-urls.js";
+import { recordingsCommand } from "./cli/recordings-command.js";
 import { loadConfig, type Config } from "./config.js";
 import { KeysFileError, KeyStore } from "./keys/index.js";
 import { createLogger } from "./logger.js";
@@ -13,6 +14,17 @@ const io: Output = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };
+
+// On a terminal one line rewritten in place; in a log every tenth percent.
+let lastProgress = "";
+function progress(text: string): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r${text}${text.endsWith("100%") ? "\n" : ""}`);
+  } else if (/ (\d*0|100)%$/.test(text) && text !== lastProgress) {
+    process.stderr.write(`${text}\n`);
+  }
+  lastProgress = text;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const loaded = loadConfig(argv, process.env);
@@ -27,6 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = loaded.positionals;
   if (command === undefined) return serve(loaded.config);
   if (command === "keys") return keysCommand(loaded.config, args, io);
+  if (command === "recordings") return recordingsCommand(loaded.config, args, { ...io, progress });
   io.err(`error: unknown command "${command}"\nRun with --help for usage.`);
   return EXIT_USAGE;
 }

@@ -10,6 +10,9 @@ import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./res
 import { sendStaticAsset } from "./static-asset.js";
 import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "./stream-directory.js";
 import type { ViewerCounter } from "./viewer-counter.js";
+import type { RecordingLibrary } from "../recording/recording-library.js";
+import type { RecordingFile } from "../recording/recording-names.js";
+import { sendFile } from "./file-response.js";
 
 export type LiveRoute = Exclude<Route, { kind: "healthz" } | { kind: "metrics" }>;
 
@@ -25,7 +28,12 @@ export interface LiveRoutesOptions {
   maxHeartbeatBytes: number;
   /** The preview page's scripts, read at start. */
   preview: PreviewAssets;
+  /** Recordings on disk; absent: every stream has none. */
+  recordings?: RecordingLibrary;
 }
+
+/** How long a download request waits for its MP4 to be made before a 503 asking to come back. */
+const DOWNLOAD_WAIT_MS = 45_000;
 
 const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -74,12 +82,19 @@ export class LiveRoutes {
         return this.resource(ex, route.stream, route.resource);
       case "viewers":
         return this.heartbeat(ex, route.stream);
+      case "recordings":
+        return this.recordingList(ex, route.stream);
+      case "recording":
+        return this.recording(ex, route.stream, route.id, route.file);
     }
   }
 
   /** The status JSON of a stream; `playlist` relative to the document it appears in. */
   status(view: LiveStreamView, playlist: string): StreamStatus {
-    return { ...view.status(), viewers: this.options.viewers.count(view.name), playlist };
+    const core = view.status();
+    const recording = this.options.recordings?.warnings(view.name) ?? [];
+    const warnings = recording.length > 0 ? [...core.warnings, ...recording] : core.warnings;
+    return { ...core, warnings, viewers: this.options.viewers.count(view.name), playlist };
   }
 
   private preview(ex: Exchange): void {
@@ -174,6 +189,66 @@ export class LiveRoutes {
     sendMedia(ex, bytes, headers);
   }
 
+  // Newest first; URLs relative to this document. The show being recorded has `live: true` and no endedAt
+  // (and no download yet: the MP4 is made once the recording has ended).
+  private async recordingList(ex: Exchange, stream: string): Promise<void> {
+    const list = (await this.options.recordings?.list(stream)) ?? [];
+    const recordings = list.map((r) => ({
+      id: r.id,
+      startedAt: r.startedAt,
+      ...(r.endedAt !== null ? { endedAt: r.endedAt } : { live: true }),
+      durationS: r.durationS,
+      bytes: r.bytes,
+      playlist: `recordings/${r.id}/index.m3u8`,
+      ...(r.endedAt !== null ? { download: `recordings/${r.id}/recording.mp4` } : {}),
+    }));
+    sendJson(ex, { recordings });
+  }
+
+  private async recording(ex: Exchange, stream: string, id: string, file: RecordingFile): Promise<void> {
+    const library = this.options.recordings;
+    if (!library) return sendError(ex, 404, "not found");
+    if (file.kind === "playlist") {
+      const playlist = await library.playlist(stream, id);
+      if (!playlist) return sendError(ex, 404, "unknown recording");
+      const cache = playlist.ended ? cacheControl.endedPlaylist : cacheControl.playlist;
+      return send(ex, 200, { "Content-Type": contentTypes.playlist, "Cache-Control": cache }, playlist.text);
+    }
+    if (file.kind === "media") {
+      const path = await library.mediaFile(stream, id, file.name);
+      if (!path) return sendError(ex, 404, "not found");
+      return sendFile(ex, path, { "Content-Type": contentTypes.media, "Cache-Control": cacheControl.media });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), DOWNLOAD_WAIT_MS);
+    });
+    let result;
+    try {
+      result = await Promise.race([library.download(stream, id), timeout]);
+    } catch (error) {
+      this.options.logger.error({ err: error, stream, recording: id }, "making the MP4 download failed");
+      return sendError(ex, 500, "the MP4 could not be made; see the ingest log");
+    } finally {
+      clearTimeout(timer);
+    }
+    if (result === "timeout") return sendError(ex, 503, "the MP4 is being prepared; try again in a minute", { "Retry-After": "30" });
+    switch (result.kind) {
+      case "not-found":
+        return sendError(ex, 404, "unknown recording");
+      case "in-progress":
+        return sendError(ex, 409, "this show is still being recorded; the download is available once it has ended");
+      case "no-ffmpeg":
+        return sendError(ex, 503, result.message);
+      case "file":
+        return sendFile(ex, result.path, {
+          "Content-Type": contentTypes.media,
+          "Cache-Control": cacheControl.media,
+          "Content-Disposition": `attachment; filename="${stream}-${id}.mp4"`,
+        });
+    }
+  }
+
   private async heartbeat(ex: Exchange, stream: string): Promise<void> {
     const { req } = ex;
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
@@ -229,6 +304,10 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
       return "viewers";
     case "resource":
       return route.resource.kind;
+    case "recordings":
+      return "recordings";
+    case "recording":
+      return route.file.kind === "playlist" ? "recording_playlist" : route.file.kind === "download" ? "recording_download" : "recording_media";
   }
 }
 

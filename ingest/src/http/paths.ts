@@ -1,5 +1,6 @@
 import { parseResourceName, type ResourceName } from "../hls/resource-names.js";
 import { isValidStreamName } from "../keys/stream-name.js";
+import { isRecordingId, parseRecordingFile, type RecordingFile } from "../recording/recording-names.js";
 
 export type { ResourceName };
 
@@ -15,7 +16,9 @@ export type Route =
   | { kind: "playlist"; stream: string }
   | { kind: "stream-status"; stream: string }
   | { kind: "viewers"; stream: string }
-  | { kind: "resource"; stream: string; resource: ResourceName };
+  | { kind: "resource"; stream: string; resource: ResourceName }
+  | { kind: "recordings"; stream: string } // /live/<stream>/recordings.json
+  | { kind: "recording"; stream: string; id: string; file: RecordingFile }; // /live/<stream>/recordings/<id>/<file>
 
 // Paths are matched segment by segment against fixed names and the stream-name pattern; nothing is ever
 // decoded or joined into a file path. Any character outside this set (%, \, spaces...) means 404.
@@ -39,6 +42,12 @@ export function parseRoute(pathname: string): Route | null {
     if (legacy && isValidStreamName(legacy[1]!)) return { kind: "legacy-playlist", stream: legacy[1]! };
     return null;
   }
+  if (parts.length === 6 && parts[3] === "recordings") {
+    const [, , stream, , id, name] = parts as [string, string, string, string, string, string];
+    const file = parseRecordingFile(name);
+    if (!isValidStreamName(stream) || !isRecordingId(id) || !file) return null;
+    return { kind: "recording", stream, id, file };
+  }
   if (parts.length !== 4) return null;
   const stream = parts[2]!;
   const file = parts[3]!;
@@ -46,6 +55,7 @@ export function parseRoute(pathname: string): Route | null {
   if (file === "index.m3u8") return { kind: "playlist", stream };
   if (file === "status.json") return { kind: "stream-status", stream };
   if (file === "viewers") return { kind: "viewers", stream };
+  if (file === "recordings.json") return { kind: "recordings", stream };
   const resource = parseResourceName(file);
   return resource ? { kind: "resource", stream, resource } : null;
 }

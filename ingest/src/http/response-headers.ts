@@ -21,7 +21,9 @@ export const contentTypes = {
  *   moment, while a viewer asking later (it joined from an older playlist, or its phone is slow) soon
  *   gets a fresh answer listing every newer part; kept longer, that viewer would be handed one old
  *   snapshot after another and stay behind live for the whole show.
- * - Init, part and segment URLs never change content once they exist.
+ * - Init, part and segment URLs never change content once they exist; nor do a recording's segments and MP4.
+ * - A recording's VOD playlist (ended) only changes if the recording is deleted: five minutes. While
+ *   recording it is an EVENT playlist that grows with each segment, like a live one.
  * - Status JSON: one second, so polling players cost the origin one request per second per cache.
  * - The preview page's scripts change only with upgrades; the page (revalidated every time) names their
  *   content version in the URL, so a new page never runs an old script.
@@ -31,6 +33,7 @@ export const contentTypes = {
  */
 export const cacheControl = {
   playlist: "public, max-age=1",
+  endedPlaylist: "public, max-age=300",
   blockingPlaylist: "public, max-age=1",
   media: "public, max-age=31536000, immutable",
   status: "public, max-age=1",

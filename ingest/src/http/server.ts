@@ -11,6 +11,7 @@ import { defaultPlayerBundle, loadPreviewAssets } from "./preview-assets.js";
 import { commonHeaders } from "./response-headers.js";
 import type { StreamDirectory, StreamStatus } from "./stream-directory.js";
 import { ViewerCounter } from "./viewer-counter.js";
+import type { RecordingLibrary } from "../recording/recording-library.js";
 
 export interface HttpTimeouts {
   /** Whole request head must arrive within this (slowloris guard). */
@@ -86,6 +87,8 @@ export interface HttpServerOptions {
   firstPartWaitMs?: number;
   /** The player bundle /live/player.js serves (read once, here). Default: the repository's assets/live-player.js. */
   playerBundle?: URL;
+  /** Recordings served under /live/<stream>/recordings... (absent: none). */
+  recordings?: RecordingLibrary;
 }
 
 /** HTTP origin: /live (playlists, media, status, viewers, preview page and its scripts), /healthz and /metrics. */
@@ -121,6 +124,7 @@ export class HttpServer {
       firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
       maxHeartbeatBytes: 256,
       preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
+      ...(options.recordings ? { recordings: options.recordings } : {}),
     });
   }
 

@@ -12,4 +12,5 @@ export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
   "mp4-fragment": () => import("./mp4-fragment.js"),
   packager: () => import("./packager.js"),
   "http-request": () => import("./http-request.js"),
+  "recording-index": () => import("./recording-index.js"),
 };

@@ -36,6 +36,10 @@ describe("loadConfig defaults", () => {
       takeoverMs: 1000,
       maxMessageBytes: 4194304,
       sessionHours: 4,
+      recordings: "on",
+      recordingsMaxAgeDays: 30,
+      recordingsMaxMb: 10240,
+      recordingsMinFreeMb: 1024,
     });
   });
 
@@ -45,12 +49,14 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--keys", "LIVE_KEYS"]);
     expect(names).toContainEqual(["--grace-s", "LIVE_GRACE_S"]);
     expect(names).toContainEqual(["--max-message-bytes", "LIVE_MAX_MESSAGE_BYTES"]);
+    expect(names).toContainEqual(["--recordings", "LIVE_RECORDINGS"]);
+    expect(names).toContainEqual(["--recordings-max-mb", "LIVE_RECORDINGS_MAX_MB"]);
     expect(names).toContainEqual(["--publish-timeout-ms", "LIVE_PUBLISH_TIMEOUT_MS"]);
     expect(names).toContainEqual(["--takeover-ms", "LIVE_TAKEOVER_MS"]);
     expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
     expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
     expect(names).toContainEqual(["--discourse-connect-secret-file", "LIVE_DISCOURSE_CONNECT_SECRET_FILE"]);
-    expect(names).toHaveLength(23);
+    expect(names).toHaveLength(27);
   });
 });
 
@@ -87,6 +93,8 @@ describe("loadConfig accepts flags and environment variables", () => {
     ["rtmp limits", ["--max-connections", "8", "--idle-timeout-ms", "3000"], { LIVE_HANDSHAKE_TIMEOUT_MS: "200" },
       { maxConnections: 8, idleTimeoutMs: 3000, handshakeTimeoutMs: 200 }],
     ["message size", ["--max-message-bytes", "65536"], {}, { maxMessageBytes: 65536 }],
+    ["recording off for the whole ingest", [], { LIVE_RECORDINGS: "off" }, { recordings: "off" }],
+    ["retention", ["--recordings-max-age-days", "0", "--recordings-max-mb", "500"], {}, { recordingsMaxAgeDays: 0, recordingsMaxMb: 500 }],
   ])("%s", (_name, argv, env, expected) => {
     expect(ok(argv, env).config).toMatchObject(expected);
   });
@@ -104,6 +112,7 @@ describe("loadConfig rejects bad input with one message naming the option and th
     [["--rtmp-port", "65536"], {}, "--rtmp-port", "65536", /65536.*--rtmp-port/],
     [["--http-port", "-1"], {}, "--http-port", undefined, /missing value for --http-port/],
     [["--http-port", "8.5"], {}, "--http-port", "8.5", /"8\.5" for --http-port/],
+    [[], { LIVE_RECORDINGS: "yes" }, "LIVE_RECORDINGS", "yes", /invalid value "yes" for LIVE_RECORDINGS: expected "on" or "off"/],
     [[], { LIVE_HTTP_PORT: "http" }, "LIVE_HTTP_PORT", "http", /invalid value "http" for LIVE_HTTP_PORT/],
     [["--part-ms", "50"], {}, "--part-ms", "50", /"50" for --part-ms: expected an integer from 100 to 2000/],
     [["--part-ms", "2001"], {}, "--part-ms", "2001", /--part-ms/],
