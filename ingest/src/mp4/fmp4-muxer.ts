@@ -164,7 +164,8 @@ export class Fmp4Muxer {
   flush(): MuxerOutput[] {
     if (this.openVideo.length > 0) this.closeVideoPart(this.openVideo.at(-1)!.ticks + this.nominalVideo());
     this.emitClosed(true);
-    if (this.initWritten && !this.video) this.emitAudioParts(true);
+    // Audio past the last video frame goes out in audio-only parts.
+    this.emitAudioParts(true);
     return this.take();
   }
 
@@ -417,7 +418,7 @@ export class Fmp4Muxer {
 
   /** Audio-only parts: `audioFrames` contiguous frames each (all that is left when `force`). */
   private emitAudioParts(force: boolean): void {
-    if (!this.audio) return;
+    if (!this.audio || this.audioQueue.length === 0) return;
     this.fixPartTarget();
     const n = this.partTarget!.audioFrames;
     for (;;) {
@@ -427,7 +428,7 @@ export class Fmp4Muxer {
       if (count === 0 || (!complete && !force)) return;
       const frames = this.audioQueue.splice(0, count);
       const seconds = (count * 1024) / this.audio.sampleRate;
-      this.emitPart([this.audioTrack(frames)], seconds, seconds, true);
+      this.emitPart([this.audioTrack(frames)], seconds, seconds, !this.video);
     }
   }
 
