@@ -162,7 +162,7 @@ export class Fmp4Muxer {
 
   /** End of input: everything held goes out (the last frame lasts a nominal frame). */
   flush(): MuxerOutput[] {
-    if (this.openVideo.length > 0) this.closeVideoPart(this.openVideo.at(-1)!.ticks + this.nominalVideo());
+    if (this.openVideo.length > 0) this.closeVideoPart(this.openVideo.at(-1)!.ticks + Math.round(this.nominalVideo()));
     this.emitClosed(true);
     // Audio past the last video frame goes out in audio-only parts.
     this.emitAudioParts(true);
@@ -217,12 +217,9 @@ export class Fmp4Muxer {
       const cut =
         frame.keyframe ||
         placement.kind === "jump" ||
-        t - start >= (this.partMs * VIDEO_TIMESCALE) / 1000 - this.nominalVideo() / 2;
-      if (cut) {
-        this.fixPartTarget();
-        const end = this.partTarget ? Math.min(t, start + this.partTarget.videoTicks) : t;
-        this.closeVideoPart(end);
-      }
+        t - start >= (this.partMs * VIDEO_TIMESCALE) / 1000 - this.nominalVideo() / 2 ||
+        (this.partTarget !== null && t - start > this.partTarget.videoTicks);
+      if (cut) this.closeVideoPart(t);
     }
     if (placement.kind === "jump") {
       this.emitClosed(true);
@@ -271,7 +268,7 @@ export class Fmp4Muxer {
   /** (Re)starts the audio timeline aligned with video from the keyframe at `keyDts`; held audio from there on goes in. */
   private startAudioAt(keyDts: number): void {
     this.at = this.audioTimeline();
-    this.audioFromDts = keyDts - ms(512, this.audio!.sampleRate);
+    this.audioFromDts = keyDts;
     this.placeHeldAudio();
   }
 
@@ -309,6 +306,8 @@ export class Fmp4Muxer {
   }
 
   private writeInit(): void {
+    // A new setup may have another frame rate or sampling rate: the next part fixes PART-TARGET anew.
+    if (this.initWritten) this.partTarget = null;
     if (this.nextVideo) this.video = this.nextVideo;
     if (this.nextAudio) this.audio = this.nextAudio;
     this.nextVideo = null;
@@ -337,7 +336,8 @@ export class Fmp4Muxer {
     return this.recentDeltas.reduce((a, b) => a + b, 0) / this.recentDeltas.length;
   }
 
-  private fixPartTarget(): void {
+  /** `openSpanTicks`: from the first to the last frame of the part being closed (it must fit). */
+  private fixPartTarget(openSpanTicks = 0): void {
     if (this.partTarget) return;
     const audioS = this.audio ? 1024 / this.audio.sampleRate : 0;
     if (this.video) {
@@ -345,7 +345,7 @@ export class Fmp4Muxer {
       const partTicks = (this.partMs * VIDEO_TIMESCALE) / 1000;
       const n = Math.max(1, Math.ceil((partTicks - f / 2) / f));
       // Slack of 2 ms: timestamps are whole ms at both ends, and f is an estimate.
-      const videoTicks = Math.round(n * f) + (2 * VIDEO_TIMESCALE) / 1000;
+      const videoTicks = Math.max(Math.round(n * f), openSpanTicks + 1) + (2 * VIDEO_TIMESCALE) / 1000;
       const videoS = videoTicks / VIDEO_TIMESCALE;
       const audioFrames = audioS > 0 ? Math.ceil(videoS / audioS) : 0;
       this.partTarget = { s: ceilMs(Math.max(videoS, audioFrames * audioS)), videoTicks, audioFrames };
@@ -355,8 +355,11 @@ export class Fmp4Muxer {
     }
   }
 
-  private closeVideoPart(end: number): void {
-    this.fixPartTarget();
+  /** Closes the open video part where the next frame starts (`next`), or earlier at PART-TARGET: a gap stays a gap. */
+  private closeVideoPart(next: number): void {
+    const start = this.openVideo[0]!.ticks;
+    this.fixPartTarget(this.openVideo.at(-1)!.ticks - start);
+    const end = Math.min(next, start + this.partTarget!.videoTicks);
     this.closedVideo.push({ frames: this.openVideo, end });
     this.openVideo = [];
   }

@@ -50,7 +50,7 @@ export class TrackTimeline {
 
   /** The first sample at `dtsMs` goes to output time `atMs` (ms); later ones follow it. */
   start(dtsMs: number, atMs: number): number {
-    this.offsetMs = atMs - dtsMs;
+    this.offsetMs = Math.max(0, atMs) - dtsMs;
     this.started = true;
     this.lastTicks = this.toTicks(dtsMs);
     return this.lastTicks;
@@ -70,7 +70,7 @@ export class TrackTimeline {
     const t = this.toTicks(dtsMs);
     const jumpTicks = (this.opts.jumpMs * this.timescale) / 1000;
     if (this.opts.mode === "audio") {
-      const expected = this.lastTicks + (this.opts.frameTicks ?? nominalTicks);
+      const expected = this.lastTicks + Math.round(this.opts.frameTicks ?? nominalTicks);
       const diff = t - expected;
       if (Math.abs(diff) <= nominalTicks / 2) return this.accept("continuous", expected, 0);
       if (diff > 0 && diff <= jumpTicks) return this.accept("gap", t, diff);
@@ -79,7 +79,7 @@ export class TrackTimeline {
     }
     const delta = t - this.lastTicks;
     if (delta > 0 && delta <= jumpTicks) return this.accept("continuous", t, 0);
-    return this.rebase(dtsMs, this.lastTicks + nominalTicks);
+    return this.rebase(dtsMs, this.lastTicks + Math.max(1, Math.round(nominalTicks)));
   }
 
   /** Converts the timeline to a new timescale (an audio config with another sampling rate). */

@@ -11,6 +11,8 @@ export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
   "mp4-init": () => import("./mp4-init.js"),
   "mp4-fragment": () => import("./mp4-fragment.js"),
   packager: () => import("./packager.js"),
+  "mp4-muxer": () => import("./mp4-muxer.js"),
+  "codec-config": () => import("./codec-config.js"),
   "http-request": () => import("./http-request.js"),
   "recording-index": () => import("./recording-index.js"),
 };
