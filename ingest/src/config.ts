@@ -35,6 +35,9 @@ const appName = z.string().refine((s) => /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(s), 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const logLevel = z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` });
 
+const logFormats = ["auto", "pretty", "json"] as const;
+const logFormat = z.enum(logFormats, { error: `expected one of ${logFormats.join(", ")}` });
+
 const nonEmptyPath = z.string().min(1, { error: "expected a path" });
 
 const onOff = z.enum(["on", "off"], { error: 'expected "on" or "off"' });
@@ -56,6 +59,9 @@ export const configSchema = z.object({
   graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
   publicUrl: publicUrl.optional().describe("public base URL of this host, used to print the OBS and watch URLs, and for the sign-in callback of members-only streams"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
+  logFormat: logFormat
+    .default("auto")
+    .describe("log lines: pretty (one coloured line per event, for people), json (one JSON object per line, for journald and log shippers), auto (pretty when stdout is a terminal, json otherwise)"),
   maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
   maxConnectionsPerAddress: integer(1, 10000)
     .default(8)
@@ -102,6 +108,7 @@ type OptionKey = keyof ParsedOptions;
 
 export type Config = Omit<ParsedOptions, "keys" | "httpHost"> & { keys: string; httpHost: string };
 export type LogLevel = Config["logLevel"];
+export type LogFormat = Config["logFormat"];
 
 export class ConfigError extends Error {
   constructor(

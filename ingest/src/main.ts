@@ -45,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function serve(config: Config): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const store = new KeyStore({ file: config.keys });
   try {
     if (!(await store.check())) {

@@ -28,6 +28,7 @@ describe("loadConfig defaults", () => {
       windowSegments: 6,
       graceS: 60,
       logLevel: "info",
+      logFormat: "auto",
       maxConnections: 256,
       maxConnectionsPerAddress: 8,
       handshakeTimeoutMs: 5000,
@@ -56,7 +57,7 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
     expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
     expect(names).toContainEqual(["--discourse-connect-secret-file", "LIVE_DISCOURSE_CONNECT_SECRET_FILE"]);
-    expect(names).toHaveLength(27);
+    expect(names).toHaveLength(28);
   });
 });
 
@@ -90,6 +91,7 @@ describe("loadConfig accepts flags and environment variables", () => {
     ["grace", [], { LIVE_GRACE_S: "0" }, { graceS: 0 }],
     ["public url", ["--public-url", "https://forum.example.org"], {}, { publicUrl: "https://forum.example.org" }],
     ["log level", ["--log-level", "debug"], {}, { logLevel: "debug" }],
+    ["log format", [], { LIVE_LOG_FORMAT: "json" }, { logFormat: "json" }],
     ["rtmp limits", ["--max-connections", "8", "--idle-timeout-ms", "3000"], { LIVE_HANDSHAKE_TIMEOUT_MS: "200" },
       { maxConnections: 8, idleTimeoutMs: 3000, handshakeTimeoutMs: 200 }],
     ["message size", ["--max-message-bytes", "65536"], {}, { maxMessageBytes: 65536 }],
@@ -123,6 +125,7 @@ describe("loadConfig rejects bad input with one message naming the option and th
     [["--allow-origin", "https://forum.example.org/path"], {}, "--allow-origin", "https://forum.example.org/path", /--allow-origin/],
     [["--public-url", "ftp://x"], {}, "--public-url", "ftp://x", /--public-url/],
     [["--log-level", "loud"], {}, "--log-level", "loud", /"loud" for --log-level: expected one of fatal, error/],
+    [["--log-format", "xml"], {}, "--log-format", "xml", /"xml" for --log-format: expected one of auto, pretty, json/],
     [["--app", "a/b"], {}, "--app", "a/b", /--app/],
     [["--keys", ""], {}, "--keys", "", /--keys/],
     [["--data-dir"], {}, "--data-dir", undefined, /missing value for --data-dir/],
