@@ -1,5 +1,6 @@
 import { ACCESS_MODE_RULE, formatAccessMode, parseAccessMode } from "../access/access-mode.js";
 import type { Config } from "../config.js";
+import { LockHeldError } from "../disk/lock-file.js";
 import { InvalidStreamNameError, KeysFileError, KeyStore } from "../keys/index.js";
 import { obsInstructions, publicUrls } from "./public-urls.js";
 
@@ -90,6 +91,10 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
     }
     if (error instanceof KeysFileError) {
       io.err(`error: ${error.message}`);
+      return EXIT_RUNTIME;
+    }
+    if (error instanceof LockHeldError) {
+      io.err(`error: nothing changed: the keys file stays locked by another keys command (${error.message}); try again`);
       return EXIT_RUNTIME;
     }
     throw error;

@@ -1,4 +1,4 @@
 export { fingerprint, generateKey, looksLikeKey } from "./key-material.js";
-export { KeysFileError } from "./keys-file.js";
+export { KeysFileError, type KeyEntry, type KeysFileContent } from "./keys-file.js";
 export { InvalidStreamNameError, KeyStore, type AddedKey, type KeyInfo, type KeyStoreOptions } from "./key-store.js";
 export { isValidStreamName, STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./stream-name.js";

@@ -2,9 +2,13 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import { formatAccessMode, parseAccessMode, PUBLIC, type AccessMode } from "../access/access-mode.js";
+import { acquireLock } from "../disk/lock-file.js";
 import { fingerprint, generateKey, hashKey, looksLikeKey, verifyKey } from "./key-material.js";
 import { emptyKeysFile, KeysFileError, readKeysFile, writeKeysFile, type KeysFileContent } from "./keys-file.js";
 import { isValidStreamName, STREAM_NAME_RULE } from "./stream-name.js";
+
+// Other commands hold the lock for a read, a change and a write (milliseconds); longer means a stuck one.
+const LOCK_WAIT_MS = 10_000;
 
 export interface KeyInfo {
   stream: string;
@@ -82,45 +86,68 @@ export class KeyStore {
   /** Creates a key for `stream`, replacing its previous key if any. The returned key is never stored. */
   async add(stream: string): Promise<AddedKey> {
     if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
-    const content = (await readKeysFile(this.file)) ?? emptyKeysFile();
+    // scrypt runs before the lock is taken: the lock is held only for read, change, write.
     const key = generateKey();
-    const stamp = this.now().toISOString();
-    const previous = content.streams[stream];
-    content.streams[stream] = {
-      fingerprint: fingerprint(key),
-      ...(await hashKey(key)),
-      createdAt: previous?.createdAt ?? stamp,
-      updatedAt: stamp,
-      // A new key does not change who may watch.
-      ...(previous?.access !== undefined ? { access: previous.access } : {}),
-    };
-    await writeKeysFile(this.file, content);
-    this.snapshot = undefined;
-    return { stream, key, fingerprint: fingerprint(key), replaced: previous !== undefined };
+    const hashed = await hashKey(key);
+    const replaced = await this.update((content) => {
+      const stamp = this.now().toISOString();
+      const previous = content.streams[stream];
+      content.streams[stream] = {
+        fingerprint: fingerprint(key),
+        ...hashed,
+        createdAt: previous?.createdAt ?? stamp,
+        updatedAt: stamp,
+        // A new key does not change who may watch.
+        ...(previous?.access !== undefined ? { access: previous.access } : {}),
+      };
+      return previous !== undefined;
+    });
+    return { stream, key, fingerprint: fingerprint(key), replaced };
   }
 
   /** Deletes the key of `stream`; false when it had none. */
   async revoke(stream: string): Promise<boolean> {
     if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
-    const content = await readKeysFile(this.file);
-    if (!content || !(stream in content.streams)) return false;
-    delete content.streams[stream];
-    await writeKeysFile(this.file, content);
-    this.snapshot = undefined;
-    return true;
+    return this.update((content) => {
+      if (content.streams[stream] === undefined) return false;
+      delete content.streams[stream];
+      return true;
+    });
+  }
+
+  /**
+   * The one way to change the keys file, for every command (add, revoke and any later per-stream setting):
+   * takes the lock next to the file (`<file>.lock`, waiting up to 10 s for another command), reads the
+   * current file, lets `change` edit it in place (its result is returned; throwing aborts without writing),
+   * writes it back crash-safe only if something changed, and releases the lock. Concurrent changes from
+   * several processes all land, or one fails loudly (LockHeldError, KeysFileError); none is lost.
+   */
+  async update<T>(change: (content: KeysFileContent) => T | Promise<T>): Promise<T> {
+    const lock = await acquireLock(`${this.file}.lock`, { waitMs: LOCK_WAIT_MS, details: { purpose: "keys file change" } });
+    try {
+      const content = (await readKeysFile(this.file)) ?? emptyKeysFile();
+      const before = JSON.stringify(content);
+      const result = await change(content);
+      if (JSON.stringify(content) !== before) {
+        await writeKeysFile(this.file, content);
+        this.snapshot = undefined;
+      }
+      return result;
+    } finally {
+      await lock.release();
+    }
   }
 
   /** Sets who may watch `stream`; false when the stream has no key. `public` is stored as no entry. */
   async setAccess(stream: string, mode: AccessMode): Promise<boolean> {
     if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
-    const content = await readKeysFile(this.file);
-    const entry = content?.streams[stream];
-    if (!content || !entry) return false;
-    if (mode.kind === "public") delete entry.access;
-    else entry.access = formatAccessMode(mode);
-    await writeKeysFile(this.file, content);
-    this.snapshot = undefined;
-    return true;
+    return this.update((content) => {
+      const entry = content.streams[stream];
+      if (!entry) return false;
+      if (mode.kind === "public") delete entry.access;
+      else entry.access = formatAccessMode(mode);
+      return true;
+    });
   }
 
   /**

@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ACCESS_MODE_RULE, parseAccessMode } from "../access/access-mode.js";
+import { writeFileAtomic } from "../disk/atomic-file.js";
 import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./stream-name.js";
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected base64url" });
@@ -48,7 +47,7 @@ export class KeysFileError extends Error {
 }
 
 export function emptyKeysFile(): KeysFileContent {
-  return { version: 1, streams: {} };
+  return { version: 1, streams: Object.create(null) as KeysFileContent["streams"] };
 }
 
 /** Reads and validates the keys file; undefined when it does not exist. Throws KeysFileError naming what is wrong. */
@@ -71,34 +70,22 @@ export function parseKeysFile(file: string, text: string): KeysFileContent {
   } catch (error) {
     throw new KeysFileError(file, `is not valid JSON (${(error as Error).message})`);
   }
+  // zod's record skips a "__proto__" key silently; it is no stream name, so the file is refused like any other.
+  const streams = (json as { streams?: unknown } | null)?.streams;
+  if (typeof streams === "object" && streams !== null && Object.hasOwn(streams, "__proto__")) {
+    throw new KeysFileError(file, `unexpected content at streams.__proto__: stream names are ${STREAM_NAME_RULE}`);
+  }
   const parsed = keysFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.join(".") : "top level";
     throw new KeysFileError(file, `unexpected content at ${where}: ${issue.message}`);
   }
-  return parsed.data;
+  // Stream names are ordinary keys: without a prototype, `constructor` or `toString` is no stream until added.
+  return { ...parsed.data, streams: Object.assign(Object.create(null) as KeysFileContent["streams"], parsed.data.streams) };
 }
 
 /** Replaces the file atomically (temp file in the same folder, fsync, rename), readable by the owner only. */
 export async function writeKeysFile(file: string, content: KeysFileContent): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`, "utf8");
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`, 0o600);
 }

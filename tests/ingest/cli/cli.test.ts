@@ -127,6 +127,28 @@ describe("keys subcommands", () => {
     expect(missing.stderr).toContain('stream "bar" has no key');
   });
 
+  it("concurrent adds and revokes from separate processes all land", async () => {
+    for (const name of ["old1", "old2", "old3"]) expect((await run(["keys", "add", name, "--data-dir", dir])).code).toBe(0);
+    const names = ["p1", "p2", "p3"];
+    const runs = await Promise.all([
+      ...names.map((name) => run(["keys", "add", name, "--data-dir", dir])),
+      ...["old1", "old2"].map((name) => run(["keys", "revoke", name, "--data-dir", dir])),
+      run(["keys", "access", "old3", "members", "--data-dir", dir]),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const store = new KeyStore({ file: path.join(dir, "keys.json") });
+    expect((await store.list()).map((k) => [k.stream, k.access])).toEqual([...names.map((n) => [n, "public"]), ["old3", "members"]]);
+    for (const [i, name] of names.entries()) expect(await store.authenticate(keyLine.exec(runs[i]!.stdout)![1]!)).toBe(name);
+  }, 120_000);
+
+  it("built-in JavaScript property names are ordinary stream names", async () => {
+    const missing = await run(["keys", "revoke", "constructor", "--data-dir", dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('stream "constructor" has no key');
+    const added = await run(["keys", "add", "toString", "--data-dir", dir]);
+    expect(added.stdout).toContain('Created a key of stream "toString"');
+  }, 60_000);
+
   it("uses --public-url for the printed URLs and LIVE_* environment variables", async () => {
     const keys = path.join(dir, "elsewhere.json");
     const added = await run(["keys", "add", "show", "--public-url", "https://forum.example.org"], { LIVE_KEYS: keys, LIVE_APP: "shows" });

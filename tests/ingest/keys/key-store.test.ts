@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  type AddedKey,
   fingerprint,
   generateKey,
   InvalidStreamNameError,
@@ -129,6 +130,67 @@ describe("KeyStore", () => {
     expect(await store.check()).toBe(false);
     expect(await store.list()).toEqual([]);
     expect(await store.authenticate(generateKey())).toBeNull();
+  });
+});
+
+describe("concurrent changes", () => {
+  it("adds and revokes from several stores at once (as from separate processes) all land", async () => {
+    const existing: AddedKey[] = [];
+    for (const name of ["old1", "old2", "old3"]) existing.push(await new KeyStore({ file }).add(name));
+    const ingest = new KeyStore({ file });
+    const added = ["a", "b", "c", "d", "e", "f", "g", "h"].map((name) => new KeyStore({ file }).add(`new-${name}`));
+    const revoked = ["old1", "old2"].map((name) => new KeyStore({ file }).revoke(name));
+    // Meanwhile the running ingest keeps authenticating an untouched stream: every reload sees a whole file.
+    const old3 = existing[2]!.key;
+    let reads = 0;
+    const all = Promise.all([...added, ...revoked]);
+    let settled = false;
+    void all.finally(() => (settled = true));
+    while (!settled) {
+      expect(await ingest.authenticate(old3)).toBe("old3");
+      reads++;
+    }
+    const results = await all;
+    expect(results.slice(8)).toEqual([true, true]);
+    expect((await ingest.list()).map((k) => k.stream)).toEqual(["new-a", "new-b", "new-c", "new-d", "new-e", "new-f", "new-g", "new-h", "old3"]);
+    for (const result of results.slice(0, 8)) {
+      const { stream, key } = result as AddedKey;
+      expect(await ingest.authenticate(key)).toBe(stream);
+    }
+    expect(await ingest.authenticate(existing[0]!.key)).toBeNull();
+    expect(reads).toBeGreaterThan(0);
+    expect(await readdir(path.dirname(file))).toEqual(["keys.json"]);
+  });
+
+  it("waits for a lock held by a live process and takes over one left by a dead process", async () => {
+    const store = new KeyStore({ file });
+    await store.add("first");
+    const lockFile = `${file}.lock`;
+    // A lock of a process that no longer exists (kill -9 in the middle of a command): taken over at once.
+    await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), token: "dead", since: new Date().toISOString() }));
+    expect((await store.add("second")).replaced).toBe(false);
+    expect((await store.list()).map((k) => k.stream)).toEqual(["first", "second"]);
+  });
+
+  it.each(["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"])("%s is an ordinary stream name", async (name) => {
+    const store = new KeyStore({ file });
+    await store.add("other");
+    expect(await store.revoke(name)).toBe(false);
+    const added = await store.add(name);
+    expect(added.replaced).toBe(false);
+    expect((await store.list()).map((k) => k.stream).sort()).toEqual([name, "other"].sort());
+    expect(await new KeyStore({ file }).authenticate(added.key)).toBe(name);
+    expect(await store.revoke(name)).toBe(true);
+    expect(await store.revoke(name)).toBe(false);
+  });
+
+  it("__proto__ is not a stream name, in a command or in the file", async () => {
+    const store = new KeyStore({ file });
+    await expect(store.add("__proto__")).rejects.toBeInstanceOf(InvalidStreamNameError);
+    await expect(store.revoke("__proto__")).rejects.toBeInstanceOf(InvalidStreamNameError);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '{"version": 1, "streams": {"__proto__": {}}}');
+    await expect(store.list()).rejects.toBeInstanceOf(KeysFileError);
   });
 });
 
