@@ -7,8 +7,6 @@ import { fingerprint, generateKey, hashKey, looksLikeKey, verifyKey } from "./ke
 import { emptyKeysFile, KeysFileError, readKeysFile, writeKeysFile, type KeysFileContent } from "./keys-file.js";
 import { isValidStreamName, STREAM_NAME_RULE } from "./stream-name.js";
 
-// Other commands hold the lock for a read, a change and a write (milliseconds); longer means a stuck one.
-const LOCK_WAIT_MS = 10_000;
 
 export interface KeyInfo {
   stream: string;
@@ -39,6 +37,8 @@ export interface KeyStoreOptions {
   file: string;
   logger?: Logger;
   now?: () => Date;
+  /** How long a change waits for another process's change (`<file>.lock`) before it fails. Default 10 000. */
+  lockWaitMs?: number;
 }
 
 interface Snapshot {
@@ -62,6 +62,7 @@ export class KeyStore {
   readonly file: string;
   private readonly logger: Logger | undefined;
   private readonly now: () => Date;
+  private readonly lockWaitMs: number;
   private snapshot: Snapshot | undefined;
   private refreshing: Promise<Snapshot> | undefined;
 
@@ -69,6 +70,8 @@ export class KeyStore {
     this.file = options.file;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
+    // Other commands hold the lock for a read, a change and a write (milliseconds); longer means a stuck one.
+    this.lockWaitMs = options.lockWaitMs ?? 10_000;
   }
 
   /** Validates the file. Returns false when it does not exist; throws KeysFileError when it is unusable. */
@@ -117,13 +120,13 @@ export class KeyStore {
 
   /**
    * The one way to change the keys file, for every command (add, revoke and any later per-stream setting):
-   * takes the lock next to the file (`<file>.lock`, waiting up to 10 s for another command), reads the
+   * takes the lock next to the file (`<file>.lock`, waiting up to `lockWaitMs` for another command), reads the
    * current file, lets `change` edit it in place (its result is returned; throwing aborts without writing),
    * writes it back crash-safe only if something changed, and releases the lock. Concurrent changes from
    * several processes all land, or one fails loudly (LockHeldError, KeysFileError); none is lost.
    */
   async update<T>(change: (content: KeysFileContent) => T | Promise<T>): Promise<T> {
-    const lock = await acquireLock(`${this.file}.lock`, { waitMs: LOCK_WAIT_MS, details: { purpose: "keys file change" } });
+    const lock = await acquireLock(`${this.file}.lock`, { waitMs: this.lockWaitMs, details: { purpose: "keys file change" } });
     try {
       const content = (await readKeysFile(this.file)) ?? emptyKeysFile();
       const before = JSON.stringify(content);

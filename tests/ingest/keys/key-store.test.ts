@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireLock, LockHeldError } from "../../../ingest/src/disk/lock-file.js";
 import {
   type AddedKey,
   fingerprint,
@@ -162,14 +163,33 @@ describe("concurrent changes", () => {
     expect(await readdir(path.dirname(file))).toEqual(["keys.json"]);
   });
 
-  it("waits for a lock held by a live process and takes over one left by a dead process", async () => {
+  it("waits for a lock held by a live holder and takes over one left by a dead process", async () => {
     const store = new KeyStore({ file });
     await store.add("first");
     const lockFile = `${file}.lock`;
+    const held = await acquireLock(lockFile);
+    let done = false;
+    const waiting = store.add("second").then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(done).toBe(false);
+    await held.release();
+    await waiting;
     // A lock of a process that no longer exists (kill -9 in the middle of a command): taken over at once.
     await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), token: "dead", since: new Date().toISOString() }));
-    expect((await store.add("second")).replaced).toBe(false);
-    expect((await store.list()).map((k) => k.stream)).toEqual(["first", "second"]);
+    expect((await store.add("third")).replaced).toBe(false);
+    expect((await store.list()).map((k) => k.stream)).toEqual(["first", "second", "third"]);
+    expect(await readdir(path.dirname(file))).toEqual(["keys.json"]);
+  });
+
+  it("fails loudly, changing nothing, when another live process keeps the lock", async () => {
+    const store = new KeyStore({ file, lockWaitMs: 200 });
+    await store.add("first");
+    const before = await readFile(file, "utf8");
+    // pid 1 is alive and never ours.
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: 1, host: hostname(), token: "init", since: "2026-01-01T00:00:00.000Z" }));
+    await expect(store.add("second")).rejects.toThrow(/keys\.json\.lock is held by process 1 on /);
+    await expect(store.revoke("first")).rejects.toBeInstanceOf(LockHeldError);
+    expect(await readFile(file, "utf8")).toBe(before);
   });
 
   it.each(["constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"])("%s is an ordinary stream name", async (name) => {
