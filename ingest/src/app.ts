@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Config } from "./config.js";
+import { lockDataDir } from "./disk/data-dir-lock.js";
+import type { HeldLock } from "./disk/lock-file.js";
 import { HttpServer, type HttpTimeouts } from "./http/server.js";
+import { ViewerCounter } from "./http/viewer-counter.js";
 import { KeyStore } from "./keys/index.js";
 import type { Logger } from "./logger.js";
 import { killAllChildren } from "./media/child-registry.js";
@@ -68,6 +71,17 @@ export function rtmpLimits(config: Config): Partial<RtmpLimits> {
 }
 
 export async function startIngest(config: Config, logger: Logger, overrides: IngestOverrides = {}): Promise<RunningIngest> {
+  // Before anything else: a second ingest on this data folder stops here (DataDirInUseError names the first).
+  const dataDirLock = await lockDataDir(config.dataDir, { rtmpPort: config.rtmpPort, httpPort: config.httpPort });
+  try {
+    return await startLocked(config, logger, overrides, dataDirLock);
+  } catch (error) {
+    await dataDirLock.release();
+    throw error;
+  }
+}
+
+async function startLocked(config: Config, logger: Logger, overrides: IngestOverrides, dataDirLock: HeldLock): Promise<RunningIngest> {
   const ffmpeg = await resolveFfmpeg();
   logger.info({ ffmpeg: ffmpeg.path, source: ffmpeg.source, version: ffmpeg.version }, "ffmpeg found");
   const keys = new KeyStore({ file: config.keys, logger: logger.child({ component: "keys" }) });
@@ -108,6 +122,8 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
     allowOrigin: config.allowOrigin,
     logger,
     directory: registry,
+    viewers: new ViewerCounter({ maxIdsPerAddress: config.viewersPerAddress }),
+    trustedProxies: config.trustedProxies,
     metricsRegistry,
     recordings,
     timeouts: { closeGraceMs: HTTP_CLOSE_GRACE_MS, ...overrides.http?.timeouts },
@@ -145,6 +161,7 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
       const killed = killAllChildren();
       if (killed > 0) logger.warn({ killed }, "killed ffmpeg processes that did not exit in time");
       await http.close();
+      await dataDirLock.release();
       logger.info("ingest closed");
     })());
 
@@ -153,6 +170,7 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
   try {
     httpPort = await http.start();
     rtmpPort = await rtmp.start();
+    await dataDirLock.update({ rtmpPort, httpPort });
   } catch (error) {
     await close();
     throw error;

@@ -41,6 +41,17 @@ const logFormat = z.enum(logFormats, { error: `expected one of ${logFormats.join
 const nonEmptyPath = z.string().min(1, { error: "expected a path" });
 
 const onOff = z.enum(["on", "off"], { error: 'expected "on" or "off"' });
+const addressOrBlock = (entry: string): boolean => {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+const addressList = z
+  .string()
+  .transform((s) => s.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
+  .refine((list) => list.every(addressOrBlock), { error: "expected IP addresses or CIDR blocks separated by commas, e.g. 127.0.0.1,::1,10.0.0.0/8" });
 
 export const configSchema = z.object({
   rtmpPort: integer(0, 65535).default(1935).describe("RTMP port OBS publishes to"),
@@ -101,6 +112,12 @@ export const configSchema = z.object({
   recordingsMinFreeMb: integer(0, 1_000_000_000)
     .default(1024)
     .describe("recording pauses (the live show goes on) while the disk holding the recordings has less than this many MiB free"),
+  viewersPerAddress: integer(1, 10000)
+    .default(100)
+    .describe("viewers one IPv4 address or IPv6 /64 can add to a stream's count (a household or a venue behind one address)"),
+  trustedProxies: addressList
+    .default(["127.0.0.1", "::1"])
+    .describe("reverse proxies and caches whose X-Forwarded-For names the viewer's address (IPs or CIDR blocks, comma-separated)"),
 });
 
 type ParsedOptions = z.output<typeof configSchema>;

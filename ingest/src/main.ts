@@ -58,6 +58,11 @@ async function serve(config: Config): Promise<number> {
     return EXIT_RUNTIME;
   }
 
+  // Listening for signals before starting: a SIGTERM while the servers come up stops them once they are up.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
   let ingest: { close(): Promise<void> };
   try {
     ingest = await startIngest(config, logger);
@@ -67,10 +72,7 @@ async function serve(config: Config): Promise<number> {
     return EXIT_RUNTIME;
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
+  const signal = await stopSignal;
   logger.info({ signal }, "shutting down");
   const again = () => {
     logger.warn("second signal: exiting now");

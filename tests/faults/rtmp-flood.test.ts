@@ -3,7 +3,7 @@
 // unauthenticated connections cannot make the ingest hold their bytes.
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addressKey } from "../../ingest/src/rtmp/server.js";
+import { addressKey } from "../../ingest/src/net/address-key.js";
 import { httpRequest } from "../../soak/http-client.js";
 import { cleanup, publish, sleep, startTestIngest, STREAM, until, type TestIngest } from "./support.js";
 

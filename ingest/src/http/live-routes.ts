@@ -1,5 +1,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
+import type { BlockList } from "node:net";
 import type { Logger } from "pino";
+import { clientAddress } from "./client-address.js";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
 import type { HttpMetrics } from "./metrics.js";
 import type { ResourceName, Route } from "./paths.js";
@@ -26,6 +28,8 @@ export interface LiveRoutesOptions {
   firstPartWaitMs: number;
   /** Largest heartbeat body accepted. */
   maxHeartbeatBytes: number;
+  /** Proxies whose X-Forwarded-For is believed (a heartbeat counts against the viewer's address, not theirs). */
+  trustedProxies: BlockList;
   /** The preview page's scripts, read at start. */
   preview: PreviewAssets;
   /** Recordings on disk; absent: every stream has none. */
@@ -262,7 +266,7 @@ export class LiveRoutes {
     const id = parseHeartbeat(body);
     if (id === undefined) return sendError(ex, 400, 'expected {"id": "<16-64 characters [A-Za-z0-9_-]>"}');
     if (!this.options.directory.get(stream)) return sendError(ex, 404, "unknown stream");
-    this.options.viewers.heartbeat(stream, id);
+    this.options.viewers.heartbeat(stream, id, clientAddress(ex.req, this.options.trustedProxies));
     send(ex, 204, { "Cache-Control": cacheControl.none });
   }
 

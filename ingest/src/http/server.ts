@@ -10,6 +10,7 @@ import { parseRoute, splitTarget } from "./paths.js";
 import { defaultPlayerBundle, loadPreviewAssets } from "./preview-assets.js";
 import { commonHeaders } from "./response-headers.js";
 import type { StreamDirectory, StreamStatus } from "./stream-directory.js";
+import { trustedProxies } from "./client-address.js";
 import { ViewerCounter } from "./viewer-counter.js";
 import type { RecordingLibrary } from "../recording/recording-library.js";
 
@@ -80,6 +81,8 @@ export interface HttpServerOptions {
   directory: StreamDirectory;
   /** Owned by the server unless given; its counts appear as `viewers` in the status JSON. */
   viewers?: ViewerCounter;
+  /** Proxies whose X-Forwarded-For names a viewer's address (addresses or CIDR blocks). Default loopback. */
+  trustedProxies?: readonly string[];
   /** Registry /metrics serves; pass the app's to add RTMP and stream metrics. Default: a new one with process metrics. */
   metricsRegistry?: Registry;
   timeouts?: Partial<HttpTimeouts>;
@@ -123,6 +126,7 @@ export class HttpServer {
       logger: this.logger,
       firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
       maxHeartbeatBytes: 256,
+      trustedProxies: trustedProxies(options.trustedProxies ?? ["127.0.0.1", "::1"]),
       preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
       ...(options.recordings ? { recordings: options.recordings } : {}),
     });

@@ -3,6 +3,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
+import { addressKey } from "../net/address-key.js";
 import { resolveRtmpLimits, type RtmpLimits } from "./limits.js";
 import type { RtmpPublish } from "./publish.js";
 import { RtmpSession, type ClaimResult, type SessionHost } from "./session.js";
@@ -24,21 +25,6 @@ export interface RtmpServerOptions {
 
 /** At most one "connection limit reached" line per interval, with the count, so a flood cannot flood the log. */
 const REFUSAL_LOG_INTERVAL_MS = 1_000;
-
-/**
- * What counts as one address for maxConnectionsPerAddress: an IPv4 address (also when IPv4-mapped), or the
- * /64 prefix of an IPv6 address (one host usually owns a whole /64).
- */
-export function addressKey(address: string): string {
-  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (v4) return v4[1]!;
-  if (!address.includes(":")) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]!.split("::");
-  const left = head ? head.split(":") : [];
-  const right = address.includes("::") ? (tail ? tail.split(":") : []) : [];
-  const groups = address.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
-}
 
 export class RtmpServer {
   readonly limits: RtmpLimits;

@@ -142,11 +142,11 @@ describe("keys subcommands", () => {
   }, 120_000);
 
   it("built-in JavaScript property names are ordinary stream names", async () => {
+    const added = await run(["keys", "add", "toString", "--data-dir", dir]);
+    expect(added.stdout).toContain('Created a key of stream "toString"');
     const missing = await run(["keys", "revoke", "constructor", "--data-dir", dir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('stream "constructor" has no key');
-    const added = await run(["keys", "add", "toString", "--data-dir", dir]);
-    expect(added.stdout).toContain('Created a key of stream "toString"');
   }, 60_000);
 
   it("uses --public-url for the printed URLs and LIVE_* environment variables", async () => {
@@ -225,6 +225,30 @@ describe("start", () => {
     expect(result.stderr).toContain(`keys file ${file}: unexpected content at streams.test`);
     expect(await readFile(file, "utf8")).toBe('{"version": 1, "streams": {"test": {"key": "plain"}}}');
   });
+
+  it("one ingest per data folder: a second start names the running one; a kill -9 leaves nothing that blocks the next", async () => {
+    const ports = async () => ["--http-port", String(await freePort()), "--rtmp-port", String(await freePort())];
+    const common = ["--data-dir", dir, "--host", "127.0.0.1"];
+    const firstPorts = await ports();
+    const first = serve([...common, ...firstPorts]);
+    await first.listening;
+    // The node process running the ingest (tsx runs it as its child) wrote its pid into the lock.
+    const lock = JSON.parse(await readFile(path.join(dir, "ingest.lock"), "utf8")) as { pid: number; rtmpPort: number; httpPort: number };
+    expect([String(lock.httpPort), String(lock.rtmpPort)]).toEqual([firstPorts[1], firstPorts[3]]);
+
+    const second = await run([...common, ...(await ports())]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`data folder ${dir} is in use by another ingest (pid ${lock.pid}`);
+    expect(second.stderr).toContain(`RTMP port ${firstPorts[3]}, HTTP port ${firstPorts[1]}`);
+    expect((await fetch(`http://127.0.0.1:${firstPorts[1]}/healthz`)).status).toBe(200);
+
+    process.kill(lock.pid, "SIGKILL");
+    await first.stop();
+    const third = serve([...common, ...(await ports())]);
+    await third.listening;
+    expect((await third.stop()).code).toBe(0);
+    await expect(readFile(path.join(dir, "ingest.lock"))).rejects.toThrow(/ENOENT/);
+  }, 90_000);
 
   it("a port in use is a runtime error (exit 1)", async () => {
     const blocker = createServer();

@@ -41,6 +41,8 @@ describe("loadConfig defaults", () => {
       recordingsMaxAgeDays: 30,
       recordingsMaxMb: 10240,
       recordingsMinFreeMb: 1024,
+      viewersPerAddress: 100,
+      trustedProxies: ["127.0.0.1", "::1"],
     });
   });
 
@@ -57,7 +59,8 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--http-host", "LIVE_HTTP_HOST"]);
     expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
     expect(names).toContainEqual(["--discourse-connect-secret-file", "LIVE_DISCOURSE_CONNECT_SECRET_FILE"]);
-    expect(names).toHaveLength(28);
+    expect(names).toContainEqual(["--trusted-proxies", "LIVE_TRUSTED_PROXIES"]);
+    expect(names).toHaveLength(30);
   });
 });
 
@@ -72,6 +75,8 @@ describe("loadConfig accepts flags and environment variables", () => {
     ["explicit keys file", ["--data-dir", "/srv/live", "--keys", "/etc/live/keys.json"], {}, { keys: "/etc/live/keys.json" }],
     ["keys via env", [], { LIVE_KEYS: "/k.json" }, { keys: "/k.json" }],
     ["per-address RTMP cap", ["--max-connections-per-address", "16"], {}, { maxConnectionsPerAddress: 16 }],
+    ["per-address viewer cap", [], { LIVE_VIEWERS_PER_ADDRESS: "500" }, { viewersPerAddress: 500 }],
+    ["trusted proxies", ["--trusted-proxies", " 127.0.0.1, 172.17.0.0/16 ,fd00::/8"], {}, { trustedProxies: ["127.0.0.1", "172.17.0.0/16", "fd00::/8"] }],
     ["IPv4 host", ["--host", "127.0.0.1"], {}, { host: "127.0.0.1" }],
     ["IPv6 host", ["--host", "::"], {}, { host: "::" }],
     ["host name", ["--host", "ingest.example.org"], {}, { host: "ingest.example.org" }],
@@ -121,6 +126,8 @@ describe("loadConfig rejects bad input with one message naming the option and th
     [["--host", "not a host"], {}, "--host", "not a host", /--host: expected an IP address or a host name/],
     [["--http-host", "127.0.0.1:8080"], {}, "--http-host", "127.0.0.1:8080", /invalid value "127\.0\.0\.1:8080" for --http-host: expected an IP address or a host name/],
     [[], { LIVE_HTTP_HOST: "local host" }, "LIVE_HTTP_HOST", "local host", /invalid value "local host" for LIVE_HTTP_HOST/],
+    [["--trusted-proxies", "127.0.0.1,10.0.0.0/33"], {}, "--trusted-proxies", "127.0.0.1,10.0.0.0/33", /invalid value .* for --trusted-proxies: expected IP addresses or CIDR blocks/],
+    [[], { LIVE_TRUSTED_PROXIES: "proxy.local" }, "LIVE_TRUSTED_PROXIES", "proxy.local", /invalid value "proxy\.local" for LIVE_TRUSTED_PROXIES/],
     [["--http-host"], {}, "--http-host", undefined, /missing value for --http-host/],
     [["--allow-origin", "https://forum.example.org/path"], {}, "--allow-origin", "https://forum.example.org/path", /--allow-origin/],
     [["--public-url", "ftp://x"], {}, "--public-url", "ftp://x", /--public-url/],

@@ -469,6 +469,41 @@ describe("status and viewers", () => {
     expect(JSON.parse((await request(port, "/live/show/status.json")).text).viewers).toBe(0);
   });
 
+  it("counts at most viewersPerAddress ids per viewer address, read from a trusted proxy's X-Forwarded-For", async () => {
+    await startServer({ viewers: new ViewerCounter({ now: () => clock, maxIdsPerAddress: 3 }) });
+    liveStream("show");
+    const beat = (i: number, forwarded?: string) =>
+      request(port, "/live/show/viewers", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(forwarded ? { "X-Forwarded-For": forwarded } : {}) },
+        body: JSON.stringify({ id: `viewer-${String(i).padStart(10, "0")}` }),
+      });
+    const viewers = async () => JSON.parse((await request(port, "/live/show/status.json")).text).viewers as number;
+    // The test connects from 127.0.0.1, a trusted proxy by default: the address it appended counts.
+    for (let i = 0; i < 10; i++) expect((await beat(i, "198.51.100.1")).status).toBe(204);
+    expect(await viewers()).toBe(3);
+    // A client cannot pick its address: only the last hop (what the proxy saw) is believed.
+    for (let i = 10; i < 20; i++) await beat(i, `203.0.113.${i}, 198.51.100.1`);
+    expect(await viewers()).toBe(3);
+    for (let i = 20; i < 22; i++) await beat(i, `198.51.100.${i}`);
+    expect(await viewers()).toBe(5);
+    // Without a trusted proxy, X-Forwarded-For is ignored: all of these come from 127.0.0.1.
+    await startServer({ viewers: new ViewerCounter({ now: () => clock, maxIdsPerAddress: 3 }), trustedProxies: ["10.0.0.0/8"] });
+    for (let i = 0; i < 10; i++) await beat(i, `198.51.100.${i}`);
+    expect(await viewers()).toBe(3);
+  });
+
+  it("built-in property names are ordinary stream names in status and viewers", async () => {
+    liveStream("constructor");
+    expect((await heartbeat("constructor", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(204);
+    expect(JSON.parse((await request(port, "/live/constructor/status.json")).text)).toMatchObject({ name: "constructor", viewers: 1 });
+    for (const name of ["toString", "valueOf", "hasOwnProperty"]) {
+      expect((await heartbeat(name, JSON.stringify({ id: "a".repeat(16) }))).status).toBe(404);
+      expect(JSON.parse((await request(port, `/live/${name}/status.json`)).text)).toMatchObject({ name, state: "offline", viewers: 0 });
+    }
+    expect(JSON.parse((await request(port, "/live/status.json")).text).streams.map((s: { name: string }) => s.name)).toEqual(["constructor"]);
+  });
+
   it("404s heartbeats for unknown streams and remembers nothing", async () => {
     expect((await heartbeat("ghost", JSON.stringify({ id: "a".repeat(16) }))).status).toBe(404);
     expect(server.viewers.streamNames()).toEqual([]);
