@@ -2,7 +2,7 @@
 // this host (`keys` commands, the running ingest). A lock whose owner died (kill -9, power loss)
 // is recognised as stale and taken over, so a crash never blocks the next start.
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -116,14 +116,11 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
   return true;
 }
 
+/** Replaces the lock's content in one step (a reader never sees it half written; the path never disappears). */
 async function writeOwner(file: string, owner: LockOwner): Promise<void> {
-  const handle = await open(file, "r+");
-  try {
-    await handle.truncate(0);
-    await handle.write(JSON.stringify(owner), 0);
-  } finally {
-    await handle.close();
-  }
+  const temp = `${file}.${owner.token}.tmp`;
+  await writeFile(temp, JSON.stringify(owner), { mode: 0o600 });
+  await rename(temp, file);
 }
 
 async function readOwner(file: string): Promise<LockOwner | "missing" | "unwritten"> {

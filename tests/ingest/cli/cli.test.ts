@@ -137,7 +137,7 @@ describe("keys subcommands", () => {
     ]);
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const store = new KeyStore({ file: path.join(dir, "keys.json") });
-    expect((await store.list()).map((k) => [k.stream, k.access])).toEqual([...names.map((n) => [n, "public"]), ["old3", "members"]]);
+    expect((await store.list()).map((k) => [k.stream, k.access])).toEqual([["old3", "members"], ...names.map((n) => [n, "public"])]);
     for (const [i, name] of names.entries()) expect(await store.authenticate(keyLine.exec(runs[i]!.stdout)![1]!)).toBe(name);
   }, 120_000);
 
