@@ -1,0 +1,93 @@
+// Which recordings of a show's stream are the replays of one topic. Pure: the component fetches the
+// stream's recordings.json and the show tag's topic list, this decides.
+//
+// A recording belongs to a topic when its show
+// - started before the next topic with the same show tag was created (a later show is never the replay
+//   of an older topic), and
+// - started after this topic was created, or up to ALLOWANCE earlier when the show was still going
+//   when the topic was created (a topic opened during the show).
+// A show that was going on while the next topic was opened appears in both topics.
+
+import { tagName } from "./show-tags";
+
+export const ALLOWANCE_MS = 2 * 60 * 60 * 1000;
+/** At most this many replays are offered, newest first. */
+export const MAX_REPLAYS = 5;
+
+function time(value) {
+  const at = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isNaN(at) ? null : at;
+}
+
+/**
+ * @param {unknown} body recordings.json: `{ recordings: [{ id, startedAt, endedAt?, live?, durationS, playlist, download? }] }`
+ * @param {{ topicCreatedAt: string, nextTopicCreatedAt?: string | null, allowanceMs?: number, limit?: number }} topic
+ * @returns {Array<{ id: string, startedAt: string, endedAt: string, durationS: number, playlist: string, download: string | null }>}
+ *   ended recordings only (the show in progress is live, not a replay), newest first
+ */
+export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = null, allowanceMs = ALLOWANCE_MS, limit = MAX_REPLAYS }) {
+  const created = time(topicCreatedAt);
+  const recordings = body?.recordings;
+  if (created === null || !Array.isArray(recordings)) {
+    return [];
+  }
+  const next = time(nextTopicCreatedAt);
+  const replays = [];
+  for (const r of recordings) {
+    const startedAt = time(r?.startedAt);
+    const endedAt = time(r?.endedAt);
+    if (startedAt === null || endedAt === null || r.live === true || typeof r.id !== "string" || typeof r.playlist !== "string") {
+      continue;
+    }
+    if (next !== null && startedAt >= next) {
+      continue;
+    }
+    const openedDuringShow = startedAt >= created - allowanceMs && endedAt >= created;
+    if (startedAt < created && !openedDuringShow) {
+      continue;
+    }
+    replays.push({
+      id: r.id,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      durationS: Number.isFinite(r.durationS) ? r.durationS : (endedAt - startedAt) / 1000,
+      playlist: r.playlist,
+      download: typeof r.download === "string" ? r.download : null,
+    });
+  }
+  replays.sort((a, b) => time(b.startedAt) - time(a.startedAt));
+  return replays.slice(0, limit);
+}
+
+/**
+ * When the next topic carrying one of the show's tags was created after `topic` (core's topic list,
+ * newest first: `/latest.json?order=created&tags[]=…`), or null when there is none yet.
+ *
+ * @param {any} body `{ topic_list: { topics: [{ id, created_at, tags }] } }`
+ * @param {string[]} tags
+ * @param {{ id: number, created_at: string }} topic
+ * @returns {string | null}
+ */
+export function nextShowTopicCreatedAt(body, tags, topic) {
+  const topics = body?.topic_list?.topics;
+  const created = time(topic?.created_at);
+  if (!Array.isArray(topics) || created === null) {
+    return null;
+  }
+  const wanted = new Set(tags.map((tag) => tag.toLowerCase()));
+  let next = null;
+  for (const other of topics) {
+    const at = time(other?.created_at);
+    if (other?.id === topic.id || at === null || at <= created) {
+      continue;
+    }
+    const otherTags = Array.isArray(other.tags) ? other.tags.map(tagName).filter(Boolean) : null;
+    if (otherTags && !otherTags.some((name) => wanted.has(name.toLowerCase()))) {
+      continue;
+    }
+    if (next === null || at < next) {
+      next = at;
+    }
+  }
+  return next === null ? null : new Date(next).toISOString();
+}
