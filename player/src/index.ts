@@ -1,4 +1,5 @@
 import { mount } from "./controller.js";
+import { mountReplay } from "./replay.js";
 import type { LiveShowsPlayerApi } from "./types.js";
 
 declare global {
@@ -7,7 +8,7 @@ declare global {
   }
 }
 
-const api: LiveShowsPlayerApi = Object.freeze({ version: __LIVE_SHOWS_PLAYER_VERSION__, mount });
+const api: LiveShowsPlayerApi = Object.freeze({ version: __LIVE_SHOWS_PLAYER_VERSION__, mount, mountReplay });
 
 // loaded twice (two theme versions during a deploy): the first copy stays, its players keep working
 if (!window.LiveShowsPlayer) window.LiveShowsPlayer = api;

@@ -30,6 +30,16 @@ export interface MountOptions {
   onStateChange?: (state: PlayerState) => void;
 }
 
+/** A recording, played as an ordinary video (seek bar, time, duration). */
+export interface ReplayOptions {
+  /** The recording's VOD playlist, absolute or relative to the page. */
+  playlistUrl: string;
+  /** Start playing at once (after the viewer chose the replay); default false. */
+  autoplay?: boolean;
+  /** video.js control texts in the reader's language, e.g. { Play, Pause, Mute, Unmute, Fullscreen, "Non-Fullscreen" }. */
+  controlTexts?: Record<string, string>;
+}
+
 export interface PlayerHandle {
   destroy(): void;
 }
@@ -37,6 +47,7 @@ export interface PlayerHandle {
 export interface LiveShowsPlayerApi {
   version: string;
   mount(element: HTMLElement, options: MountOptions): PlayerHandle;
+  mountReplay(element: HTMLElement, options: ReplayOptions): PlayerHandle;
 }
 
 /** The stream states the ingest reports in status.json. */

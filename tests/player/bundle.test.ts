@@ -55,7 +55,7 @@ describe("assets/live-player.js", () => {
   it("defines window.LiveShowsPlayer when evaluated as a classic script, and no other global", () => {
     const window = windowWithBundle();
     const api = (window as unknown as { LiveShowsPlayer: { version: string; mount: unknown } }).LiveShowsPlayer;
-    expect(Object.keys(api).sort()).toEqual(["mount", "version"]);
+    expect(Object.keys(api).sort()).toEqual(["mount", "mountReplay", "version"]);
     expect(api.version).toBe(version);
     expect(typeof api.mount).toBe("function");
 

@@ -88,6 +88,12 @@ h1{font-size:1.4rem;margin:0 0 .25rem}
 .player{width:100%;aspect-ratio:16/9;border-radius:6px;background:var(--primary-very-low);display:flex;align-items:center;justify-content:center;color:var(--muted);text-align:center;padding:0}
 .player:empty::after{content:"No picture while the stream is not live."}
 .player.mounted{display:block;background:#000}
+.player[hidden]{display:none}
+.recordings h3{margin:1rem 0 .4rem;font-size:1rem}
+.recording-list{list-style:none;margin:0;padding:0}
+.recording-list li{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;padding:.2rem 0}
+.recording-list .length{color:var(--muted);font-variant-numeric:tabular-nums}
+.replay{margin-top:.5rem;max-width:48rem}
 .stats{display:grid;grid-template-columns:auto 1fr;gap:.3rem .75rem;margin:0}
 .stats dt{color:var(--muted)}
 .stats dd{margin:0;font-variant-numeric:tabular-nums;font-weight:600;overflow-wrap:anywhere}

@@ -6,6 +6,8 @@
   "use strict";
 
   const REFRESH_MS = 3_000;
+  const RECORDINGS_REFRESH_MS = 30_000;
+  const MAX_RECORDINGS = 10;
   const HIDDEN_REFRESH_MS = 10_000;
   const TIMEOUT_MS = 8_000;
 
@@ -72,8 +74,16 @@
     side.append(stats, note, playlist);
     const body = el("div", "card-body");
     body.append(player, side);
-    root.append(head, hint, warnings, body);
-    return { name, root, badge, since, hint, warnings, warningText: null, player, fields, link, handle: null };
+    const recordings = el("section", "recordings");
+    const recordingList = el("ul", "recording-list");
+    const replay = el("div", "player replay");
+    replay.hidden = true;
+    recordings.append(el("h3", "", "Recordings"), recordingList, replay);
+    root.append(head, hint, warnings, body, recordings);
+    return {
+      name, root, badge, since, hint, warnings, warningText: null, player, fields, link, handle: null,
+      recordingList, replay, replayHandle: null, recordingsAt: 0, recordingsKey: null, lastState: null,
+    };
   }
 
   function render(streams) {
@@ -92,6 +102,7 @@
     for (const [name, card] of cards) {
       if (seen.has(name)) continue;
       unmount(card);
+      closeReplay(card);
       card.root.remove();
       cards.delete(name);
     }
@@ -148,6 +159,90 @@
 
     if (state === "live" || state === "reconnecting") mount(card);
     else unmount(card);
+
+    // A show that ends becomes a recording: look again at once, else every 30 s.
+    if (state !== card.lastState || Date.now() - card.recordingsAt > RECORDINGS_REFRESH_MS) {
+      card.lastState = state;
+      card.recordingsAt = Date.now();
+      refreshRecordings(card);
+    }
+  }
+
+  async function refreshRecordings(card) {
+    const url = new URL(`${encodeURIComponent(card.name)}/recordings.json`, pageUrl);
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = await response.json();
+      renderRecordings(card, url, Array.isArray(body && body.recordings) ? body.recordings : []);
+    } catch {
+      // the next refresh tries again; the live preview does not depend on it
+    }
+  }
+
+  function renderRecordings(card, listUrl, recordings) {
+    const shown = recordings.filter((r) => r && typeof r.id === "string" && typeof r.playlist === "string").slice(0, MAX_RECORDINGS);
+    const key = JSON.stringify(shown.map((r) => [r.id, r.endedAt, r.durationS]));
+    if (key === card.recordingsKey) return;
+    card.recordingsKey = key;
+    if (shown.length === 0) {
+      card.recordingList.replaceChildren(el("li", "empty", "No recordings of this stream yet."));
+      return;
+    }
+    card.recordingList.replaceChildren(
+      ...shown.map((r) => {
+        const item = el("li");
+        item.dataset.recording = r.id;
+        const at = new Date(r.startedAt);
+        const when = Number.isNaN(at.getTime()) ? r.id : at.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+        item.append(el("span", "when", when), el("span", "length", lengthText(r.durationS)));
+        if (r.live === true) {
+          item.append(el("span", "recording-now", "recording now"));
+        } else {
+          const play = el("button", "play-recording", "Play");
+          play.type = "button";
+          play.addEventListener("click", () => openReplay(card, new URL(r.playlist, listUrl).href));
+          item.append(play);
+          if (typeof r.download === "string") {
+            const download = el("a", "download", "Download MP4");
+            download.href = new URL(r.download, listUrl).href;
+            download.setAttribute("download", "");
+            item.append(download);
+          }
+        }
+        return item;
+      }),
+    );
+  }
+
+  function openReplay(card, playlistUrl) {
+    closeReplay(card);
+    const api = window.LiveShowsPlayer;
+    if (!api || typeof api.mountReplay !== "function") {
+      card.replay.hidden = false;
+      card.replay.textContent = "The player did not load, so the recording cannot be played here.";
+      return;
+    }
+    card.replay.hidden = false;
+    card.replay.classList.add("mounted");
+    card.replayHandle = api.mountReplay(card.replay, { playlistUrl, autoplay: true });
+  }
+
+  function closeReplay(card) {
+    if (card.replayHandle) card.replayHandle.destroy();
+    card.replayHandle = null;
+    card.replay.classList.remove("mounted");
+    card.replay.replaceChildren();
+    card.replay.hidden = true;
+  }
+
+  function lengthText(seconds) {
+    if (!isNumber(seconds)) return "";
+    const s = Math.round(seconds);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const sec = String(s % 60).padStart(2, "0");
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
   }
 
   function mount(card) {

@@ -16,6 +16,9 @@ type Answer = { streams: Partial<StreamStatus>[] } | number;
 let answers: Answer[];
 let fetched: string[];
 let mounts: { stream: string; options: Record<string, unknown>; destroyed: boolean }[];
+/** What <stream>/recordings.json answers (status.json answers come from `answers`). */
+let recordingsAnswer: unknown;
+let replays: { element: HTMLElement; options: Record<string, unknown>; destroyed: boolean }[];
 
 function stream(name: string, status: Partial<StreamStatus> = {}): Partial<StreamStatus> {
   return {
@@ -44,6 +47,11 @@ async function open(player = true): Promise<void> {
           element.append(Object.assign(document.createElement("video"), { className: "stand-in" }));
           return { destroy: () => (record.destroyed = true) };
         },
+        mountReplay: (element: HTMLElement, options: Record<string, unknown>) => {
+          const record = { element, options, destroyed: false };
+          replays.push(record);
+          return { destroy: () => (record.destroyed = true) };
+        },
       }
     : undefined;
   (0, eval)(script);
@@ -61,7 +69,10 @@ beforeEach(() => {
   answers = [];
   fetched = [];
   mounts = [];
+  replays = [];
+  recordingsAnswer = { recordings: [] };
   vi.stubGlobal("fetch", async (url: URL | string) => {
+    if (String(url).endsWith("/recordings.json")) return { ok: true, status: 200, json: async () => recordingsAnswer };
     fetched.push(String(url));
     const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
     if (typeof answer === "number") return { ok: false, status: answer, json: async () => ({}) };
@@ -187,4 +198,37 @@ it("says the player did not load when the bundle is absent, and still shows the 
   await open(false);
   expect(cardOf("show")!.querySelector(".player")!.textContent).toBe("The player did not load, so the picture cannot be shown here.");
   expect(statOf("show", "resolution")).toBe("1280×720");
+});
+
+it("lists the stream's recordings (newest first from the server) with Play and Download; Play mounts the replay", async () => {
+  recordingsAnswer = {
+    recordings: [
+      { id: "20250501-200000", startedAt: "2025-05-01T20:00:00.000Z", live: true, durationS: 75, bytes: 1, playlist: "recordings/20250501-200000/index.m3u8" },
+      {
+        id: "<b>x</b>",
+        startedAt: "2025-04-24T18:30:00.000Z",
+        endedAt: "2025-04-24T19:31:05.000Z",
+        durationS: 3665,
+        bytes: 1,
+        playlist: "recordings/20250424-183000/index.m3u8",
+        download: "recordings/20250424-183000/recording.mp4",
+      },
+    ],
+  };
+  answers = [{ streams: [stream("show", { state: "ended", live: false })] }];
+  await open();
+  const items = [...cardOf("show")!.querySelectorAll<HTMLElement>(".recording-list li")];
+  expect(items.map((li) => li.querySelector(".length")!.textContent)).toEqual(["1:15", "1:01:05"]);
+  expect(items[0]!.textContent).toContain("recording now");
+  expect(items[0]!.querySelector("button")).toBeNull();
+  expect(document.querySelector("b")).toBeNull();
+  const download = items[1]!.querySelector<HTMLAnchorElement>("a.download")!;
+  expect(download.href).toBe("http://ingest.test/prefix/live/show/recordings/20250424-183000/recording.mp4");
+  expect(download.hasAttribute("download")).toBe(true);
+  items[1]!.querySelector<HTMLButtonElement>("button.play-recording")!.click();
+  expect(replays).toHaveLength(1);
+  expect(replays[0]!.options).toEqual({ playlistUrl: "http://ingest.test/prefix/live/show/recordings/20250424-183000/index.m3u8", autoplay: true });
+  expect(replays[0]!.element.hidden).toBe(false);
+  items[1]!.querySelector<HTMLButtonElement>("button.play-recording")!.click();
+  expect(replays.map((r) => r.destroyed)).toEqual([true, false]);
 });
