@@ -20,7 +20,7 @@ function time(value) {
 }
 
 /**
- * @param {unknown} body recordings.json: `{ recordings: [{ id, startedAt, endedAt?, live?, durationS, playlist, download? }] }`
+ * @param {any} body recordings.json: `{ recordings: [{ id, startedAt, endedAt?, live?, durationS, playlist, download? }] }`
  * @param {{ topicCreatedAt: string, nextTopicCreatedAt?: string | null, allowanceMs?: number, limit?: number }} topic
  * @returns {Array<{ id: string, startedAt: string, endedAt: string, durationS: number, playlist: string, download: string | null }>}
  *   ended recordings only (the show in progress is live, not a replay), newest first
@@ -47,6 +47,7 @@ export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = nul
       continue;
     }
     replays.push({
+      at: startedAt,
       id: r.id,
       startedAt: r.startedAt,
       endedAt: r.endedAt,
@@ -55,8 +56,8 @@ export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = nul
       download: typeof r.download === "string" ? r.download : null,
     });
   }
-  replays.sort((a, b) => time(b.startedAt) - time(a.startedAt));
-  return replays.slice(0, limit);
+  replays.sort((a, b) => b.at - a.at);
+  return replays.slice(0, limit).map(({ at: _at, ...replay }) => replay);
 }
 
 /**
