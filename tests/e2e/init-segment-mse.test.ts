@@ -6,8 +6,8 @@ import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Fmp4UnitReader } from "../../ingest/src/hls/fmp4-units.js";
-import { parseInit } from "../../ingest/src/hls/fmp4-reader.js";
+import { Fmp4UnitReader } from "../../ingest/src/mp4/fmp4-units.js";
+import { parseInit } from "../../ingest/src/mp4/fmp4-reader.js";
 import { describeWithChromium, launchChromium } from "./support/chromium.js";
 import { PageServer } from "./support/page-server.js";
 

@@ -1,8 +1,8 @@
 // Findings of the fuzzer, kept as regression tests: each one minimized by hand to the bytes that matter.
 import { describe, expect, it } from "vitest";
-import { parseFragment } from "../../ingest/src/hls/fmp4-reader.js";
-import { Mp4FormatError } from "../../ingest/src/hls/mp4-box-splitter.js";
-import { box, fullBox, moof, tfdt, tfhd, u32 } from "../ingest/hls/mp4-builder.js";
+import { parseFragment } from "../../ingest/src/mp4/fmp4-reader.js";
+import { Mp4FormatError } from "../../ingest/src/mp4/mp4-box-splitter.js";
+import { box, fullBox, moof, tfdt, tfhd, u32 } from "../ingest/mp4/mp4-builder.js";
 
 describe("fMP4 fragments (found by the mp4-fragment and mp4-stream targets)", () => {
   const mdat = box("mdat", Buffer.alloc(16));

@@ -1,6 +1,6 @@
 // Stream health measured from the media itself (not from what the encoder claims): frame rate from
 // sample durations, bitrate over a sliding window of media time, keyframe interval from sync samples.
-import type { FragmentInfo, InitInfo, TrackInfo } from "./fmp4-reader.js";
+import type { FragmentInfo, InitInfo, TrackInfo } from "../mp4/fmp4-reader.js";
 
 export interface VideoStats {
   codec: string;

@@ -20,9 +20,9 @@
 //   fragment's duration (the fragment is complete only when its last frame has arrived), then
 //   advanced by segment durations.
 import type { Logger } from "pino";
-import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "./fmp4-reader.js";
+import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "../mp4/fmp4-reader.js";
 import { type MediaStats, MediaStatsMeter } from "./media-stats.js";
-import { Mp4FormatError } from "./mp4-box-splitter.js";
+import { Mp4FormatError } from "../mp4/mp4-box-splitter.js";
 import { type MediaPlaylistModel, type PlaylistSegment, renderMediaPlaylist } from "./playlist-writer.js";
 import { type ResourceName, initName, partName, segmentName } from "./resource-names.js";
 

@@ -10,7 +10,7 @@ import { renderPreviewPage, previewPageCsp } from "./preview-page.js";
 import { isNextPart, parsePlaylistQuery } from "./query.js";
 import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./response-headers.js";
 import { sendStaticAsset } from "./static-asset.js";
-import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "./stream-directory.js";
+import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "../streams/stream-view.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 import type { RecordingLibrary } from "../recording/recording-library.js";
 import type { RecordingFile } from "../recording/recording-names.js";

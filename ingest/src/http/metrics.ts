@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { RouteLabel } from "./exchange.js";
-import type { StreamDirectory } from "./stream-directory.js";
+import type { StreamDirectory } from "../streams/stream-view.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 
 /** The HTTP server's Prometheus metrics, registered in the given registry (shared with other servers of the app). */

@@ -1,4 +1,4 @@
-import type { StreamStatus } from "./stream-directory.js";
+import type { StreamStatus } from "../streams/stream-view.js";
 
 // The performers' preview page (/live/): a static shell; preview.js (next to it) polls status.json,
 // draws one card per stream and mounts the player bundle for live ones. Relative URLs only, so the

@@ -1,4 +1,4 @@
-import type { PartPosition } from "./stream-directory.js";
+import type { PartPosition } from "../streams/stream-view.js";
 
 // LL-HLS delivery directives (RFC 8216bis 6.2.5), parsed strictly.
 

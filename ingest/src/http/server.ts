@@ -9,7 +9,7 @@ import { handleHealthz, handleMetrics } from "./ops-routes.js";
 import { parseRoute, splitTarget } from "./paths.js";
 import { defaultPlayerBundle, loadPreviewAssets } from "./preview-assets.js";
 import { commonHeaders } from "./response-headers.js";
-import type { StreamDirectory, StreamStatus } from "./stream-directory.js";
+import type { StreamDirectory, StreamStatus } from "../streams/stream-view.js";
 import { trustedProxies } from "./client-address.js";
 import { ViewerCounter } from "./viewer-counter.js";
 import type { RecordingLibrary } from "../recording/recording-library.js";

@@ -10,7 +10,7 @@ import type {
   StreamState,
   StreamStatusCore,
   WaitOutcome,
-} from "../http/stream-directory.js";
+} from "./stream-view.js";
 import type { RtmpPublish } from "../rtmp/publish.js";
 import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
 

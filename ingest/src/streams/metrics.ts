@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { StreamState } from "../http/stream-directory.js";
+import type { StreamState } from "./stream-view.js";
 import type { DropReason, RestartReason } from "./remux-supervisor.js";
 
 const STATES: readonly StreamState[] = ["offline", "live", "reconnecting", "ended"];

@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { LlHlsPackagerOptions } from "../hls/packager.js";
-import type { StreamDirectory } from "../http/stream-directory.js";
+import type { StreamDirectory } from "./stream-view.js";
 import type { RtmpPublish } from "../rtmp/publish.js";
 import { LiveStream } from "./live-stream.js";
 import { StreamMetrics } from "./metrics.js";

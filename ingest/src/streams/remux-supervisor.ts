@@ -6,7 +6,7 @@
 // one), which would stretch a part past PART-TARGET for good. A new ffmpeg starting at the next
 // keyframe gives a clean EXT-X-DISCONTINUITY instead, the same path as a crash.
 import type { Logger } from "pino";
-import { Fmp4UnitReader } from "../hls/fmp4-units.js";
+import { Fmp4UnitReader } from "../mp4/fmp4-units.js";
 import { FfmpegRemuxer, type RemuxerExit } from "../media/remuxer.js";
 import type { FlvTag } from "../rtmp/flv.js";
 import type { RtmpPublish } from "../rtmp/publish.js";

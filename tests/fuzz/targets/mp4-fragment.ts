@@ -1,7 +1,7 @@
 // parseFragment on mutated moof+mdat (with the recorded init for trex defaults): FragmentInfo or
 // Mp4FormatError; sample counts stay proportional to the input, durations add up.
-import type * as Reader from "../../../ingest/src/hls/fmp4-reader.js";
-import type * as Splitter from "../../../ingest/src/hls/mp4-box-splitter.js";
+import type * as Reader from "../../../ingest/src/mp4/fmp4-reader.js";
+import type * as Splitter from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";
 import { fmp4Units } from "./seeds.js";
 

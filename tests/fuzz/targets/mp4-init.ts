@@ -1,7 +1,7 @@
 // parseInit on mutated init segments: a TrackInfo list or Mp4FormatError, nothing else; every track has a
 // positive timescale and a codec string.
-import type * as Reader from "../../../ingest/src/hls/fmp4-reader.js";
-import type * as Splitter from "../../../ingest/src/hls/mp4-box-splitter.js";
+import type * as Reader from "../../../ingest/src/mp4/fmp4-reader.js";
+import type * as Splitter from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";
 import { fmp4Units } from "./seeds.js";
 

@@ -1,9 +1,9 @@
 // ffmpeg's fMP4 stdout through Mp4BoxSplitter and Fmp4UnitReader: only Mp4FormatError on bad input, the same
 // boxes however the stream is split into reads, no box over the size limit, and units that parse (or fail
 // with Mp4FormatError) in parseInit/parseFragment.
-import type * as Reader from "../../../ingest/src/hls/fmp4-reader.js";
-import type * as Units from "../../../ingest/src/hls/fmp4-units.js";
-import type * as Splitter from "../../../ingest/src/hls/mp4-box-splitter.js";
+import type * as Reader from "../../../ingest/src/mp4/fmp4-reader.js";
+import type * as Units from "../../../ingest/src/mp4/fmp4-units.js";
+import type * as Splitter from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import { ascii, check, importFrom, splitAt, splitPoints, type FuzzTarget } from "../engine/target.js";
 import { fmp4Stream, fmp4Units } from "./seeds.js";
 

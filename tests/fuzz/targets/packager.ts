@@ -2,8 +2,8 @@
 // packager refuses is fine (the supervisor restarts ffmpeg), but nothing it accepted may break what every
 // viewer asks for next: the playlist (full and delta) renders, lists only resources it can serve, and the
 // position, limits and stats stay sane. A throw there would answer 500 to every viewer of the stream.
-import type * as Units from "../../../ingest/src/hls/fmp4-units.js";
-import type * as Splitter from "../../../ingest/src/hls/mp4-box-splitter.js";
+import type * as Units from "../../../ingest/src/mp4/fmp4-units.js";
+import type * as Splitter from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import type * as Packager from "../../../ingest/src/hls/packager.js";
 import type * as ResourceNames from "../../../ingest/src/hls/resource-names.js";
 import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";

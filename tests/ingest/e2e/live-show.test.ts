@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
+import { parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import { liveChildCount } from "../../../ingest/src/media/child-registry.js";
 import { msnFromClock } from "../../../ingest/src/streams/msn-seed.js";
 import { track } from "../http/http-client.js";

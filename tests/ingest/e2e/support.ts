@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { startIngest, type IngestOverrides, type RunningIngest } from "../../../ingest/src/app.js";
 import { loadConfig } from "../../../ingest/src/config.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
-import type { LiveStreamView } from "../../../ingest/src/http/stream-directory.js";
+import type { LiveStreamView } from "../../../ingest/src/streams/stream-view.js";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { parseM3u8, type ParsedPlaylist } from "../hls/parse-m3u8.js";
 import { request, type Reply } from "../http/http-client.js";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
+import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import { LlHlsPackager, type LlHlsPackagerOptions } from "../../../ingest/src/hls/packager.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
 import { ffprobeJson, makeFlv, remuxFile, type FlvSpec } from "../media/ffmpeg-fixtures.js";

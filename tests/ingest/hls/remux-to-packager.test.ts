@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Fmp4UnitReader } from "../../../ingest/src/hls/fmp4-units.js";
+import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
 import { LlHlsPackager } from "../../../ingest/src/hls/packager.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
 import { FfmpegRemuxer } from "../../../ingest/src/media/remuxer.js";

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { pino } from "pino";
-import { Fmp4UnitReader } from "../../../ingest/src/hls/fmp4-units.js";
+import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
 import { LlHlsPackager } from "../../../ingest/src/hls/packager.js";
-import type { LiveStreamView, StreamStatusCore } from "../../../ingest/src/http/stream-directory.js";
+import type { LiveStreamView, StreamStatusCore } from "../../../ingest/src/streams/stream-view.js";
 
 export interface Fmp4Media {
   init: Buffer;

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpServer, type HttpServerOptions } from "../../../ingest/src/http/server.js";
 import { acceptsGzip, matchesEtag } from "../../../ingest/src/http/static-asset.js";
-import type { LiveStreamView, StreamDirectory, StreamStatusCore } from "../../../ingest/src/http/stream-directory.js";
+import type { LiveStreamView, StreamDirectory, StreamStatusCore } from "../../../ingest/src/streams/stream-view.js";
 import { request } from "./http-client.js";
 
 const bundle = readFileSync(new URL("../../../assets/live-player.js", import.meta.url));

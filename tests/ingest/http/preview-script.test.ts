@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { renderPreviewPage } from "../../../ingest/src/http/preview-page.js";
-import type { StreamStatus } from "../../../ingest/src/http/stream-directory.js";
+import type { StreamStatus } from "../../../ingest/src/streams/stream-view.js";
 
 // A path, not a URL: under jsdom the global URL is jsdom's, which readFileSync does not take.
 const script = readFileSync(path.join(import.meta.dirname, "../../../ingest/src/http/preview-script.js"), "utf8");

@@ -2,7 +2,7 @@ import { Agent, get as httpGet } from "node:http";
 import { pino } from "pino";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HttpServer } from "../../../ingest/src/http/server.js";
-import type { LiveStreamView, StreamDirectory } from "../../../ingest/src/http/stream-directory.js";
+import type { LiveStreamView, StreamDirectory } from "../../../ingest/src/streams/stream-view.js";
 import { ViewerCounter } from "../../../ingest/src/http/viewer-counter.js";
 import { request, sleep, track } from "./http-client.js";
 import { encodeFmp4, PackagedStream, type Fmp4Media } from "./packaged-stream.js";

@@ -5,7 +5,7 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
-import { Fmp4UnitReader } from "../../../ingest/src/hls/fmp4-units.js";
+import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
 import { FfmpegRemuxer, type RemuxerExit } from "../../../ingest/src/media/remuxer.js";
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Mp4BoxSplitter, Mp4FormatError, type Mp4Box } from "../../../ingest/src/hls/mp4-box-splitter.js";
+import { Mp4BoxSplitter, Mp4FormatError, type Mp4Box } from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import { makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
 import { box, largeBox, u32, u64 } from "./mp4-builder.js";
 

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { avcCodecString, mp4aCodecString } from "../../../ingest/src/hls/codec-strings.js";
-import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
-import { Fmp4UnitReader } from "../../../ingest/src/hls/fmp4-units.js";
-import { Mp4FormatError } from "../../../ingest/src/hls/mp4-box-splitter.js";
+import { avcCodecString, mp4aCodecString } from "../../../ingest/src/mp4/codec-strings.js";
+import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
+import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
+import { Mp4FormatError } from "../../../ingest/src/mp4/mp4-box-splitter.js";
 import { ffprobeJson, makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
 import { NON_SYNC, SYNC, box, fullBox, moof, tfdt, tfhd, trun, u32, u64 } from "./mp4-builder.js";
 
