@@ -63,7 +63,6 @@ export function rtmpLimits(config: Config): Partial<RtmpLimits> {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     idleTimeoutMs: config.publishTimeoutMs,
     mediaTimeoutMs: config.idleTimeoutMs,
-    staleMs: config.takeoverMs,
     maxConnections: config.maxConnections,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxMessageBytes: config.maxMessageBytes,
@@ -113,6 +112,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     partMs: config.partMs,
     windowSegments: config.windowSegments,
     graceS: config.graceS,
+    takeoverMs: config.takeoverMs,
     logger,
     metricsRegistry,
   });
@@ -136,7 +136,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     limits: rtmpLimits(config),
     logger,
     authenticate: (key) => keys.authenticate(key),
-    onPublish: (publish) => registry.attach(publish),
+    onPublish: (publish, wanted) => registry.claim(publish, wanted),
   });
   new Gauge({
     name: "live_rtmp_connections",

@@ -1,4 +1,4 @@
-// FLV tags: what an RTMP publish carries, written the way FLV files hold them (the remuxer reads FLV).
+// FLV tags: what an RTMP publish carries (RTMP audio/video message payloads are FLV tag bodies).
 
 export type FlvTagType = "audio" | "video" | "script";
 
@@ -10,35 +10,8 @@ export interface FlvTag {
   data: Buffer;
 }
 
-const TAG_TYPE_ID: Record<FlvTagType, number> = { audio: 8, video: 9, script: 18 };
-
 export const FlvVideoCodec = { avc: 7 } as const;
 export const FlvAudioFormat = { aac: 10 } as const;
-
-/** The 9-byte FLV header followed by PreviousTagSize0 (4 zero bytes): what precedes the first tag. */
-export function encodeFlvHeader(streams: { audio: boolean; video: boolean }): Buffer {
-  const b = Buffer.alloc(13);
-  b.write("FLV", 0, "ascii");
-  b[3] = 1;
-  b[4] = (streams.audio ? 0x04 : 0) | (streams.video ? 0x01 : 0);
-  b.writeUInt32BE(9, 5);
-  return b;
-}
-
-/** One tag: 11-byte tag header, body, then its PreviousTagSize. */
-export function encodeFlvTag(tag: FlvTag): Buffer {
-  const size = tag.data.length;
-  if (size > 0xffffff) throw new RangeError(`FLV tag body of ${size} bytes exceeds 16 MiB`);
-  const ts = tag.timestamp >>> 0;
-  const b = Buffer.alloc(11 + size + 4);
-  b[0] = TAG_TYPE_ID[tag.type];
-  b.writeUIntBE(size, 1, 3);
-  b.writeUIntBE(ts & 0xffffff, 4, 3);
-  b[7] = ts >>> 24;
-  tag.data.copy(b, 11);
-  b.writeUInt32BE(11 + size, 11 + size);
-  return b;
-}
 
 /** Enhanced RTMP marks a video tag with the top bit and carries a FourCC instead of a codec id. */
 const isExHeader = (tag: FlvTag): boolean => tag.type === "video" && tag.data.length > 0 && (tag.data[0]! & 0x80) !== 0;

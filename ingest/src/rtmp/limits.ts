@@ -8,8 +8,6 @@ export interface RtmpLimits extends ChunkReaderLimits {
   idleTimeoutMs: number;
   /** A publisher that sends no audio/video for this long is dropped. */
   mediaTimeoutMs: number;
-  /** A publisher silent for longer than this is taken over by a new publisher of the same stream. */
-  staleMs: number;
   /** Concurrent TCP connections; sockets beyond it are destroyed on accept. */
   maxConnections: number;
   /**
@@ -26,7 +24,6 @@ export const defaultRtmpLimits: RtmpLimits = {
   handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 10_000,
   mediaTimeoutMs: 10_000,
-  staleMs: 1_000,
   maxConnections: 256,
   maxConnectionsPerAddress: 8,
   maxWriteBufferBytes: 1024 * 1024,

@@ -1,13 +1,19 @@
-// One accepted RTMP publish: what the rest of the ingest sees of a publisher.
+// One accepted RTMP publish: the RTMP adapter's PublishSource. It emits the publisher's FLV tags (`tag`)
+// and, translated, the hub's codec-level media (`media`).
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
+import type { MediaEvent } from "../streams/media.js";
+import type { AnnouncedTracks, PublishSource } from "../streams/publish-source.js";
 import type { Amf0Object } from "./amf0.js";
 import type { FlvTag } from "./flv.js";
+import { announcedTracks, mediaEventOf } from "./flv-media.js";
 
 export interface RtmpPublishEvents {
   /** An audio, video or script tag, emitted as soon as its RTMP message is complete. The one script tag is the
    * publisher's first onMetaData; later updates only change `metadata`. */
   tag: [tag: FlvTag];
+  /** The media event an audio or video tag carries (after its `tag`). */
+  media: [event: MediaEvent];
   /** Emitted once; no tags follow. */
   close: [reason: string];
 }
@@ -21,7 +27,7 @@ export interface RtmpPublishInit {
   closeConnection: (reason: string) => void;
 }
 
-export class RtmpPublish extends EventEmitter<RtmpPublishEvents> {
+export class RtmpPublish extends EventEmitter<RtmpPublishEvents> implements PublishSource {
   /** Session id, also in every log line of the connection. */
   readonly id: string;
   /** Public stream name returned by authenticate() (never the key). */
@@ -58,6 +64,11 @@ export class RtmpPublish extends EventEmitter<RtmpPublishEvents> {
     return this.ended;
   }
 
+  /** The tracks the latest onMetaData names by codec id. */
+  get announcedTracks(): AnnouncedTracks | null {
+    return announcedTracks(this.metadata);
+  }
+
   /** Ends the publish and its connection. */
   close(reason = "closed by server"): void {
     if (!this.ended) this.closeConnection(reason);
@@ -68,6 +79,8 @@ export class RtmpPublish extends EventEmitter<RtmpPublishEvents> {
     if (this.ended) return;
     if (isMedia) this.mediaAt = performance.now();
     this.emit("tag", tag);
+    const event = isMedia ? mediaEventOf(tag) : null;
+    if (event && !this.ended) this.emit("media", event);
   }
 
   /** @internal Used by the session when the publish ends for any reason. */

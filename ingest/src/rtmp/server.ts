@@ -4,9 +4,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { addressKey } from "../net/address-key.js";
+import type { ClaimResult } from "../streams/publish-source.js";
 import { resolveRtmpLimits, type RtmpLimits } from "./limits.js";
 import type { RtmpPublish } from "./publish.js";
-import { RtmpSession, type ClaimResult, type SessionHost } from "./session.js";
+import { RtmpSession, type SessionHost } from "./session.js";
 
 export interface RtmpServerOptions {
   /** Interface to bind; default all interfaces. */
@@ -19,8 +20,11 @@ export interface RtmpServerOptions {
   logger: Logger;
   /** Maps a secret stream key to its public stream name, or null to refuse. Called before Publish.Start. */
   authenticate(key: string): Promise<string | null>;
-  /** Called for each authenticated publish after the one-publisher-per-stream check. */
-  onPublish(publish: RtmpPublish): "accepted" | "busy";
+  /**
+   * Decides on each authenticated publish before NetStream.Publish.Start (the hub's claim: one publisher per
+   * stream). `wanted()` tells whether the publisher is still connected after a wait.
+   */
+  onPublish(publish: RtmpPublish, wanted: () => boolean): Promise<ClaimResult>;
 }
 
 /** At most one "connection limit reached" line per interval, with the count, so a flood cannot flood the log. */
@@ -33,7 +37,6 @@ export class RtmpServer {
   private readonly server: Server;
   private readonly sessions = new Set<RtmpSession>();
   private readonly sockets = new Set<Socket>();
-  private readonly publishes = new Map<string, RtmpPublish>();
   /** Open connections per addressKey(). */
   private readonly perAddress = new Map<string, number>();
   private readonly host: SessionHost;
@@ -83,11 +86,6 @@ export class RtmpServer {
   /** Open TCP connections. */
   get connectionCount(): number {
     return this.sessions.size;
-  }
-
-  /** The active publish of a stream, if any. */
-  activePublish(stream: string): RtmpPublish | undefined {
-    return this.publishes.get(stream);
   }
 
   /** Stops listening, ends every session (publishes close with "server closing"), destroys what is left after `timeoutMs`. */
@@ -145,40 +143,12 @@ export class RtmpServer {
     this.lastRefusalLog = now;
   }
 
-  /**
-   * One publisher per stream. While the current one is within `staleMs` of its last media, the claim waits until
-   * it would turn stale: if media arrived meanwhile it is healthy and the newcomer is refused; if not (OBS behind
-   * a dropped link), it is closed and the newcomer takes over. Either way the answer comes within `staleMs`.
-   */
   private async claim(publish: RtmpPublish, wanted: () => boolean): Promise<ClaimResult> {
-    for (;;) {
-      const current = this.publishes.get(publish.stream);
-      if (!current || current.closed) break;
-      const silentMs = performance.now() - current.lastMediaAt;
-      if (silentMs > this.limits.staleMs) {
-        this.log.info({ stream: publish.stream, old: current.id, new: publish.id, silentMs: Math.round(silentMs) }, "stale publisher taken over");
-        current.close("taken over by a new publisher");
-        break;
-      }
-      const seen = current.lastMediaAt;
-      await new Promise((resolve) => setTimeout(resolve, this.limits.staleMs - silentMs + 1).unref());
-      if (!wanted()) return "withdrawn";
-      if (this.publishes.get(publish.stream) === current && !current.closed && current.lastMediaAt !== seen) {
-        return "already-publishing";
-      }
-    }
-    let verdict: "accepted" | "busy";
     try {
-      verdict = this.options.onPublish(publish);
+      return await this.options.onPublish(publish, wanted);
     } catch (err) {
       this.log.error({ err, stream: publish.stream }, "onPublish threw; refusing the publish");
       return "busy";
     }
-    if (verdict !== "accepted") return "busy";
-    this.publishes.set(publish.stream, publish);
-    publish.once("close", () => {
-      if (this.publishes.get(publish.stream) === publish) this.publishes.delete(publish.stream);
-    });
-    return "accepted";
   }
 }

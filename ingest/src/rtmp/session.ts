@@ -33,6 +33,7 @@ import {
   windowAckSizeMessage,
   type RtmpMessage,
 } from "./messages.js";
+import type { ClaimResult } from "../streams/publish-source.js";
 import { RtmpPublish } from "./publish.js";
 
 /** Our outgoing chunk size, window and peer bandwidth: the values OBS and ffmpeg see from common servers. */
@@ -46,8 +47,6 @@ const LINGER_MS = 2_000;
  */
 const UNAUTHENTICATED_LIMITS = { maxMessageBytes: 64 * 1024, maxPendingBytes: 128 * 1024 };
 
-/** "withdrawn": the publisher went away while its claim waited. */
-export type ClaimResult = "accepted" | "busy" | "already-publishing" | "withdrawn";
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -55,8 +54,8 @@ export interface SessionHost {
   limits: RtmpLimits;
   logger: Logger;
   authenticate(key: string): Promise<string | null>;
-  /** Decides on an authenticated publish: one publisher per stream, then the application's onPublish.
-   * `wanted()` tells whether the publisher is still there after a wait. */
+  /** Decides on an authenticated publish (the hub's claim). `wanted()` tells whether the publisher is still
+   * there after a wait. */
   claim(publish: RtmpPublish, wanted: () => boolean): Promise<ClaimResult>;
   sessionClosed(session: RtmpSession): void;
 }

@@ -11,14 +11,14 @@ import type {
   StreamStatusCore,
   WaitOutcome,
 } from "./stream-view.js";
-import type { RtmpPublish } from "../rtmp/publish.js";
+import type { PublishSource } from "./publish-source.js";
 import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
 
 export interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
   publish(stream: LiveStream, reconnect: boolean): void;
   restart(stream: LiveStream, reason: RestartReason): void;
-  dropped(stream: LiveStream, reason: DropReason, tags: number): void;
+  dropped(stream: LiveStream, reason: DropReason, frames: number): void;
   /** The stream reached ENDLIST (or left without ever producing media). */
   ended(stream: LiveStream): void;
 }
@@ -39,7 +39,7 @@ export class LiveStream implements LiveStreamView {
   readonly name: string;
   private readonly packager: LlHlsPackager;
   private readonly log: Logger;
-  private publish: RtmpPublish | null = null;
+  private publish: PublishSource | null = null;
   private supervisor: RemuxSupervisor | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   /** Parts from the current publish (0: attached but nothing yet). */
@@ -82,9 +82,9 @@ export class LiveStream implements LiveStreamView {
   }
 
   /** Takes over media from `publish`; any previous publish of this stream is let go first. */
-  attach(publish: RtmpPublish): void {
+  attach(publish: PublishSource): void {
     if (this.isEnded) throw new Error(`stream ${this.name} has ended`);
-    // Normally the RTMP server closes the old publish first; if its close is still pending, let it go
+    // Normally the registry's claim closes the old publish first; if its close is still pending, let it go
     // here (its ffmpeg is stopped, its late output ignored) without ending the stream.
     if (this.publish) void this.release(this.publish, "replaced by a new publish");
     this.clearGrace();
@@ -114,7 +114,7 @@ export class LiveStream implements LiveStreamView {
           this.packager.markDiscontinuity();
           this.options.events.restart(this, reason);
         },
-        dropped: (reason, tags) => this.options.events.dropped(this, reason, tags),
+        dropped: (reason, frames) => this.options.events.dropped(this, reason, frames),
       },
     });
     this.supervisor = supervisor;
@@ -196,7 +196,7 @@ export class LiveStream implements LiveStreamView {
   }
 
   /** The publish left: flush its ffmpeg, close the open segment, then wait out the grace period. */
-  private detach(publish: RtmpPublish, reason: string): void {
+  private detach(publish: PublishSource, reason: string): void {
     if (this.publish !== publish) return;
     const supervisor = this.supervisor!;
     const stopped = this.release(publish, reason);
@@ -216,7 +216,7 @@ export class LiveStream implements LiveStreamView {
   }
 
   /** Forgets `publish` and ends its ffmpeg (stdin EOF: it flushes its last part). */
-  private release(publish: RtmpPublish, reason: string): Promise<void> {
+  private release(publish: PublishSource, reason: string): Promise<void> {
     this.publish = null;
     this.log.info({ publish: publish.id, reason }, "publisher left");
     return this.supervisor!.stop();

@@ -1,14 +1,16 @@
-// The registry of streams: per public name one LiveStream. Connects RTMP publishes to their
-// stream (RtmpServer.onPublish) and answers HTTP's questions about them (StreamDirectory).
+// The registry of streams (the hub): per public name one LiveStream. Decides on publishes from any
+// ingest adapter (one publisher per stream, stale takeover), connects them to their stream, and
+// answers HTTP's questions about them (StreamDirectory).
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { LlHlsPackagerOptions } from "../hls/packager.js";
-import type { StreamDirectory } from "./stream-view.js";
-import type { RtmpPublish } from "../rtmp/publish.js";
 import { LiveStream } from "./live-stream.js";
 import { StreamMetrics } from "./metrics.js";
 import { initialMsn } from "./msn-seed.js";
+import type { ClaimResult, PublishSource } from "./publish-source.js";
+import { PublisherSlots } from "./publisher-slots.js";
 import type { RestartPolicy } from "./remux-supervisor.js";
+import type { StreamDirectory } from "./stream-view.js";
 
 export interface StreamRegistryOptions {
   ffmpegPath: string;
@@ -18,6 +20,8 @@ export interface StreamRegistryOptions {
   windowSegments: number;
   /** Seconds without a publisher before a playlist ends (EXT-X-ENDLIST). */
   graceS: number;
+  /** A publisher silent this long (ms) is replaced by a new publish of its stream. */
+  takeoverMs: number;
   /** How long an ended stream stays visible (status "ended", its playlist) unless a new publish comes. Default 600. */
   endedRetainS?: number;
   logger: Logger;
@@ -37,12 +41,14 @@ export class StreamRegistry implements StreamDirectory {
   private readonly forgetTimers = new Map<LiveStream, NodeJS.Timeout>();
   private readonly log: Logger;
   private readonly metrics: StreamMetrics;
+  private readonly slots: PublisherSlots;
   private readonly clock: () => number;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: StreamRegistryOptions) {
     this.log = options.logger.child({ component: "streams" });
     this.clock = options.clock ?? Date.now;
+    this.slots = new PublisherSlots(options.takeoverMs, this.log);
     this.metrics = new StreamMetrics(options.metricsRegistry, () => [...this.streams.values()].map((s) => s.state));
   }
 
@@ -54,8 +60,21 @@ export class StreamRegistry implements StreamDirectory {
     return [...this.streams.values()];
   }
 
-  /** RtmpServer's onPublish: attaches an authenticated publish to its stream (creating it if needed). */
-  attach(publish: RtmpPublish): "accepted" | "busy" {
+  /**
+   * An adapter's authenticated publish (RtmpServer's onPublish): one publisher per stream (see
+   * PublisherSlots), then it is attached to its stream, created if needed. `wanted()`: the publisher is
+   * still connected after a wait.
+   */
+  claim(source: PublishSource, wanted: () => boolean = () => !source.closed): Promise<ClaimResult> {
+    return this.slots.claim(source, wanted, (s) => this.attach(s));
+  }
+
+  /** The accepted publisher of a stream, while it is open. */
+  publisherOf(name: string): PublishSource | undefined {
+    return this.slots.publisherOf(name);
+  }
+
+  private attach(publish: PublishSource): "accepted" | "busy" {
     if (this.closing) return "busy";
     let stream = this.streams.get(publish.stream);
     if (!stream || stream.ended) {
@@ -110,7 +129,7 @@ export class StreamRegistry implements StreamDirectory {
       events: {
         publish: (_s, reconnect) => this.metrics.publishes.inc({ kind: reconnect ? "reconnect" : "new" }),
         restart: (_s, reason) => this.metrics.restarts.inc({ reason }),
-        dropped: (_s, reason, tags) => this.metrics.dropped.inc({ reason }, tags),
+        dropped: (_s, reason, frames) => this.metrics.dropped.inc({ reason }, frames),
         ended: (s) => this.onEnded(s),
       },
     });

@@ -1,4 +1,4 @@
-// One publish's ffmpeg: feeds it the publish's FLV with a bounded input queue, reads its fMP4
+// One publish's ffmpeg: feeds it the publish's media (as FLV, media/flv-feed.ts) with a bounded input queue, reads its fMP4
 // units, and replaces it when it dies (bounded, with backoff) or falls too far behind.
 //
 // Why a lagging ffmpeg is replaced rather than fed with gaps: media dropped in front of a running
@@ -7,10 +7,10 @@
 // keyframe gives a clean EXT-X-DISCONTINUITY instead, the same path as a crash.
 import type { Logger } from "pino";
 import { Fmp4UnitReader } from "../mp4/fmp4-units.js";
+import { FlvFeed } from "../media/flv-feed.js";
 import { FfmpegRemuxer, type RemuxerExit } from "../media/remuxer.js";
-import type { FlvTag } from "../rtmp/flv.js";
-import type { RtmpPublish } from "../rtmp/publish.js";
-import { FlvFeed } from "./flv-feed.js";
+import type { MediaEvent } from "./media.js";
+import type { PublishSource } from "./publish-source.js";
 
 /** backpressure: ffmpeg fell behind and is being replaced; restart: ffmpeg died and is being restarted. */
 export type DropReason = "backpressure" | "restart";
@@ -22,7 +22,8 @@ export interface RemuxSink {
   fragment(bytes: Buffer): void;
   /** The current ffmpeg is gone and a new one will take over: the media timeline breaks here. */
   restarting(reason: RestartReason): void;
-  dropped(reason: DropReason, tags: number): void;
+  /** Frames skipped (the metric still says "tags": one FLV tag per frame). */
+  dropped(reason: DropReason, frames: number): void;
 }
 
 export interface RestartPolicy {
@@ -36,7 +37,7 @@ export interface RestartPolicy {
 export const defaultRestartPolicy: RestartPolicy = { maxPerMinute: 5, baseDelayMs: 200, maxDelayMs: 3_000 };
 
 export interface RemuxSupervisorOptions {
-  publish: RtmpPublish;
+  publish: PublishSource;
   ffmpegPath: string;
   partMs: number;
   logger: Logger;
@@ -69,12 +70,12 @@ export class RemuxSupervisor {
   private stopping: Promise<void> | null = null;
   /** Why media is being skipped (while the feed waits for a keyframe). */
   private skipReason: DropReason = "restart";
-  private droppedRun: { reason: DropReason; tags: number } | null = null;
-  private readonly onTag = (tag: FlvTag): void => this.handleTag(tag);
+  private droppedRun: { reason: DropReason; frames: number } | null = null;
+  private readonly onMedia = (event: MediaEvent): void => this.handleMedia(event);
 
   constructor(private readonly options: RemuxSupervisorOptions) {
     this.log = options.logger.child({ publish: options.publish.id });
-    this.feed = new FlvFeed(() => options.publish.metadata);
+    this.feed = new FlvFeed(() => options.publish.announcedTracks);
     this.policy = { ...defaultRestartPolicy, ...options.restart };
     this.maxQueuedBytes = options.maxQueuedBytes ?? 2 * 1024 * 1024;
   }
@@ -85,14 +86,14 @@ export class RemuxSupervisor {
   }
 
   start(): void {
-    this.options.publish.on("tag", this.onTag);
+    this.options.publish.on("media", this.onMedia);
     this.spawn();
   }
 
-  /** Stops taking tags, closes ffmpeg's stdin and resolves once it has flushed and exited. */
+  /** Stops taking media, closes ffmpeg's stdin and resolves once it has flushed and exited. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.options.publish.off("tag", this.onTag);
+      this.options.publish.off("media", this.onMedia);
       if (this.restartTimer) clearTimeout(this.restartTimer);
       this.restartTimer = null;
       this.flushDropLog();
@@ -125,11 +126,11 @@ export class RemuxSupervisor {
     this.log.info({ pid: remuxer.pid }, "remuxer started");
   }
 
-  private handleTag(tag: FlvTag): void {
+  private handleMedia(event: MediaEvent): void {
     const remuxer = this.remuxer;
     const writable = remuxer !== null && remuxer.running && this.killedFor === null;
     const wasSkipping = this.feed.awaitingKeyframe;
-    const step = this.feed.push(tag, !writable);
+    const step = this.feed.push(event, !writable);
     if (step.kind === "drop") return this.countDrop(this.skipReason);
     if (step.kind === "hold") return;
     if (wasSkipping) this.flushDropLog();
@@ -201,15 +202,15 @@ export class RemuxSupervisor {
 
   private countDrop(reason: DropReason): void {
     if (this.droppedRun && this.droppedRun.reason !== reason) this.flushDropLog();
-    this.droppedRun ??= { reason, tags: 0 };
-    this.droppedRun.tags++;
+    this.droppedRun ??= { reason, frames: 0 };
+    this.droppedRun.frames++;
     this.options.sink.dropped(reason, 1);
   }
 
-  /** One log line per run of dropped tags. */
+  /** One log line per run of dropped frames. */
   private flushDropLog(): void {
     if (!this.droppedRun) return;
-    this.log.warn({ reason: this.droppedRun.reason, tags: this.droppedRun.tags }, "dropped media tags until a keyframe");
+    this.log.warn({ reason: this.droppedRun.reason, frames: this.droppedRun.frames }, "dropped media frames until a keyframe");
     this.droppedRun = null;
   }
 }

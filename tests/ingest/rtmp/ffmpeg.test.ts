@@ -68,21 +68,21 @@ describe("ffmpeg publisher", () => {
   });
 
   it("takes over a stale publisher (network drop) with a new ffmpeg", async () => {
-    s = await startTestServer(); // default staleMs (1 s)
+    s = await startTestServer(); // default takeoverMs (1 s)
     const stale = await RawRtmpClient.connected(s.port);
     expect((await stale.publish(KEY)).code).toBe("NetStream.Publish.Start");
     const old = await s.nextPublish();
     stale.media("video", 0, avcSequenceHeader());
     stale.media("audio", 0, aacSequenceHeader());
     // The old session now sends nothing, like OBS behind a dead link, and the publisher reconnects at once:
-    // its claim waits until the old one has been silent for staleMs, then takes over.
+    // its claim waits until the old one has been silent for takeoverMs, then takes over.
     const oldClosed = new Promise<string>((resolve) => old.once("close", resolve));
 
     const ffmpeg = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${s.port}/live/${KEY}`, 2));
     const fresh = await s.nextPublish();
     expect(old.closed).toBe(true);
     expect(await oldClosed).toBe("taken over by a new publisher");
-    expect(s.server.activePublish("show")).toBe(fresh);
+    expect(s.slots.publisherOf("show")).toBe(fresh);
     const result = await ffmpeg;
     expect(result.code, result.stderr).toBe(0);
     await expectIntactRecording(fresh, 2);

@@ -1,36 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  encodeFlvHeader,
-  encodeFlvTag,
-  isKeyframe,
-  isSequenceHeader,
-  unsupportedCodec,
-  type FlvTag,
-} from "../../../ingest/src/rtmp/flv.js";
+import { isKeyframe, isSequenceHeader, unsupportedCodec, type FlvTag } from "../../../ingest/src/rtmp/flv.js";
 
 const tag = (type: FlvTag["type"], hex: string, timestamp = 0): FlvTag => ({ type, timestamp, data: Buffer.from(hex, "hex") });
-
-describe("FLV encoding", () => {
-  it("writes the header with stream flags and PreviousTagSize0", () => {
-    expect(encodeFlvHeader({ audio: true, video: true }).toString("hex")).toBe("464c5601" + "05" + "00000009" + "00000000");
-    expect(encodeFlvHeader({ audio: false, video: true })[4]).toBe(0x01);
-    expect(encodeFlvHeader({ audio: true, video: false })[4]).toBe(0x04);
-  });
-
-  it("writes a tag header, its body and PreviousTagSize", () => {
-    const out = encodeFlvTag(tag("video", "1701000000aabb", 0x01020304));
-    expect(out.toString("hex")).toBe(
-      "09" + "000007" + "020304" + "01" + "000000" + "1701000000aabb" + "00000012", // 11 + 7 = 18
-    );
-  });
-
-  it("writes audio and script type ids and wraps timestamps to 32 bits", () => {
-    expect(encodeFlvTag(tag("audio", "af01"))[0]).toBe(8);
-    expect(encodeFlvTag(tag("script", "02"))[0]).toBe(18);
-    const wrapped = encodeFlvTag(tag("audio", "af01", 2 ** 32 + 5));
-    expect(wrapped.subarray(4, 8).toString("hex")).toBe("00000500");
-  });
-});
 
 describe("FLV tag inspection", () => {
   it.each<[string, FlvTag, boolean, boolean, string | null]>([

@@ -100,7 +100,7 @@ describe("RtmpServer with a scripted publisher", () => {
     await until(() => tags.length === 7);
     expect(tags[6]!.type).toBe("video");
     expect(publish.metadata).toMatchObject({ width: 1280, height: 720 });
-    expect(s.server.activePublish("show")).toBe(publish);
+    expect(s.slots.publisherOf("show")).toBe(publish);
   });
 
   it("sends Publish.Start only once authenticate has resolved", async () => {
@@ -206,7 +206,7 @@ describe("RtmpServer with a scripted publisher", () => {
     c.command(["FCUnpublish", 6, null, KEY]);
     c.command(["deleteStream", 7, null, 1]);
     expect(await closeReason(publish)).toBe("unpublished");
-    expect(s.server.activePublish("show")).toBeUndefined();
+    expect(s.slots.publisherOf("show")).toBeUndefined();
   });
 
   it.each([
@@ -229,7 +229,7 @@ describe("RtmpServer with a scripted publisher", () => {
   });
 
   it("refuses a second publisher while the first keeps sending media, takes over once it is silent", async () => {
-    const s = await setup({ limits: { staleMs: 300 } });
+    const s = await setup({ takeoverMs: 300 });
     const first = await client(s.port);
     await first.publish(KEY);
     const firstPublish = await s.nextPublish();
@@ -246,17 +246,17 @@ describe("RtmpServer with a scripted publisher", () => {
     await second.closed;
     expect(firstPublish.closed).toBe(false);
 
-    // The first now goes silent (a dropped link); a newcomer right away waits out staleMs and takes over.
+    // The first now goes silent (a dropped link); a newcomer right away waits out takeoverMs and takes over.
     const third = await client(s.port);
     const closed = closeReason(firstPublish);
     expect((await third.publish(KEY)).code).toBe("NetStream.Publish.Start");
     expect(await closed).toBe("taken over by a new publisher");
-    expect(s.server.activePublish("show")).toBe(s.publishes[1]);
+    expect(s.slots.publisherOf("show")).toBe(s.publishes[1]);
     await first.closed;
   });
 
   it("drops a claim whose publisher left while it waited, leaving the current publisher alone", async () => {
-    const s = await setup({ limits: { staleMs: 300 } });
+    const s = await setup({ takeoverMs: 300 });
     const first = await client(s.port);
     await first.publish(KEY);
     const firstPublish = await s.nextPublish();

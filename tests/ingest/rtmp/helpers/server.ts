@@ -1,15 +1,19 @@
 // Starts an RtmpServer on a free loopback port with captured logs and every publish recorded to an FLV file.
+// Publishes go through the hub's one-publisher-per-stream rule (PublisherSlots), as in the ingest.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { writeFlvFile, type FlvFileSummary } from "../../../../ingest/src/rtmp/flv-file-writer.js";
 import type { RtmpLimits } from "../../../../ingest/src/rtmp/limits.js";
 import type { RtmpPublish } from "../../../../ingest/src/rtmp/publish.js";
 import { RtmpServer } from "../../../../ingest/src/rtmp/server.js";
+import { PublisherSlots } from "../../../../ingest/src/streams/publisher-slots.js";
+import { writeFlvFile, type FlvFileSummary } from "./flv-file-writer.js";
 
 export interface TestServer {
   server: RtmpServer;
+  /** The hub's publisher slots (`publisherOf(stream)`). */
+  slots: PublisherSlots;
   port: number;
   /** Every log line (JSON) the server wrote, at debug level and above. */
   logs: string[];
@@ -25,6 +29,8 @@ export interface TestServerOptions {
   /** secret key -> public stream name */
   keys?: Record<string, string>;
   limits?: Partial<RtmpLimits>;
+  /** The hub's takeover delay (registry takeoverMs); default 1000 as in the config. */
+  takeoverMs?: number;
   onPublish?: (publish: RtmpPublish) => "accepted" | "busy";
   authenticate?: (key: string) => Promise<string | null>;
 }
@@ -39,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const authenticated: string[] = [];
   const publishWaiters: ((p: RtmpPublish) => void)[] = [];
   let seen = 0;
+  const slots = new PublisherSlots(options.takeoverMs ?? 1_000, logger);
 
   const server = new RtmpServer({
     host: "127.0.0.1",
@@ -51,20 +58,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         authenticated.push(key);
         return keys[key] ?? null;
       }),
-    onPublish: (publish) => {
-      const verdict = options.onPublish ? options.onPublish(publish) : "accepted";
-      if (verdict === "accepted") {
-        publishes.push(publish);
-        recordings.set(publish, writeFlvFile(publish, join(dir, `${publishes.length}-${publish.stream}.flv`)));
-        publishWaiters.shift()?.(publish);
-      }
-      return verdict;
-    },
+    onPublish: (publish, wanted) =>
+      slots.claim(publish, wanted, () => {
+        const verdict = options.onPublish ? options.onPublish(publish) : "accepted";
+        if (verdict === "accepted") {
+          publishes.push(publish);
+          recordings.set(publish, writeFlvFile(publish, join(dir, `${publishes.length}-${publish.stream}.flv`)));
+          publishWaiters.shift()?.(publish);
+        }
+        return verdict;
+      }),
   });
   const port = await server.start();
 
   return {
     server,
+    slots,
     port,
     logs,
     publishes,

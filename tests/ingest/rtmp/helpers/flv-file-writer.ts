@@ -1,7 +1,7 @@
-// Debug aid: records one publish to an FLV file (used by tests to ffprobe what the receiver produced).
+// Records one publish to an FLV file (used by tests to ffprobe what the receiver produced).
 import { createWriteStream } from "node:fs";
-import { encodeFlvHeader, encodeFlvTag } from "./flv.js";
-import type { RtmpPublish } from "./publish.js";
+import { encodeFlvHeader, encodeFlvTag } from "../../../../ingest/src/media/flv-writer.js";
+import type { RtmpPublish } from "../../../../ingest/src/rtmp/publish.js";
 
 export interface FlvFileSummary {
   path: string;

@@ -1,18 +1,21 @@
 import { describe, expect, it } from "vitest";
-import type { Amf0Object } from "../../../ingest/src/rtmp/amf0.js";
-import type { FlvTag } from "../../../ingest/src/rtmp/flv.js";
-import { FlvFeed, flvStreams, type FeedStep } from "../../../ingest/src/streams/flv-feed.js";
+import { FlvFeed, type FeedStep } from "../../../ingest/src/media/flv-feed.js";
+import type { FlvTag } from "../../../ingest/src/media/flv-writer.js";
+import { mediaEventOf } from "../../../ingest/src/rtmp/flv-media.js";
+import type { MediaEvent } from "../../../ingest/src/streams/media.js";
+import type { AnnouncedTracks } from "../../../ingest/src/streams/publish-source.js";
 
 // Tag bodies as OBS sends them: first byte = frame type/codec (video) or format/rate (audio), second = packet type.
+// The feed takes them as the RTMP adapter hands them to the hub (media events) and writes them back as FLV.
 const tag = (type: FlvTag["type"], timestamp: number, ...bytes: number[]): FlvTag => ({ type, timestamp, data: Buffer.from(bytes) });
-const metadata = (ts = 0) => tag("script", ts, 0x02, 0x00, 0x0a, 0x6f);
+const media = (t: FlvTag): MediaEvent => mediaEventOf(t)!;
 const avcHeader = (ts = 0, v = 1) => tag("video", ts, 0x17, 0x00, 0, 0, 0, v);
 const aacHeader = (ts = 0, v = 0x12) => tag("audio", ts, 0xaf, 0x00, v, 0x10);
 const keyframe = (ts: number) => tag("video", ts, 0x17, 0x01, 0, 0, 0, 0x65);
 const interframe = (ts: number) => tag("video", ts, 0x27, 0x01, 0, 0, 0, 0x41);
 const aacFrame = (ts: number) => tag("audio", ts, 0xaf, 0x01, 0x21);
 
-const OBS_METADATA: Amf0Object = { videocodecid: 7, audiocodecid: 10, width: 1280, height: 720 };
+const BOTH: AnnouncedTracks = { audio: true, video: true };
 
 interface Written {
   header: { audio: boolean; video: boolean } | null;
@@ -48,26 +51,14 @@ function written(step: FeedStep): Written {
 
 const same = (t: FlvTag, timestamp = t.timestamp) => ({ type: t.type, timestamp, data: [...t.data] });
 
-describe("flvStreams", () => {
-  it.each([
-    [OBS_METADATA, { audio: true, video: true }],
-    [{ videocodecid: 7 }, { audio: false, video: true }],
-    [{ audiocodecid: 10, videocodecid: false }, { audio: true, video: false }],
-    [{ width: 640 }, { audio: true, video: true }],
-    [null, { audio: true, video: true }],
-  ])("%o -> %o", (md, expected) => {
-    expect(flvStreams(md as Amf0Object | null)).toEqual(expected);
-  });
-});
-
 describe("FlvFeed", () => {
   it("passes a publish through unchanged, the FLV header first", () => {
-    const feed = new FlvFeed(() => ({ videocodecid: 7 }));
-    const first = written(feed.push(metadata()));
+    const feed = new FlvFeed(() => ({ audio: false, video: true }));
+    const first = written(feed.push(media(avcHeader())));
     expect(first.header).toEqual({ audio: false, video: true });
-    expect(first.tags).toEqual([same(metadata())]);
-    for (const t of [avcHeader(), keyframe(0), interframe(33), aacFrame(40)]) {
-      const w = written(feed.push(t));
+    expect(first.tags).toEqual([same(avcHeader())]);
+    for (const t of [keyframe(0), interframe(33), aacFrame(40)]) {
+      const w = written(feed.push(media(t)));
       expect(w.header).toBeNull();
       expect(w.tags).toEqual([same(t)]);
     }
@@ -76,59 +67,58 @@ describe("FlvFeed", () => {
   it("timestamps past 24 bits keep their extension byte", () => {
     const feed = new FlvFeed(() => null);
     const t = interframe(0x01_23_45_67);
-    expect(written(feed.push(t)).tags).toEqual([same(t)]);
+    expect(written(feed.push(media(t))).tags).toEqual([same(t)]);
   });
 
-  it("after restart(): drops media until a keyframe, then header, metadata and the latest sequence headers at its time", () => {
-    const feed = new FlvFeed(() => OBS_METADATA);
-    for (const t of [metadata(), avcHeader(0, 1), aacHeader(0), keyframe(0), aacFrame(10), interframe(33)]) feed.push(t);
+  it("after restart(): drops media until a keyframe, then header and the latest sequence headers at its time", () => {
+    const feed = new FlvFeed(() => BOTH);
+    for (const t of [avcHeader(0, 1), aacHeader(0), keyframe(0), aacFrame(10), interframe(33)]) feed.push(media(t));
     feed.restart();
     expect(feed.awaitingKeyframe).toBe(true);
-    expect(feed.push(aacFrame(50)).kind).toBe("drop");
-    expect(feed.push(interframe(66)).kind).toBe("drop");
+    expect(feed.push(media(aacFrame(50))).kind).toBe("drop");
+    expect(feed.push(media(interframe(66))).kind).toBe("drop");
     // A new AVC configuration while waiting: kept, and it is what the new ffmpeg gets.
-    expect(feed.push(avcHeader(70, 2)).kind).toBe("hold");
-    expect(feed.push(aacFrame(80)).kind).toBe("drop");
-    const resumed = written(feed.push(keyframe(2000)));
+    expect(feed.push(media(avcHeader(70, 2))).kind).toBe("hold");
+    expect(feed.push(media(aacFrame(80))).kind).toBe("drop");
+    const resumed = written(feed.push(media(keyframe(2000))));
     expect(resumed.header).toEqual({ audio: true, video: true });
     expect(resumed.tags).toEqual([
-      same(metadata(), 2000),
       same(avcHeader(0, 2), 2000),
       same(aacHeader(0), 2000),
       same(keyframe(2000)),
     ]);
     expect(feed.awaitingKeyframe).toBe(false);
-    expect(written(feed.push(aacFrame(2010))).tags).toEqual([same(aacFrame(2010))]);
+    expect(written(feed.push(media(aacFrame(2010)))).tags).toEqual([same(aacFrame(2010))]);
   });
 
   it("while blocked, even a keyframe is dropped; sequence headers are held for the resume", () => {
-    const feed = new FlvFeed(() => OBS_METADATA);
-    for (const t of [metadata(), avcHeader(), aacHeader(), keyframe(0)]) feed.push(t);
-    expect(feed.push(interframe(33), true).kind).toBe("drop");
+    const feed = new FlvFeed(() => BOTH);
+    for (const t of [avcHeader(), aacHeader(), keyframe(0)]) feed.push(media(t));
+    expect(feed.push(media(interframe(33)), true).kind).toBe("drop");
     expect(feed.awaitingKeyframe).toBe(true);
-    expect(feed.push(keyframe(2000), true).kind).toBe("drop");
-    expect(feed.push(aacHeader(2010, 0x11), true).kind).toBe("hold");
-    expect(feed.push(interframe(2033)).kind).toBe("drop");
+    expect(feed.push(media(keyframe(2000)), true).kind).toBe("drop");
+    expect(feed.push(media(aacHeader(2010, 0x11)), true).kind).toBe("hold");
+    expect(feed.push(media(interframe(2033))).kind).toBe("drop");
     // Same ffmpeg (no restart): no FLV header, only what changed while skipping.
-    const resumed = written(feed.push(keyframe(4000)));
+    const resumed = written(feed.push(media(keyframe(4000))));
     expect(resumed.header).toBeNull();
     expect(resumed.tags).toEqual([same(aacHeader(0, 0x11), 4000), same(keyframe(4000))]);
   });
 
   it("a stream without video resumes at the next audio frame", () => {
-    const feed = new FlvFeed(() => ({ audiocodecid: 10 }));
-    for (const t of [metadata(), aacHeader(), aacFrame(0), aacFrame(21)]) feed.push(t);
+    const feed = new FlvFeed(() => ({ audio: true, video: false }));
+    for (const t of [aacHeader(), aacFrame(0), aacFrame(21)]) feed.push(media(t));
     feed.restart();
-    const resumed = written(feed.push(aacFrame(500)));
+    const resumed = written(feed.push(media(aacFrame(500))));
     expect(resumed.header).toEqual({ audio: true, video: false });
-    expect(resumed.tags).toEqual([same(metadata(), 500), same(aacHeader(), 500), same(aacFrame(500))]);
+    expect(resumed.tags).toEqual([same(aacHeader(), 500), same(aacFrame(500))]);
   });
 
   it("a restart before any header replays nothing it never saw", () => {
     const feed = new FlvFeed(() => null);
     feed.restart();
-    expect(feed.push(interframe(0)).kind).toBe("drop");
-    const resumed = written(feed.push(keyframe(40)));
+    expect(feed.push(media(interframe(0))).kind).toBe("drop");
+    const resumed = written(feed.push(media(keyframe(40))));
     expect(resumed.header).toEqual({ audio: true, video: true });
     expect(resumed.tags).toEqual([same(keyframe(40))]);
   });
