@@ -77,7 +77,7 @@ export const configSchema = z.object({
   maxConnectionsPerAddress: integer(1, 10000)
     .default(8)
     .describe("simultaneous RTMP connections from one IPv4 address or IPv6 /64 (raise it when every performer comes through one relay)"),
-  // RTMP timeouts, one per phase of a connection (rtmp/limits.ts names in brackets).
+  // RTMP timeouts, one per phase of a connection (rtmp/limits.ts names in brackets), and the hub's takeover delay.
   handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake must complete within this of connecting (ms)"),
   publishTimeoutMs: integer(1000, 600000)
     .default(10000)
@@ -87,7 +87,7 @@ export const configSchema = z.object({
     .describe("a publisher sending no audio or video for this long is dropped (ms) [mediaTimeoutMs]"),
   takeoverMs: integer(100, 60000)
     .default(1000)
-    .describe("a publisher silent this long is replaced by a new publish of the same stream, e.g. OBS reconnecting (ms) [staleMs]"),
+    .describe("a publisher silent this long is replaced by a new publish of the same stream, e.g. OBS reconnecting (ms)"),
   maxMessageBytes: integer(4096, 16777215).default(4194304).describe("largest RTMP message accepted (bytes)"),
   // Members-only streams (access/): the forum is the DiscourseConnect provider. All three or none of
   // discourseUrl, discourseConnectSecretFile and publicUrl (the callback URL the forum redirects to).

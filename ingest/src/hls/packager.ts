@@ -19,9 +19,11 @@
 // - PROGRAM-DATE-TIME: wall clock at the first fragment after a start or discontinuity minus that
 //   fragment's duration (the fragment is complete only when its last frame has arrived), then
 //   advanced by segment durations.
+import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "../mp4/fmp4-reader.js";
 import { type MediaStats, MediaStatsMeter } from "./media-stats.js";
+import type { PackagerEvents } from "./packager-events.js";
 import { Mp4FormatError } from "../mp4/mp4-box-splitter.js";
 import { type MediaPlaylistModel, type PlaylistSegment, renderMediaPlaylist } from "./playlist-writer.js";
 import { type ResourceName, initName, partName, segmentName } from "./resource-names.js";
@@ -110,7 +112,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-export class LlHlsPackager {
+/** Emits `part` (PartClosed) and `segment` (SegmentClosed) as media becomes final; see packager-events.ts. */
+export class LlHlsPackager extends EventEmitter<PackagerEvents> {
   private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger">>;
   private readonly log: Logger | undefined;
   private readonly inits = new Map<number, { bytes: Buffer; info: InitInfo }>();
@@ -132,6 +135,7 @@ export class LlHlsPackager {
   private readonly rendered = new Map<boolean, { text: string; bytes: Buffer }>();
 
   constructor(options: LlHlsPackagerOptions) {
+    super();
     const windowSegments = options.windowSegments ?? 10;
     this.opts = {
       partTargetMs: options.partTargetMs,
@@ -213,12 +217,27 @@ export class LlHlsPackager {
     }
     if (!open) open = this.openNewSegment(m.duration, !m.independent);
 
-    open.parts.push({ duration: m.duration, independent: m.independent, bytes: Buffer.from(bytes) });
+    const part: Part = { duration: m.duration, independent: m.independent, bytes: Buffer.from(bytes) };
+    const partStart = open.programDateTime + open.duration * 1000;
+    open.parts.push(part);
     open.duration += m.duration;
     this.targetDurationS = Math.max(this.targetDurationS, Math.round(open.duration));
     this.meter.addFragment(fragment);
     this.rendered.clear();
     this.notifyWaiters();
+    if (this.listenerCount("part") > 0) {
+      this.announce("part", {
+        msn: open.msn,
+        part: open.parts.length - 1,
+        duration: part.duration,
+        independent: part.independent,
+        bytes: part.bytes,
+        initId: open.initId,
+        init: init.bytes,
+        discontinuity: open.discontinuity,
+        programDateTime: partStart,
+      });
+    }
   }
 
   /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, ffmpeg restart). */
@@ -470,10 +489,34 @@ export class LlHlsPackager {
     }
     open.bytes = bytes;
     this.targetDurationS = Math.max(this.targetDurationS, Math.round(open.duration));
+    if (this.listenerCount("segment") > 0) {
+      this.announce("segment", {
+        msn: open.msn,
+        duration: open.duration,
+        independent: open.parts[0]?.independent ?? false,
+        bytes,
+        parts: open.parts.length,
+        initId: open.initId,
+        init: this.inits.get(open.initId)!.bytes,
+        discontinuity: open.discontinuity,
+        programDateTime: open.programDateTime,
+      });
+    }
     const keep = this.opts.windowSegments + this.opts.retainSegments;
     if (this.segments.length > keep) {
       this.segments.splice(0, this.segments.length - keep);
       this.dropUnusedInits();
+    }
+  }
+
+  /** A subscriber's bug must not break packaging (or the remuxer feeding it): logged, then ignored. */
+  private announce<K extends keyof PackagerEvents>(event: K, ...args: PackagerEvents[K]): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: PackagerEvents[K]) => void)(...args);
+      } catch (err) {
+        this.log?.error({ err, event }, "a packager listener threw");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { BlockList } from "node:net";
 import type { Logger } from "pino";
+import type { AccessPolicy, LiveResourceKind } from "../access/access-policy.js";
 import { clientAddress } from "./client-address.js";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
 import type { HttpMetrics } from "./metrics.js";
@@ -34,6 +35,8 @@ export interface LiveRoutesOptions {
   preview: PreviewAssets;
   /** Recordings on disk; absent: every stream has none. */
   recordings?: RecordingLibrary;
+  /** Asked before every route except CORS preflights. */
+  access: AccessPolicy;
 }
 
 /** How long a download request waits for its MP4 to be made before a 503 asking to come back. */
@@ -63,6 +66,12 @@ export class LiveRoutes {
       return send(ex, 204, preflightHeaders(this.options.allowOrigin));
     }
     ex.route = routeLabel(route);
+    const asked = this.options.access({ request: req, ...accessSubject(route) });
+    // Awaited only when the policy is asynchronous: the default answers every request of a big audience.
+    const decision = asked instanceof Promise ? await asked : asked;
+    if (!decision.allow) {
+      return send(ex, decision.status, { "Content-Type": contentTypes.json, "Cache-Control": cacheControl.none }, JSON.stringify(decision.body));
+    }
     switch (route.kind) {
       case "live-root":
         return send(ex, 308, { Location: "/live/", "Cache-Control": cacheControl.redirect });
@@ -322,6 +331,33 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
  */
 function retryLater(ex: Exchange, message: string, retryAfterS: number): void {
   sendError(ex, 503, message, { "Retry-After": String(retryAfterS), "Cache-Control": cacheControl.retryLater(retryAfterS) });
+}
+
+/** What the access policy is asked about for a route. */
+function accessSubject(route: LiveRoute): { stream: string | null; resource: LiveResourceKind } {
+  switch (route.kind) {
+    case "live-root":
+    case "preview":
+      return { stream: null, resource: "preview" };
+    case "player-bundle":
+    case "preview-script":
+      return { stream: null, resource: "script" };
+    case "status-all":
+      return { stream: null, resource: "status" };
+    case "stream-status":
+      return { stream: route.stream, resource: "status" };
+    case "legacy-playlist":
+    case "playlist":
+      return { stream: route.stream, resource: "playlist" };
+    case "viewers":
+      return { stream: route.stream, resource: "viewers" };
+    case "recordings":
+      return { stream: route.stream, resource: "recordings" };
+    case "recording":
+      return { stream: route.stream, resource: "recording" };
+    case "resource":
+      return { stream: route.stream, resource: route.resource.kind };
+  }
 }
 
 function sendJson(ex: Exchange, value: unknown): void {

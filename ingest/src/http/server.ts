@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { allowEveryone, type AccessPolicy } from "../access/access-policy.js";
 import { sendError, type Exchange } from "./exchange.js";
 import { LiveRoutes } from "./live-routes.js";
 import { HttpMetrics } from "./metrics.js";
@@ -92,6 +93,8 @@ export interface HttpServerOptions {
   playerBundle?: URL;
   /** Recordings served under /live/<stream>/recordings... (absent: none). */
   recordings?: RecordingLibrary;
+  /** Asked before every /live route (CORS preflights excepted). Default: allowEveryone. */
+  access?: AccessPolicy;
 }
 
 /** HTTP origin: /live (playlists, media, status, viewers, preview page and its scripts), /healthz and /metrics. */
@@ -129,6 +132,7 @@ export class HttpServer {
       trustedProxies: trustedProxies(options.trustedProxies ?? ["127.0.0.1", "::1"]),
       preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
       ...(options.recordings ? { recordings: options.recordings } : {}),
+      access: options.access ?? allowEveryone,
     });
   }
 

@@ -5,7 +5,7 @@
 import { mkdir, statfs } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { StreamWarning } from "../http/stream-directory.js";
+import type { StreamWarning } from "../streams/stream-view.js";
 import type { ClosedSegment } from "./closed-segment.js";
 import { errorReason, RecordingMetrics, type RecordingErrorReason } from "./metrics.js";
 import type { RecordingStore } from "./recording-store.js";

@@ -4,7 +4,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { StreamWarning } from "../http/stream-directory.js";
+import type { StreamWarning } from "../streams/stream-view.js";
 import { resolveFfmpeg } from "../media/ffmpeg-path.js";
 import { exportMp4 } from "./mp4-export.js";
 import type { Recorder } from "./recorder.js";

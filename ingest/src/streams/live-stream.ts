@@ -14,6 +14,9 @@ import type {
 import type { PublishSource } from "./publish-source.js";
 import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
 
+/** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
+export const SOURCE_RENDITION = "source";
+
 export interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
   publish(stream: LiveStream, reconnect: boolean): void;
@@ -37,6 +40,11 @@ export interface LiveStreamOptions {
 
 export class LiveStream implements LiveStreamView {
   readonly name: string;
+  /**
+   * Rendition name -> its packager (playlist, parts, segments; subscribe to its `part`/`segment` events).
+   * One today: SOURCE_RENDITION, which HTTP serves.
+   */
+  readonly renditions: ReadonlyMap<string, LlHlsPackager>;
   private readonly packager: LlHlsPackager;
   private readonly log: Logger;
   private publish: PublishSource | null = null;
@@ -54,6 +62,7 @@ export class LiveStream implements LiveStreamView {
     this.log = options.logger.child({ stream: options.name });
     this.clock = options.clock ?? Date.now;
     this.packager = new LlHlsPackager({ ...options.packager, logger: this.log });
+    this.renditions = new Map([[SOURCE_RENDITION, this.packager]]);
   }
 
   /**
@@ -163,7 +172,7 @@ export class LiveStream implements LiveStreamView {
     };
   }
 
-  // LiveStreamView: the packager's media API as is.
+  // LiveStreamView: the source rendition's media API as is.
   get ended(): boolean {
     return this.packager.ended;
   }

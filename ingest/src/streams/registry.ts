@@ -1,6 +1,7 @@
 // The registry of streams (the hub): per public name one LiveStream. Decides on publishes from any
 // ingest adapter (one publisher per stream, stale takeover), connects them to their stream, and
 // answers HTTP's questions about them (StreamDirectory).
+import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { LlHlsPackagerOptions } from "../hls/packager.js";
@@ -34,7 +35,12 @@ export interface StreamRegistryOptions {
   clock?: () => number;
 }
 
-export class StreamRegistry implements StreamDirectory {
+export interface StreamRegistryEvents {
+  /** A stream was created (first publish of a name, or a new show after an ended one): subscribe to its renditions here. */
+  stream: [stream: LiveStream];
+}
+
+export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implements StreamDirectory {
   private readonly streams = new Map<string, LiveStream>();
   /** Per name, the msn a later packager must start at or above (kept after a stream is forgotten). */
   private readonly msnFloor = new Map<string, number>();
@@ -46,6 +52,7 @@ export class StreamRegistry implements StreamDirectory {
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: StreamRegistryOptions) {
+    super();
     this.log = options.logger.child({ component: "streams" });
     this.clock = options.clock ?? Date.now;
     this.slots = new PublisherSlots(options.takeoverMs, this.log);
@@ -135,6 +142,7 @@ export class StreamRegistry implements StreamDirectory {
     });
     this.streams.set(name, stream);
     this.log.info({ stream: name, initialMsn: first }, "stream created");
+    this.emit("stream", stream);
     return stream;
   }
 

@@ -70,7 +70,10 @@ export interface RunReport {
 
 /** Every module under ingest/src that parses input from the network or from ffmpeg, or muxes it, is instrumented. */
 const instrumented = (file: string): boolean =>
-  file.startsWith("rtmp/") || file.startsWith("hls/") || file.startsWith("mp4/") || ["http/paths.ts", "http/query.ts", "http/live-routes.ts", "keys/stream-name.ts"].includes(file);
+  file.startsWith("rtmp/") ||
+  file.startsWith("mp4/") ||
+  file.startsWith("hls/") ||
+  ["media/flv-writer.ts", "http/paths.ts", "http/query.ts", "http/live-routes.ts", "keys/stream-name.ts"].includes(file);
 
 // The worker and its targets are TypeScript: the worker registers tsx's loader before importing them.
 const workerBootstrap = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})

@@ -6,12 +6,12 @@ import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";
 import { fmp4Units } from "./seeds.js";
 
 export async function load(root: string): Promise<FuzzTarget> {
-  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "hls/mp4-box-splitter");
-  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "hls/fmp4-reader");
+  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "mp4/mp4-box-splitter");
+  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "mp4/fmp4-reader");
   const { init, fragments } = fmp4Units();
   const initInfo = parseInit(init);
   return {
-    files: ["hls/fmp4-reader.ts", "hls/mp4-boxes.ts"],
+    files: ["mp4/fmp4-reader.ts", "mp4/mp4-boxes.ts"],
     seeds: fragments.slice(0, 4),
     dictionary: [
       ...ascii("moof", "mfhd", "traf", "tfhd", "tfdt", "trun", "mdat"),

@@ -6,11 +6,11 @@ import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";
 import { fmp4Units } from "./seeds.js";
 
 export async function load(root: string): Promise<FuzzTarget> {
-  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "hls/mp4-box-splitter");
-  const { parseInit } = await importFrom<typeof Reader>(root, "hls/fmp4-reader");
+  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "mp4/mp4-box-splitter");
+  const { parseInit } = await importFrom<typeof Reader>(root, "mp4/fmp4-reader");
   const { init } = fmp4Units();
   return {
-    files: ["hls/fmp4-reader.ts", "hls/mp4-boxes.ts", "hls/codec-strings.ts"],
+    files: ["mp4/fmp4-reader.ts", "mp4/mp4-boxes.ts", "mp4/codec-strings.ts"],
     seeds: [init],
     dictionary: [
       ...ascii("moov", "trak", "tkhd", "mdia", "mdhd", "hdlr", "minf", "stbl", "stsd", "avc1", "avc3", "avcC", "mp4a", "esds"),

@@ -2,7 +2,7 @@
 // bytes: configs, frames with signed timestamp steps, jumps, B-frame offsets, empty frames). Only
 // CodecConfigError may escape; every init and part it writes parses back, no part exceeds the
 // PART-TARGET it announces, and decode times never run backwards within one init segment.
-import type * as Reader from "../../../ingest/src/hls/fmp4-reader.js";
+import type * as Reader from "../../../ingest/src/mp4/fmp4-reader.js";
 import type * as ConfigError from "../../../ingest/src/mp4/codec-config-error.js";
 import type * as Muxer from "../../../ingest/src/mp4/fmp4-muxer.js";
 import type { MediaEvent } from "../../../ingest/src/streams/media.js";
@@ -72,7 +72,7 @@ function decode(data: Buffer): MediaEvent[] {
 export async function load(root: string): Promise<FuzzTarget> {
   const { Fmp4Muxer } = await importFrom<typeof Muxer>(root, "mp4/fmp4-muxer");
   const { CodecConfigError } = await importFrom<typeof ConfigError>(root, "mp4/codec-config-error");
-  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "hls/fmp4-reader");
+  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "mp4/fmp4-reader");
   const avcC = recordedAvcC();
   const av: MediaEvent[] = [
     { kind: "video-config", config: { codec: "h264", avcC } },

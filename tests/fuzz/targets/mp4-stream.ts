@@ -10,9 +10,9 @@ import { fmp4Stream, fmp4Units } from "./seeds.js";
 const MAX_BOX = 65_536;
 
 export async function load(root: string): Promise<FuzzTarget> {
-  const { Mp4BoxSplitter, Mp4FormatError } = await importFrom<typeof Splitter>(root, "hls/mp4-box-splitter");
-  const { Fmp4UnitReader } = await importFrom<typeof Units>(root, "hls/fmp4-units");
-  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "hls/fmp4-reader");
+  const { Mp4BoxSplitter, Mp4FormatError } = await importFrom<typeof Splitter>(root, "mp4/mp4-box-splitter");
+  const { Fmp4UnitReader } = await importFrom<typeof Units>(root, "mp4/fmp4-units");
+  const { parseInit, parseFragment } = await importFrom<typeof Reader>(root, "mp4/fmp4-reader");
   const { init, fragments } = fmp4Units();
 
   /** Boxes (type + length + hash-free bytes) from reading `pieces`, and the error code if it failed. */
@@ -36,7 +36,7 @@ export async function load(root: string): Promise<FuzzTarget> {
   };
 
   return {
-    files: ["hls/mp4-box-splitter.ts", "hls/fmp4-units.ts", "hls/fmp4-reader.ts", "hls/mp4-boxes.ts", "hls/codec-strings.ts"],
+    files: ["mp4/mp4-box-splitter.ts", "mp4/fmp4-units.ts", "mp4/fmp4-reader.ts", "mp4/mp4-boxes.ts", "mp4/codec-strings.ts"],
     seeds: [fmp4Stream(), Buffer.concat([init, fragments[0]!]), fragments[1]!],
     dictionary: [
       ...ascii("ftyp", "moov", "moof", "mdat", "traf", "trun", "tfhd", "tfdt", "mfhd", "trak", "mvex", "trex", "free", "styp", "sidx"),

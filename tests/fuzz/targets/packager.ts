@@ -13,8 +13,8 @@ const MAX_BOX = 65_536;
 
 export async function load(root: string): Promise<FuzzTarget> {
   const { LlHlsPackager } = await importFrom<typeof Packager>(root, "hls/packager");
-  const { Fmp4UnitReader } = await importFrom<typeof Units>(root, "hls/fmp4-units");
-  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "hls/mp4-box-splitter");
+  const { Fmp4UnitReader } = await importFrom<typeof Units>(root, "mp4/fmp4-units");
+  const { Mp4FormatError } = await importFrom<typeof Splitter>(root, "mp4/mp4-box-splitter");
   const { parseResourceName } = await importFrom<typeof ResourceNames>(root, "hls/resource-names");
   const { init, fragments } = fmp4Units();
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
+import type { PartClosed, SegmentClosed } from "../../../ingest/src/hls/packager-events.js";
 import { LlHlsPackager, type LlHlsPackagerOptions } from "../../../ingest/src/hls/packager.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
 import { ffprobeJson, makeFlv, remuxFile, type FlvSpec } from "../media/ffmpeg-fixtures.js";
@@ -321,6 +322,51 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(later.mediaSequence).toBeGreaterThan(m.mediaSequence!);
     // No retained segment needs init 0 any more.
     expect(p.getInit(0)).toBeUndefined();
+  });
+
+  it("emits part and segment closed events with the bytes, timing and init a recorder needs", () => {
+    const a = clips.gop2s!;
+    const b = clips.other!;
+    const clock = new FakeClock();
+    const p = packager(clock, { windowSegments: 20, partSegments: 100 });
+    const parts: PartClosed[] = [];
+    const segments: SegmentClosed[] = [];
+    p.on("part", (x) => parts.push(x));
+    p.on("segment", (x) => segments.push(x));
+    // A subscriber's bug is logged and ignored: packaging goes on.
+    p.on("segment", () => {
+      throw new Error("recorder bug");
+    });
+    feed(p, a, clock);
+    p.markDiscontinuity();
+    feed(p, b, clock);
+    p.end();
+
+    expect(parts).toHaveLength(a.fragments.length + b.fragments.length);
+    for (const [i, part] of parts.entries()) {
+      expect(part.bytes.equals([...a.fragments, ...b.fragments][i]!)).toBe(true);
+      expect(p.getPart(part.msn, part.part)?.equals(part.bytes)).toBe(true);
+      expect(part.init.equals(i < a.fragments.length ? a.init : b.init)).toBe(true);
+    }
+    const m = parsed(p);
+    expect(segments.map((x) => x.msn)).toEqual(m.segments.map((x) => Number(/seg-(\d+)/.exec(x.uri)![1])));
+    for (const [i, seg] of segments.entries()) {
+      const listed = m.segments[i]!;
+      expect(seg.bytes.equals(p.getSegment(seg.msn)!)).toBe(true);
+      expect(seg.duration).toBeCloseTo(listed.duration, 5);
+      expect(seg.parts).toBe(listed.parts!.length);
+      expect(seg.independent).toBe(listed.parts![0]!.independent ?? false);
+      expect(seg.discontinuity).toBe(listed.discontinuity ?? false);
+      expect(seg.programDateTime).toBe(Date.parse(listed.dateTimeString!));
+      expect(`init-${seg.initId}.mp4`).toBe(listed.map?.uri);
+      expect(seg.init.equals(p.getInit(seg.initId)!)).toBe(true);
+      // Its parts, in order, make up the segment, timed from its PROGRAM-DATE-TIME.
+      const own = parts.filter((x) => x.msn === seg.msn);
+      expect(Buffer.concat(own.map((x) => x.bytes)).equals(seg.bytes)).toBe(true);
+      expect(own[0]!.programDateTime).toBe(seg.programDateTime);
+      expect(own.at(-1)!.programDateTime).toBeCloseTo(seg.programDateTime + (seg.duration - own.at(-1)!.duration) * 1000, 3);
+    }
+    expect(segments.filter((x) => x.discontinuity)).toHaveLength(1);
   });
 
   it("starts numbering at initialMsn, with no discontinuity before its first segment", async () => {

@@ -560,6 +560,48 @@ describe("close", () => {
   });
 });
 
+describe("access policy", () => {
+  it("is asked before every /live route with the request, the stream and the resource kind; a refusal answers its status and JSON", async () => {
+    const asked: Array<[string | null, string]> = [];
+    await startServer({
+      access: async ({ request: req, stream, resource }) => {
+        asked.push([stream, resource]);
+        if (req.headers.cookie === "member=1" || resource === "script") return { allow: true };
+        return { allow: false, status: 403, body: { error: "members only", stream } };
+      },
+    });
+    liveStream("show", 5);
+    const paths: Array<[string, string | null, string]> = [
+      ["/live/show/index.m3u8", "show", "playlist"],
+      ["/live/show.m3u8", "show", "playlist"],
+      ["/live/show/init-0.mp4", "show", "init"],
+      ["/live/show/part-0-1.m4s", "show", "part"],
+      ["/live/show/seg-0.m4s", "show", "segment"],
+      ["/live/show/status.json", "show", "status"],
+      ["/live/status.json", null, "status"],
+      ["/live/", null, "preview"],
+    ];
+    for (const [path, stream, resource] of paths) {
+      asked.length = 0;
+      const refused = await request(port, path);
+      expect(asked).toEqual([[stream, resource]]);
+      expect(refused.status).toBe(403);
+      expect(refused.headers["content-type"]).toMatch(/^application\/json/);
+      expect(refused.headers["cache-control"]).toBe("no-store");
+      expect(refused.headers["access-control-allow-origin"]).toBe("*");
+      expect(JSON.parse(refused.text)).toEqual({ error: "members only", stream });
+      expect((await request(port, path, { headers: { cookie: "member=1" } })).status).not.toBe(403);
+    }
+    asked.length = 0;
+    const beat = await request(port, "/live/show/viewers", { method: "POST", body: JSON.stringify({ id: "a".repeat(16) }) });
+    expect([asked, beat.status]).toEqual([[["show", "viewers"]], 403]);
+    // CORS preflights carry no credentials: answered without asking.
+    asked.length = 0;
+    expect((await request(port, "/live/show/index.m3u8", { method: "OPTIONS" })).status).toBe(204);
+    expect(asked).toEqual([]);
+  });
+});
+
 describe("close with idle keep-alive connections", () => {
   it("closes idle keep-alive sockets instead of waiting for their timeout", async () => {
     await startServer({ timeouts: { closeGraceMs: 60_000, keepAliveMs: 60_000 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
-import { Fmp4UnitReader } from "../../../ingest/src/hls/fmp4-units.js";
+import { parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
+import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
 import { parseAacConfig } from "../../../ingest/src/mp4/aac-config.js";
 import { type AvcConfig } from "../../../ingest/src/mp4/avc-config.js";
 import { box, fullBox } from "../../../ingest/src/mp4/box-writer.js";

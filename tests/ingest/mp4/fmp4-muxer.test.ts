@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
+import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import { CodecConfigError } from "../../../ingest/src/mp4/codec-config-error.js";
 import { Fmp4Muxer, type MuxedPart, type MuxerOutput } from "../../../ingest/src/mp4/fmp4-muxer.js";
 import type { MediaEvent } from "../../../ingest/src/streams/media.js";

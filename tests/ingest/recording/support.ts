@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseFragment, parseInit } from "../../../ingest/src/hls/fmp4-reader.js";
+import { parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import type { ClosedSegment } from "../../../ingest/src/recording/closed-segment.js";
 import { makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
 
