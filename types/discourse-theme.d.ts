@@ -16,6 +16,7 @@ export interface LiveShowsSettings {
   live_badge_in_topic_lists: boolean;
   docked_mini_player: boolean;
   live_now_notice: boolean;
+  show_replays: boolean;
   offline_text: string;
   ended_text: string;
   /** about.json assets by name; URL possibly on the CDN */

@@ -2,6 +2,8 @@ import { VideoEngine } from "./engine.js";
 import { resolveLabels, safeFormatViewers } from "./labels.js";
 import { ShowStateMachine } from "./state-machine.js";
 import type { MachineSnapshot } from "./state-machine.js";
+import { fetchReplays, recordingsUrl, type OfferedReplay } from "./replay-offer.js";
+import { mountReplay } from "./replay.js";
 import { fetchStatus, streamUrls } from "./status-client.js";
 import { ensureStyles } from "./style-injection.js";
 import type { MountOptions, PlayerHandle, PlayerState } from "./types.js";
@@ -9,6 +11,9 @@ import { ViewerHeartbeat, viewerId } from "./viewer-heartbeat.js";
 import { PlayerView } from "./view.js";
 
 const TICK_MS = 500;
+/** While a show is over, recordings.json is read again this often (a recording ends shortly after the show). */
+const REPLAYS_REFRESH_MS = 30_000;
+const REPLAY_STATES: ReadonlySet<PlayerState> = new Set(["offline", "ended"]);
 
 function validate(element: unknown, options: unknown): asserts options is MountOptions {
   if (!element || (element as Node).nodeType !== 1) throw new TypeError("LiveShowsPlayer.mount: element must be an HTMLElement");
@@ -30,6 +35,11 @@ class PlayerController implements PlayerHandle {
   private reportedState: PlayerState | null = null;
   private destroyed = false;
   private started = false;
+  private readonly recordingsUrl: string;
+  private offered: OfferedReplay[] = [];
+  private replaysFetchedAt = -Infinity;
+  private replaysLoading = false;
+  private replay: PlayerHandle | null = null;
 
   constructor(
     element: HTMLElement,
@@ -37,6 +47,7 @@ class PlayerController implements PlayerHandle {
   ) {
     const doc = element.ownerDocument;
     const urls = streamUrls(options.baseUrl, options.stream, doc.baseURI);
+    this.recordingsUrl = recordingsUrl(options.baseUrl, options.stream, doc.baseURI);
     const labels = resolveLabels(options.labels);
     ensureStyles(doc);
 
@@ -101,6 +112,7 @@ class PlayerController implements PlayerHandle {
     clearInterval(this.tickTimer);
     this.machine.destroy();
     this.abort.abort();
+    this.stopReplay();
     this.heartbeat.dispose();
     this.engine.dispose();
     this.view.dispose();
@@ -127,6 +139,7 @@ class PlayerController implements PlayerHandle {
       showPlay: live && media.needsPlay,
       showGoLive: live && media.behindLive,
     });
+    this.updateReplays(state);
     const visible = this.view.root.ownerDocument.visibilityState !== "hidden";
     this.heartbeat.setActive(live && media.playing && visible);
     if (state !== this.reportedState) {
@@ -137,6 +150,58 @@ class PlayerController implements PlayerHandle {
         console.error("LiveShowsPlayer: onStateChange threw", error);
       }
     }
+  }
+
+  /** Offers replays while the show is over; drops a playing replay as soon as the show is on again. */
+  private updateReplays(state: PlayerState): void {
+    if (!this.options.selectReplays) return;
+    if (!REPLAY_STATES.has(state)) {
+      if (state === "live" || state === "reconnecting") {
+        this.stopReplay();
+        this.offered = [];
+        this.replaysFetchedAt = -Infinity;
+      }
+      this.view.renderReplays([], () => undefined);
+      return;
+    }
+    if (!this.replaysLoading && !this.replay && performance.now() - this.replaysFetchedAt > REPLAYS_REFRESH_MS) {
+      this.loadReplays();
+    }
+    this.view.renderReplays(this.replay ? [] : this.offered, (id) => this.startReplay(id));
+  }
+
+  private loadReplays(): void {
+    this.replaysLoading = true;
+    this.replaysFetchedAt = performance.now();
+    fetchReplays(this.recordingsUrl, this.options.selectReplays!, this.options.formatReplay, this.abort.signal)
+      .catch(() => this.offered)
+      .then((offered) => {
+        this.replaysLoading = false;
+        if (this.destroyed) return;
+        this.offered = offered;
+        this.render();
+      });
+  }
+
+  private startReplay(id: string): void {
+    const chosen = this.offered.find((r) => r.id === id);
+    if (!chosen || this.destroyed) return;
+    this.stopReplay();
+    const host = this.view.replayHost;
+    host.hidden = false;
+    this.replay = mountReplay(host, {
+      playlistUrl: chosen.url,
+      autoplay: true,
+      ...(this.options.replayControlTexts ? { controlTexts: this.options.replayControlTexts } : {}),
+    });
+    this.render();
+  }
+
+  private stopReplay(): void {
+    if (!this.replay) return;
+    this.replay.destroy();
+    this.replay = null;
+    this.view.replayHost.hidden = true;
   }
 }
 

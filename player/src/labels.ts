@@ -10,6 +10,7 @@ export const DEFAULT_LABELS: Readonly<Labels> = Object.freeze({
   unmute: "Tap to unmute",
   goLive: "Go live",
   play: "Play",
+  watchReplay: "Watch the replay",
 });
 
 /** Defaults overridden by every non-empty string the theme passes (missing/blank translations keep English). */

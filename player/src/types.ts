@@ -12,6 +12,17 @@ export interface Labels {
   unmute: string;
   goLive: string;
   play: string;
+  /** The button offering a recording once the show has ended. */
+  watchReplay: string;
+}
+
+/** A recording the theme chose as a replay of this show (from recordings.json, newest first). */
+export interface ReplayChoice {
+  id: string;
+  startedAt: string;
+  durationS: number;
+  /** Its VOD playlist, relative to recordings.json (as the ingest lists it). */
+  playlist: string;
 }
 
 export interface MountOptions {
@@ -28,6 +39,16 @@ export interface MountOptions {
   labels?: Partial<Labels>;
   formatViewers?: (count: number) => string;
   onStateChange?: (state: PlayerState) => void;
+  /**
+   * Replays: once the show has ended (or before the next one), the player reads the stream's
+   * recordings.json and offers what this returns ("Watch the replay"), playing it in place; it goes
+   * back to live by itself when the performer returns. Absent: no replays are offered.
+   */
+  selectReplays?: (recordings: unknown) => ReplayChoice[] | Promise<ReplayChoice[]>;
+  /** The text under "Watch the replay", e.g. "3 Dec 2026, 20:00 · 1:02:05". */
+  formatReplay?: (replay: ReplayChoice) => string;
+  /** video.js control texts of the replay (Play, Pause, Fullscreen...) in the reader's language. */
+  replayControlTexts?: Record<string, string>;
 }
 
 /** A recording, played as an ordinary video (seek bar, time, duration). */

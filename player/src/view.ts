@@ -61,6 +61,10 @@ export class PlayerView {
   private readonly play: HTMLButtonElement;
   private readonly goLive: HTMLButtonElement;
   private readonly announcer: HTMLDivElement;
+  private readonly replays: HTMLDivElement;
+  private replaysKey = "";
+  /** Where a replay plays, over the live player (which keeps watching for the performer's return). */
+  readonly replayHost: HTMLDivElement;
   private lastAnnounced: PlayerState | null = null;
   private lastClass = "";
 
@@ -88,8 +92,13 @@ export class PlayerView {
     this.play.type = "button";
     this.goLive = element(doc, "button", "live-show-button live-show-go-live", labels.goLive);
     this.goLive.type = "button";
-    this.overlay.append(top, this.message, this.play, this.unmute, this.goLive);
+    this.replays = element(doc, "div", "live-show-replays");
+    this.replays.hidden = true;
+    this.overlay.append(top, this.message, this.play, this.unmute, this.goLive, this.replays);
     this.root.append(this.overlay);
+    this.replayHost = element(doc, "div", "live-show-replay-host");
+    this.replayHost.hidden = true;
+    this.root.append(this.replayHost);
 
     this.announcer = element(doc, "div", "live-show-sr-only");
     this.announcer.setAttribute("role", "status");
@@ -129,6 +138,25 @@ export class PlayerView {
       this.lastAnnounced = model.state;
       this.announcer.textContent = this.labels[model.state];
     }
+  }
+
+  /** "Watch the replay" buttons (one per replay, its date and length under the label); none: hidden. */
+  renderReplays(replays: ReadonlyArray<{ id: string; text: string }>, choose: (id: string) => void): void {
+    const key = JSON.stringify(replays.map((r) => [r.id, r.text]));
+    if (key === this.replaysKey) return;
+    this.replaysKey = key;
+    const doc = this.root.ownerDocument;
+    this.replays.replaceChildren(
+      ...replays.map((replay) => {
+        const button = element(doc, "button", "live-show-button live-show-watch-replay");
+        button.type = "button";
+        button.dataset.replay = replay.id;
+        button.append(element(doc, "span", "live-show-button-text", this.labels.watchReplay), element(doc, "span", "live-show-replay-when", replay.text));
+        button.addEventListener("click", () => choose(replay.id));
+        return button;
+      }),
+    );
+    this.replays.hidden = replays.length === 0;
   }
 
   dispose(): void {

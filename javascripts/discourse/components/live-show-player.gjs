@@ -4,6 +4,7 @@ import { on } from "@ember/modifier";
 import { modifier } from "ember-modifier";
 import { i18n } from "discourse-i18n";
 import { loadPlayerBundle } from "../lib/player-bundle";
+import { formatLength } from "../lib/replays";
 import LiveShowSchedule from "./live-show-schedule";
 
 const STATES = new Set(["loading", "offline", "live", "reconnecting", "ended", "error"]);
@@ -29,6 +30,37 @@ function playerLabels() {
     unmute: i18n(themePrefix("live_shows.controls.unmute")),
     goLive: i18n(themePrefix("live_shows.controls.go_live")),
     play: i18n(themePrefix("live_shows.controls.play")),
+    watchReplay: i18n(themePrefix("live_shows.replay.watch")),
+  };
+}
+
+/** "3 Dec 2026, 20:00 · 1:02:05" in the reader's language. */
+function replayText(replay) {
+  const at = new Date(replay.startedAt);
+  const date = Number.isNaN(at.getTime())
+    ? ""
+    : at.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+  return i18n(themePrefix("live_shows.replay.when"), { date, length: formatLength(replay.durationS) });
+}
+
+/** video.js's own texts (its English keys) for the replay's controls. */
+function replayControlTexts() {
+  const play = i18n(themePrefix("live_shows.replay.controls.play"));
+  const exitFullscreen = i18n(themePrefix("live_shows.replay.controls.exit_fullscreen"));
+  return {
+    Play: play,
+    Replay: play,
+    Pause: i18n(themePrefix("live_shows.replay.controls.pause")),
+    Mute: i18n(themePrefix("live_shows.replay.controls.mute")),
+    Unmute: i18n(themePrefix("live_shows.replay.controls.unmute")),
+    Fullscreen: i18n(themePrefix("live_shows.replay.controls.fullscreen")),
+    "Exit Fullscreen": exitFullscreen,
+    "Non-Fullscreen": exitFullscreen,
+    "Picture-in-Picture": i18n(themePrefix("live_shows.replay.controls.picture_in_picture")),
+    "Exit Picture-in-Picture": i18n(themePrefix("live_shows.replay.controls.exit_picture_in_picture")),
+    "Current Time": i18n(themePrefix("live_shows.replay.controls.current_time")),
+    Duration: i18n(themePrefix("live_shows.replay.controls.duration")),
+    "Progress Bar": i18n(themePrefix("live_shows.replay.controls.seek")),
   };
 }
 
@@ -37,9 +69,10 @@ function playerLabels() {
  * owns the 16:9 box around it (reserved before the bundle loads) and the docked mini-player.
  *
  * @typedef {object} LiveShowPlayerSignature
- * @property {{ baseUrl: string, stream: string, topicId: number, event?: import("../lib/show-schedule").ShowEvent | null }} Args
+ * @property {{ baseUrl: string, stream: string, topicId: number, event?: import("../lib/show-schedule").ShowEvent | null, selectReplays?: ((recordings: unknown) => Promise<unknown[]>) | null }} Args
  *   @baseUrl is the normalised ingest URL; a new @topicId remounts the player; @event (the topic's
- *   calendar event) replaces the offline message with the schedule.
+ *   calendar event) replaces the offline message with the schedule; @selectReplays (null: replays
+ *   off) picks this topic's replays from the stream's recordings.json.
  *
  * @extends {Component<LiveShowPlayerSignature>}
  */
@@ -83,6 +116,9 @@ export default class LiveShowPlayer extends Component {
           showViewers: settings.show_viewer_count,
           labels: playerLabels(),
           formatViewers: (count) => i18n(themePrefix("live_shows.viewers"), { count }),
+          ...(this.args.selectReplays
+            ? { selectReplays: this.args.selectReplays, formatReplay: replayText, replayControlTexts: replayControlTexts() }
+            : {}),
           onStateChange: (state) => {
             if (active && STATES.has(state)) {
               this.state = state;

@@ -61,25 +61,32 @@ export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = nul
 }
 
 /**
- * When the next topic carrying one of the show's tags was created after `topic` (core's topic list,
- * newest first: `/latest.json?order=created&tags[]=…`), or null when there is none yet.
+ * When the next topic carrying one of the show's tags was created after `topic`, from core's topic
+ * list of the tags, newest first (`/latest.json?order=created&tags[]=…`: one page).
  *
- * @param {any} body `{ topic_list: { topics: [{ id, created_at, tags }] } }`
+ * @param {any} body `{ topic_list: { topics: [{ id, created_at, tags }], more_topics_url? } }`
  * @param {string[]} tags
  * @param {{ id: number, created_at: string }} topic
- * @returns {string | null}
+ * @returns {string | null | undefined} the ISO date; null when there is no later topic; undefined when
+ *   the page does not reach back to this topic (older topics on further pages): then no replay is
+ *   offered rather than risk offering a later show
  */
 export function nextShowTopicCreatedAt(body, tags, topic) {
   const topics = body?.topic_list?.topics;
   const created = time(topic?.created_at);
   if (!Array.isArray(topics) || created === null) {
-    return null;
+    return undefined;
   }
   const wanted = new Set(tags.map((tag) => tag.toLowerCase()));
   let next = null;
+  let reachesBack = false;
   for (const other of topics) {
     const at = time(other?.created_at);
-    if (other?.id === topic.id || at === null || at <= created) {
+    if (at === null) {
+      continue;
+    }
+    if (other.id === topic.id || at <= created) {
+      reachesBack = true;
       continue;
     }
     const otherTags = Array.isArray(other.tags) ? other.tags.map(tagName).filter(Boolean) : null;
@@ -90,5 +97,20 @@ export function nextShowTopicCreatedAt(body, tags, topic) {
       next = at;
     }
   }
+  if (!reachesBack && body.topic_list.more_topics_url) {
+    return undefined;
+  }
   return next === null ? null : new Date(next).toISOString();
+}
+
+/** "1:02:05", "4:07": a replay's length. */
+export function formatLength(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    return "";
+  }
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }

@@ -1,6 +1,7 @@
 import Service from "@ember/service";
 import { ajax } from "discourse/lib/ajax";
 import { newestShowTopic, showTopicsPath } from "../lib/live-notice";
+import { nextShowTopicCreatedAt } from "../lib/replays";
 import { fetchStatuses } from "../lib/stream-statuses";
 
 // Status answers are reused this long: a topic list's badges and the site-wide notice of the same
@@ -19,6 +20,8 @@ export default class LiveShowStatus extends Service {
   #entries = new Map();
   /** @type {Map<string, Promise<{ id: number, title: string, slug: string } | null>>} */
   #topics = new Map();
+  /** @type {Map<number, Promise<string | null>>} */
+  #nextTopics = new Map();
   /** Shows dismissed on this page, for when localStorage is unavailable. */
   dismissed = new Set();
 
@@ -52,5 +55,30 @@ export default class LiveShowStatus extends Service {
       this.#topics.set(showKey, topic);
     }
     return topic;
+  }
+
+  /**
+   * When the next topic with one of the show's tags was created after `topic` (null: none yet), which
+   * bounds the topic's replays: one forum request per topic and page. Rejects when it cannot be known
+   * (request failed, or the list does not reach back to this topic), so no replay is offered.
+   *
+   * @param {string[]} tags
+   * @param {{ id: number, created_at: string }} topic
+   * @returns {Promise<string | null>}
+   */
+  nextShowTopicAt(tags, topic) {
+    let next = this.#nextTopics.get(topic.id);
+    if (!next) {
+      next = ajax(showTopicsPath(tags)).then((body) => {
+        const at = nextShowTopicCreatedAt(body, tags, topic);
+        if (at === undefined) {
+          throw new Error("the show's topic list does not reach back to this topic");
+        }
+        return at;
+      });
+      next.catch(() => this.#nextTopics.delete(topic.id));
+      this.#nextTopics.set(topic.id, next);
+    }
+    return next;
   }
 }

@@ -3,10 +3,12 @@ import { tracked } from "@glimmer/tracking";
 import { hash } from "@ember/helper";
 import { clearRender, render, settled, waitUntil } from "@ember/test-helpers";
 import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
+import { setForumOrigin } from "discourse/lib/ajax";
 import { loadedUrls, setLoadScriptImpl } from "discourse/lib/load-script";
 import { settings } from "discourse/lib/theme-settings-store";
 import { loadFakeBundle, mounts } from "../support/fake-live-player";
 import { setCurrentUser, setupRenderingTest } from "../support/rendering";
+import { startStatusServer } from "../support/status-server";
 import { PLAYER_URL } from "../support/theme-files";
 
 const SHOWS = [{ tags: ["concert"], stream: "main" }, { tags: ["impro"], stream: "stage-2" }];
@@ -62,6 +64,7 @@ describe("<LiveShowTopicPlayer>", () => {
       unmute: "Tap to unmute",
       goLive: "Go live",
       play: "Play",
+      watchReplay: "Watch the replay",
     });
     expect(options.formatViewers(1)).toBe("1 watching");
     expect(options.formatViewers(25)).toBe("25 watching");
@@ -84,6 +87,38 @@ describe("<LiveShowTopicPlayer>", () => {
     expect(options).toMatchObject({ stream: "stage-2", autoplay: false, lowLatency: false, showViewers: false });
     expect(options.labels.offline).toBe("Doors open at 8pm");
     expect(options.labels.ended).toBe("See you next week");
+  });
+
+  test("passes the topic's replay selection, bounded by the next topic with the show tag; none when show_replays is off", async () => {
+    const created = "2026-12-01T18:00:00.000Z";
+    const next = "2026-12-08T18:00:00.000Z";
+    const forum = await startStatusServer(() => ({
+      body: { topic_list: { topics: [{ id: 12, created_at: next, tags: ["concert"] }, { id: 11, created_at: created, tags: ["concert"] }] } },
+    }));
+    try {
+      setForumOrigin(new URL(forum.baseUrl).origin);
+      configure({ show_replays: true });
+      await renderTopic(new Page({ id: 11, created_at: created, tags: ["concert"] }));
+      await waitUntil(() => mounts.length === 1);
+      const { options } = mounts[0];
+      const recording = (id, startedAt) => ({ id, startedAt, endedAt: new Date(Date.parse(startedAt) + 3_600_000).toISOString(), durationS: 3725, playlist: `recordings/${id}/index.m3u8` });
+      const chosen = await options.selectReplays({
+        recordings: [recording("later", "2026-12-08T20:00:00.000Z"), recording("this", "2026-12-01T20:00:00.000Z"), recording("before", "2026-11-24T20:00:00.000Z")],
+      });
+      expect(chosen.map((r) => r.id)).toEqual(["this"]);
+      expect(forum.requests).toEqual(["/latest.json?order=created&tags%5B%5D=concert"]);
+      expect(options.formatReplay(chosen[0])).toMatch(/ · 1:02:05$/);
+      expect(options.labels.watchReplay).toBe("Watch the replay");
+      expect(options.replayControlTexts).toMatchObject({ Play: "Play", Pause: "Pause", Fullscreen: "Fullscreen" });
+      await clearRender();
+      mounts.length = 0;
+      configure({ show_replays: false });
+      await renderTopic(new Page({ id: 11, created_at: created, tags: ["concert"] }));
+      await waitUntil(() => mounts.length === 1);
+      expect(mounts[0].options.selectReplays).toBeUndefined();
+    } finally {
+      await forum.close();
+    }
   });
 
   test("follows the bundle's state changes", async () => {

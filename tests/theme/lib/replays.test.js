@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ALLOWANCE_MS, nextShowTopicCreatedAt, replaysForTopic } from "../../../javascripts/discourse/lib/replays";
+import { ALLOWANCE_MS, formatLength, nextShowTopicCreatedAt, replaysForTopic } from "../../../javascripts/discourse/lib/replays";
 
 const H = 3_600_000;
 const T = Date.parse("2026-12-01T18:00:00Z"); // this topic's creation
@@ -76,6 +76,24 @@ describe("nextShowTopicCreatedAt", () => {
     const body = { topic_list: { topics: [topic(20, T + H, ["other"]), me, topic(5, T - H)] } };
     expect(nextShowTopicCreatedAt(body, ["Concert"], me)).toBeNull();
     expect(nextShowTopicCreatedAt({ topic_list: { topics: [topic(21, T + H, [{ name: "concert" }])] } }, ["concert"], me)).toBe(iso(T + H));
-    expect(nextShowTopicCreatedAt({}, ["concert"], me)).toBeNull();
+    expect(nextShowTopicCreatedAt({}, ["concert"], me)).toBeUndefined();
+  });
+
+  test("unknown when the page does not reach back to this topic and more pages exist", () => {
+    const newer = { topic_list: { topics: [topic(30, T + 14 * 24 * H), topic(20, T + 7 * 24 * H)], more_topics_url: "/latest?page=1" } };
+    expect(nextShowTopicCreatedAt(newer, ["concert"], me)).toBeUndefined();
+    expect(nextShowTopicCreatedAt({ topic_list: { topics: newer.topic_list.topics } }, ["concert"], me)).toBe(iso(T + 7 * 24 * H));
+  });
+});
+
+describe("formatLength", () => {
+  test.each([
+    [0, "0:00"],
+    [65.4, "1:05"],
+    [3600, "1:00:00"],
+    [3725, "1:02:05"],
+    [NaN, ""],
+  ])("%s s", (seconds, text) => {
+    expect(formatLength(seconds)).toBe(text);
   });
 });
