@@ -1,17 +1,22 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { KeyStore } from "../../ingest/src/keys/index.js";
 import { killPublishers, publish, startTestIngest, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
 import { describeWithChromium, launchChromium } from "./support/chromium.js";
 
 // The ingest's own preview page for performers (/live/), served with its strict CSP by the real ingest,
 // in Chromium: no stream, then a real ffmpeg publisher's stream playing in its card with its numbers,
-// then the end and the card going away. PREVIEW_SCREENSHOT=<file.png> also saves a screenshot of the
-// live card (docs/images/preview-page.png is made this way).
+// then the end and the card going away; the performer's checklist against a second, rough publisher.
+// PREVIEW_SCREENSHOT=<file.png> / PREVIEW_CHECKLIST_SCREENSHOT=<file.png> also save screenshots of the
+// live card and of the rough stream's checklist (docs/images/preview-*.png are made this way).
 describeWithChromium("ingest preview page in Chromium", () => {
   let browser: Browser;
   let ingest: TestIngest;
   let page: Page;
   let publisher: Publisher | undefined;
+  let rough: ChildProcess | undefined;
   const httpErrors: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -58,6 +63,7 @@ describeWithChromium("ingest preview page in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     killPublishers();
+    rough?.kill("SIGKILL");
     await ingest?.close();
   });
 
@@ -103,6 +109,8 @@ describeWithChromium("ingest preview page in Chromium", () => {
     });
     expect(await page.locator(`${card} .badge`).innerText()).toMatch(/^live$/i);
     expect(await page.locator(`${card} .warnings li`).count()).toBe(0);
+    // A healthy publisher: every check of the performer's checklist OK.
+    expect(await page.locator(`${card} .check`).evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status))).toEqual(["ok", "ok", "ok", "ok"]);
     expect(await page.locator(`${card} .playlist a`).getAttribute("href")).toBe(`http://127.0.0.1:${ingest.ingest.httpPort}/live/show/index.m3u8`);
     expect(await page.content()).not.toContain(ingest.key);
     if (process.env.PREVIEW_SCREENSHOT) await page.screenshot({ path: process.env.PREVIEW_SCREENSHOT });
@@ -121,5 +129,47 @@ describeWithChromium("ingest preview page in Chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
     expect(httpErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("the checklist flags a long keyframe interval, no audio and a low, unsteady frame rate, each with its OBS fix", async () => {
+    // What a struggling OBS sends: 10 fps, a keyframe every 10 s, no audio track, and every 10th frame
+    // missing with the timestamps kept (as OBS leaves them when it skips a frame).
+    const { key } = await new KeyStore({ file: path.join(ingest.dir, "keys.json") }).add("rough");
+    const args = [
+      "-hide_banner", "-loglevel", "error", "-nostdin",
+      "-re", "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=10", "-t", "60",
+      "-vf", "select=not(eq(mod(n\\,10)\\,5))", "-fps_mode", "passthrough",
+      "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "100", "-threads", "1", "-an",
+      "-f", "flv", ingest.rtmpUrl(key),
+    ];
+    let stderr = "";
+    rough = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+    rough.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+
+    await page.goto(`http://127.0.0.1:${ingest.ingest.httpPort}/live/`);
+    const roughCard = '[data-stream="rough"]';
+    const status = (check: string) => page.locator(`${roughCard} [data-check="${check}"]`).getAttribute("data-status");
+    await page.waitForFunction(
+      (selector) => [...document.querySelectorAll(`${selector} .check`)].filter((li) => (li as HTMLElement).dataset.status === "fix").length === 3,
+      roughCard,
+      { timeout: 30_000, polling: 200 },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nffmpeg: ${stderr}`);
+    });
+    const text = (check: string, part: string) => page.locator(`${roughCard} [data-check="${check}"] .check-${part}`).innerText();
+
+    expect(await status("keyframes")).toBe("fix");
+    expect(await text("keyframes", "fix")).toMatch(/Keyframe Interval to 1 or 2 s/);
+    expect(await status("audio")).toBe("fix");
+    expect(await text("audio", "value")).toBe("none");
+    expect(await text("audio", "fix")).toMatch(/Settings → Audio/);
+    expect(await status("framerate")).toBe("fix");
+    expect(await text("framerate", "value")).toMatch(/^9(\.\d)? fps, \d+ dropped$/);
+    expect(await text("framerate", "fix")).toMatch(/^Frame rate is 9(\.\d+)? fps.*Common FPS Values to 30\..*frames missing in the last 10 s/);
+    expect(await status("bitrate")).toBe("ok");
+    expect(await page.locator(`${roughCard} .warnings li`).count()).toBe(0);
+    if (process.env.PREVIEW_CHECKLIST_SCREENSHOT) await page.locator(roughCard).screenshot({ path: process.env.PREVIEW_CHECKLIST_SCREENSHOT });
+    rough.kill("SIGKILL");
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // Stream health measured from the media itself (not from what the encoder claims): frame rate from
-// sample durations, bitrate over a sliding window of media time, keyframe interval from sync samples.
+// sample durations, bitrate over a sliding window of media time, keyframe interval from sync samples,
+// dropped frames from gaps in the timestamps (frame-pacing.ts).
 import type { FragmentInfo, InitInfo, TrackInfo } from "../mp4/fmp4-reader.js";
+import { FramePacingMeter, pacingWarnings, type PacingWarning } from "./frame-pacing.js";
 
 export interface VideoStats {
   codec: string;
@@ -9,6 +11,8 @@ export interface VideoStats {
   fps: number | null;
   bitrateKbps: number | null;
   keyframeIntervalS: number | null;
+  /** Frames missing from the last stats window (gaps in the timestamps); null until measurable. */
+  droppedFrames: number | null;
 }
 
 export interface AudioStats {
@@ -20,7 +24,7 @@ export interface AudioStats {
 
 /** `code` is stable (a UI can translate it); `message` is English, for logs and the preview page. */
 export interface MediaWarning {
-  code: "keyframe-interval-long" | "segments-cut-without-keyframe" | "no-video" | "no-audio";
+  code: "keyframe-interval-long" | "segments-cut-without-keyframe" | "no-video" | "no-audio" | PacingWarning["code"];
   message: string;
 }
 
@@ -74,6 +78,7 @@ export class MediaStatsMeter {
   private audio: TrackInfo | undefined;
   private videoMeter: TrackMeter;
   private audioMeter: TrackMeter;
+  private pacing: FramePacingMeter;
   /** Media times (s) of the latest keyframes of the current timeline, oldest first. */
   private keyframes: number[] = [];
   private videoEnd = 0;
@@ -81,6 +86,7 @@ export class MediaStatsMeter {
   constructor(private readonly windowS = 10) {
     this.videoMeter = new TrackMeter(windowS);
     this.audioMeter = new TrackMeter(windowS);
+    this.pacing = new FramePacingMeter(windowS);
   }
 
   setInit(init: InitInfo): void {
@@ -91,6 +97,7 @@ export class MediaStatsMeter {
   /** Timestamps restart (reconnect, new ffmpeg): keyframe intervals do not span the break. */
   discontinuity(): void {
     this.keyframes = [];
+    this.pacing.reset();
   }
 
   addFragment(fragment: FragmentInfo): void {
@@ -107,6 +114,7 @@ export class MediaStatsMeter {
       let t = tf.baseMediaDecodeTime;
       for (const s of tf.samples) {
         if (s.isSync) this.keyframes.push(t / track.timescale);
+        this.pacing.add(s.duration / track.timescale);
         t += s.duration;
       }
       if (this.keyframes.length > 4) this.keyframes.splice(0, this.keyframes.length - 4);
@@ -138,6 +146,7 @@ export class MediaStatsMeter {
         fps: this.videoMeter.fps(),
         bitrateKbps: this.videoMeter.bitrateKbps(),
         keyframeIntervalS,
+        droppedFrames: this.pacing.droppedFrames(),
       };
       if (keyframeIntervalS !== null && keyframeIntervalS > KEYFRAME_INTERVAL_LIMIT_S + KEYFRAME_TOLERANCE_S) {
         warnings.push({
@@ -164,7 +173,26 @@ export class MediaStatsMeter {
           bitrateKbps: this.audioMeter.bitrateKbps(),
         }
       : null;
-    if (!this.audio) warnings.push({ code: "no-audio", message: "The stream has no audio track." });
+    if (!this.audio) {
+      warnings.push({
+        code: "no-audio",
+        message:
+          "The stream has no audio track: in OBS pick a device in Settings → Audio (Mic/Auxiliary Audio or Desktop Audio) " +
+          "and keep Audio Track 1 ticked in Settings → Output.",
+      });
+    }
+    if (video) {
+      warnings.push(
+        ...pacingWarnings({
+          fps: video.fps,
+          droppedFrames: video.droppedFrames,
+          expectedFrames: this.pacing.expectedFrames(),
+          windowS: this.windowS,
+          videoKbps: video.bitrateKbps,
+          audioKbps: audio?.bitrateKbps ?? null,
+        }),
+      );
+    }
     return { video, audio, warnings };
   }
 }

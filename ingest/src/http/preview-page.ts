@@ -63,9 +63,9 @@ ${missing}<p id="notice" class="notice" role="status" hidden></p>
 // The --primary/--secondary/... properties are Discourse's colour names, which the player's CSS reads.
 const styles = `
 :root{--primary:#222;--secondary:#fff;--tertiary:#0a66c2;--danger:#c80001;--primary-low:#e3e3e3;--primary-very-low:#f5f5f5;
---muted:#5c5c5c;--warn-bg:#fff4d6;--warn-fg:#5a3d00;--warn-border:#e0a800;--card:#fff;--page:#f3f3f3}
+--muted:#5c5c5c;--ok:#1a7f37;--warn-bg:#fff4d6;--warn-fg:#5a3d00;--warn-border:#e0a800;--card:#fff;--page:#f3f3f3}
 @media (prefers-color-scheme:dark){:root{--primary:#e6e6e6;--secondary:#181818;--tertiary:#5aa9ff;--danger:#ff5a52;
---primary-low:#3a3a3a;--primary-very-low:#222;--muted:#a8a8a8;--warn-bg:#3d2e00;--warn-fg:#ffe08a;--warn-border:#b38600;--card:#1e1e1e;--page:#121212}}
+--primary-low:#3a3a3a;--primary-very-low:#222;--muted:#a8a8a8;--ok:#4cc16a;--warn-bg:#3d2e00;--warn-fg:#ffe08a;--warn-border:#b38600;--card:#1e1e1e;--page:#121212}}
 *{box-sizing:border-box}
 body{margin:0;padding:1rem;background:var(--page);color:var(--primary);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .page-head,main,.notice{max-width:64rem;margin-left:auto;margin-right:auto}
@@ -83,6 +83,23 @@ h1{font-size:1.4rem;margin:0 0 .25rem}
 .hint{margin:0 0 .5rem}
 .warnings{list-style:none;margin:0 0 .75rem;padding:0}
 .warnings li{padding:.5rem .75rem;margin-bottom:.4rem;border-left:4px solid var(--warn-border);background:var(--warn-bg);color:var(--warn-fg);font-weight:600;border-radius:4px}
+.checklist{margin:0 0 .75rem}
+.checklist h3{font-size:1rem;margin:0 0 .35rem}
+.checklist ul{list-style:none;margin:0;padding:0;display:grid;gap:.3rem}
+.check{display:grid;grid-template-columns:1.4rem minmax(0,1fr) auto;column-gap:.5rem;align-items:baseline;padding:.4rem .6rem;border-radius:6px;background:var(--primary-very-low);border-left:4px solid var(--primary-low)}
+.check-mark{grid-row:1/3;font-weight:700;text-align:center}
+.check[data-status=waiting] .check-mark::before{content:"…";color:var(--muted)}
+.check[data-status=ok]{border-left-color:var(--ok)}
+.check[data-status=ok] .check-mark::before{content:"✓";color:var(--ok)}
+.check[data-status=fix]{border-left-color:var(--warn-border);background:var(--warn-bg);color:var(--warn-fg)}
+.check[data-status=fix] .check-mark::before{content:"!"}
+.check-label{font-weight:600}
+.check-value{font-variant-numeric:tabular-nums;text-align:right}
+.check{position:relative}
+.check-status{grid-column:2/4;font-size:.85rem;color:var(--muted)}
+.check[data-status=ok] .check-status,.check[data-status=fix] .check-status{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.check-fix{grid-column:2/4;margin:.2rem 0 0;font-size:.9rem}
+.empty .checklist{max-width:32rem;margin:1rem auto 0;text-align:left}
 .card-body{display:grid;grid-template-columns:minmax(0,2fr) minmax(13rem,1fr);gap:1rem;align-items:start}
 @media (max-width:720px){.card-body{grid-template-columns:minmax(0,1fr)}}
 .player{width:100%;aspect-ratio:16/9;border-radius:6px;background:var(--primary-very-low);display:flex;align-items:center;justify-content:center;color:var(--muted);text-align:center;padding:0}

@@ -27,6 +27,17 @@
     ["audio", "Audio"],
     ["viewers", "Viewers"],
   ];
+  // The performer's checklist: what to fix first, each from the ingest's measurements and warning
+  // codes; the warnings' messages carry the OBS setting that fixes them. Other warnings stay a list.
+  const WAITING = "waiting for OBS…";
+  const CHECKS = [
+    { key: "keyframes", label: "Keyframe interval 1–2 s", codes: ["keyframe-interval-long", "segments-cut-without-keyframe"] },
+    { key: "bitrate", label: "Bitrate viewers' connections carry", codes: ["bitrate-high"] },
+    { key: "audio", label: "Audio present", codes: ["no-audio"] },
+    { key: "framerate", label: "Frame rate steady", codes: ["frame-rate-low", "frames-dropped"] },
+  ];
+  const CHECKED_CODES = new Set(CHECKS.flatMap((check) => check.codes));
+  const CHECK_STATUS = { ok: "OK", fix: "Fix", waiting: WAITING };
   const H264_PROFILES = { 66: "Baseline", 77: "Main", 88: "Extended", 100: "High" };
   const AAC_TYPES = { 2: "AAC-LC", 5: "HE-AAC", 29: "HE-AAC v2" };
 
@@ -55,6 +66,7 @@
     const since = el("span", "since");
     head.append(el("h2", "", name), badge, since);
     const hint = el("p", "hint");
+    const checklist = createChecklist();
     const warnings = el("ul", "warnings");
     warnings.setAttribute("aria-live", "polite");
     const player = el("div", "player");
@@ -79,11 +91,78 @@
     const replay = el("div", "player replay");
     replay.hidden = true;
     recordings.append(el("h3", "", "Recordings"), recordingList, replay);
-    root.append(head, hint, warnings, body, recordings);
+    root.append(head, hint, checklist.root, warnings, body, recordings);
     return {
-      name, root, badge, since, hint, warnings, warningText: null, player, fields, link, handle: null,
+      name, root, badge, since, hint, checklist, warnings, warningText: null, player, fields, link, handle: null,
       recordingList, replay, replayHandle: null, recordingsAt: 0, recordingsKey: null, lastState: null,
     };
+  }
+
+  function createChecklist() {
+    const root = el("div", "checklist");
+    const list = el("ul");
+    const items = {};
+    for (const check of CHECKS) {
+      const item = el("li", "check");
+      item.dataset.check = check.key;
+      item.dataset.status = "waiting";
+      const mark = el("span", "check-mark");
+      mark.setAttribute("aria-hidden", "true");
+      const label = el("span", "check-label", check.label);
+      const value = el("span", "check-value");
+      const status = el("span", "check-status", WAITING);
+      const fix = el("p", "check-fix");
+      fix.hidden = true;
+      item.append(mark, label, value, status, fix);
+      list.append(item);
+      items[check.key] = { item, value, status, fix };
+    }
+    root.append(el("h3", "", "Checklist"), list);
+    return { root, items };
+  }
+
+  /** What each check shows: measured value, status, and the fix (the warnings' messages). */
+  function evaluateChecks(state, status) {
+    const video = status.video || null;
+    const audio = status.audio || null;
+    const warnings = Array.isArray(status.warnings) ? status.warnings : [];
+    const measuring = state !== "offline" && (video !== null || audio !== null);
+    const values = {
+      keyframes: video && isNumber(video.keyframeIntervalS) ? `${video.keyframeIntervalS.toFixed(1)} s` : "",
+      bitrate: video && isNumber(video.bitrateKbps) ? kbps(video.bitrateKbps + (audio && isNumber(audio.bitrateKbps) ? audio.bitrateKbps : 0)) : "",
+      audio: audio ? audioText(audio) : measuring ? "none" : "",
+      framerate: video && isNumber(video.fps) ? framerateText(video) : "",
+    };
+    const result = {};
+    for (const check of CHECKS) {
+      const messages = warnings.filter((w) => w && check.codes.includes(w.code)).map((w) => String(w.message));
+      const value = measuring ? values[check.key] : "";
+      const status = !measuring ? "waiting" : messages.length > 0 ? "fix" : value ? "ok" : "waiting";
+      result[check.key] = { status, value, fix: status === "fix" ? messages.join(" ") : "" };
+    }
+    return result;
+  }
+
+  function renderChecklist(checklist, results) {
+    for (const check of CHECKS) {
+      const { item, value, status, fix } = checklist.items[check.key];
+      const next = results ? results[check.key] : { status: "waiting", value: "", fix: "" };
+      item.dataset.status = next.status;
+      setText(value, next.value);
+      setText(status, CHECK_STATUS[next.status]);
+      setText(fix, next.fix);
+      fix.hidden = next.fix === "";
+    }
+  }
+
+  // Unchanged text is left alone: no needless DOM churn every 3 s.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function framerateText(video) {
+    const fps = `${round(video.fps, 1)} fps`;
+    return isNumber(video.droppedFrames) && video.droppedFrames > 0 ? `${fps}, ${video.droppedFrames} dropped` : fps;
   }
 
   function render(streams) {
@@ -107,7 +186,14 @@
       cards.delete(name);
     }
     if (cards.size === 0) {
-      list.replaceChildren(el("p", "empty", "No stream yet. Start streaming in OBS: your stream shows up here within a few seconds."));
+      if (!list.querySelector(":scope > .empty .checklist")) {
+        // Before going live: what the page will check once OBS is streaming.
+        const empty = el("div", "empty");
+        const checklist = createChecklist();
+        renderChecklist(checklist, null);
+        empty.append(el("p", "", "No stream yet. Start streaming in OBS: your stream shows up here within a few seconds."), checklist.root);
+        list.replaceChildren(empty);
+      }
     } else {
       for (const stale of list.querySelectorAll(":scope > .empty")) stale.remove();
     }
@@ -129,7 +215,10 @@
     card.hint.textContent = STATES[state].hint;
     card.hint.hidden = STATES[state].hint === "";
 
-    const messages = Array.isArray(status.warnings) ? status.warnings.map((w) => String(w && w.message)) : [];
+    renderChecklist(card.checklist, evaluateChecks(state, status));
+    const messages = Array.isArray(status.warnings)
+      ? status.warnings.filter((w) => !(w && CHECKED_CODES.has(w.code))).map((w) => String(w && w.message))
+      : [];
     const warningText = messages.join("\n");
     if (warningText !== card.warningText) {
       card.warningText = warningText;

@@ -32,6 +32,8 @@ export interface VideoStatus {
   fps: number | null;
   bitrateKbps: number | null;
   keyframeIntervalS: number | null;
+  /** Frames missing from the last 10 s of video (gaps in the timestamps: OBS skipped or dropped them). */
+  droppedFrames: number | null;
 }
 
 export interface AudioStatus {

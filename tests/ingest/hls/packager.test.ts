@@ -193,6 +193,7 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     const stats = p.stats();
     expect(stats.video).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 320, height: 240, keyframeIntervalS: 2 });
     expect(stats.video!.fps).toBeCloseTo(30, 0);
+    expect(stats.video!.droppedFrames).toBe(0); // ffmpeg's real timestamps: no false gaps
     const videoBytes = sum(clip.fragments.map((f) => sum(parseFragment(f, clip.info).tracks.find((t) => t.id === 1)!.samples.map((s) => s.size))));
     // The window covers the whole 8 s clip: the bitrate is its average.
     expect(stats.video!.bitrateKbps).toBeCloseTo((videoBytes * 8) / 8 / 1000, -1);

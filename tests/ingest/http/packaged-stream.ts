@@ -71,7 +71,7 @@ export class PackagedStream implements LiveStreamView {
       state: this.live ? "live" : "reconnecting",
       live: this.live,
       startedAt: "2025-01-01T00:00:00.000Z",
-      video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1 },
+      video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1, droppedFrames: 0 },
       audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 32 },
       warnings: [],
     };

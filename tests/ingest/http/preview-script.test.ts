@@ -27,7 +27,7 @@ function stream(name: string, status: Partial<StreamStatus> = {}): Partial<Strea
     live: true,
     startedAt: "2025-05-01T18:30:00.000Z",
     viewers: 3,
-    video: { codec: "avc1.4d401f", width: 1280, height: 720, fps: 29.97, bitrateKbps: 2500.4, keyframeIntervalS: 2 },
+    video: { codec: "avc1.4d401f", width: 1280, height: 720, fps: 29.97, bitrateKbps: 2500.4, keyframeIntervalS: 2, droppedFrames: 0 },
     audio: { codec: "mp4a.40.2", sampleRate: 44100, channels: 2, bitrateKbps: 160 },
     warnings: [],
     playlist: `${name}/index.m3u8`,
@@ -97,12 +97,14 @@ it("fetches status.json next to the page (any path prefix) and says when there i
 
 it("shows a live stream's numbers and warnings as text, and mounts the player once", async () => {
   const hostile = '<img src=x onerror="window.hacked=1"> keyframes & <b>more</b>';
-  answers = [{ streams: [stream("show", { warnings: [{ code: "keyframe-interval-long", message: hostile }, { code: "no-audio", message: "No audio." }] })] }];
+  answers = [{ streams: [stream("show", { warnings: [{ code: "keyframe-interval-long", message: hostile }, { code: "something-new", message: "No idea." }, { code: "no-video", message: "No video." }] })] }];
   await open();
   const card = cardOf("show")!;
   expect(card.dataset.state).toBe("live");
   expect(card.querySelector(".badge")!.textContent).toBe("Live");
-  expect([...card.querySelectorAll(".warnings li")].map((li) => li.textContent)).toEqual([hostile, "No audio."]);
+  // Warnings the checklist covers go there; the others stay a list.
+  expect(card.querySelector('[data-check="keyframes"] .check-fix')!.textContent).toBe(hostile);
+  expect([...card.querySelectorAll(".warnings li")].map((li) => li.textContent)).toEqual(["No idea.", "No video."]);
   expect(document.querySelector("img, b")).toBeNull();
   expect(Object.fromEntries([...card.querySelectorAll<HTMLElement>("[data-stat]")].map((dd) => [dd.dataset.stat, dd.textContent]))).toEqual({
     resolution: "1280×720",
@@ -124,6 +126,64 @@ it("shows a live stream's numbers and warnings as text, and mounts the player on
   expect(mounts).toHaveLength(1);
   (mounts[0]!.options.onStateChange as (s: string) => void)("live");
   expect(card.dataset.player).toBe("live");
+});
+
+/** Each check's [status, value, fix] on a card (or on the empty page). */
+function checks(root: ParentNode): Record<string, [string, string, string]> {
+  return Object.fromEntries(
+    [...root.querySelectorAll<HTMLElement>(".check")].map((li) => [
+      li.dataset.check!,
+      [li.querySelector(".check-status")!.textContent!, li.querySelector(".check-value")!.textContent!, li.querySelector(".check-fix")!.textContent!],
+    ]),
+  );
+}
+
+it("before OBS streams, the checklist says what it will check: each item waiting for OBS", async () => {
+  answers = [{ streams: [] }, { streams: [stream("show", { state: "offline", live: false, video: null, audio: null, warnings: [{ code: "no-video", message: "v" }, { code: "no-audio", message: "a" }] })] }];
+  await open();
+  const waiting = ["waiting for OBS…", "", ""];
+  expect(checks(document.querySelector("#streams .empty")!)).toEqual({ keyframes: waiting, bitrate: waiting, audio: waiting, framerate: waiting });
+  // Connected, no media yet: the "no audio/no video" of an empty stream is not a verdict.
+  await refresh();
+  expect(checks(cardOf("show")!)).toEqual({ keyframes: waiting, bitrate: waiting, audio: waiting, framerate: waiting });
+});
+
+it("a healthy stream: every check OK with its measured value", async () => {
+  answers = [{ streams: [stream("show")] }];
+  await open();
+  expect(checks(cardOf("show")!)).toEqual({
+    keyframes: ["OK", "2.0 s", ""],
+    bitrate: ["OK", "2660 kbps", ""],
+    audio: ["OK", "AAC-LC, 44.1 kHz, stereo", ""],
+    framerate: ["OK", "30 fps", ""],
+  });
+  expect([...cardOf("show")!.querySelectorAll<HTMLElement>(".check")].map((li) => li.dataset.status)).toEqual(["ok", "ok", "ok", "ok"]);
+});
+
+it("a rough stream: each problem as a check to fix, with the ingest's message naming the OBS setting", async () => {
+  const warnings = [
+    { code: "keyframe-interval-long", message: "Keyframes 10 s apart: set Keyframe Interval." },
+    { code: "segments-cut-without-keyframe", message: "Segments cut." },
+    { code: "no-audio", message: "No audio: pick a device in Settings → Audio." },
+    { code: "frame-rate-low", message: "Frame rate is 10 fps: Common FPS Values 30." },
+    { code: "frames-dropped", message: "9 frames missing." },
+    { code: "bitrate-high", message: "Bitrate is 8160 kbps: set Bitrate." },
+  ];
+  const video = { codec: "avc1.64001e", width: 426, height: 240, fps: 9, bitrateKbps: 8000, keyframeIntervalS: 10, droppedFrames: 9 };
+  answers = [{ streams: [stream("show", { video, audio: null, warnings })] }];
+  await open();
+  expect(checks(cardOf("show")!)).toEqual({
+    keyframes: ["Fix", "10.0 s", "Keyframes 10 s apart: set Keyframe Interval. Segments cut."],
+    bitrate: ["Fix", "8000 kbps", "Bitrate is 8160 kbps: set Bitrate."],
+    audio: ["Fix", "none", "No audio: pick a device in Settings → Audio."],
+    framerate: ["Fix", "9 fps, 9 dropped", "Frame rate is 10 fps: Common FPS Values 30. 9 frames missing."],
+  });
+  expect(cardOf("show")!.querySelectorAll(".warnings li")).toHaveLength(0);
+  // Fixed in OBS: the next answer turns them OK.
+  answers = [{ streams: [stream("show")] }];
+  await refresh();
+  expect(Object.values(checks(cardOf("show")!)).map(([status]) => status)).toEqual(["OK", "OK", "OK", "OK"]);
+  expect(cardOf("show")!.querySelector<HTMLElement>('[data-check="audio"] .check-fix')!.hidden).toBe(true);
 });
 
 it("shows unmeasured numbers as a dash", async () => {

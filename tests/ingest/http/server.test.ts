@@ -422,7 +422,7 @@ describe("status and viewers", () => {
       live: true,
       startedAt: "2025-01-01T00:00:00.000Z",
       viewers: 0,
-      video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1 },
+      video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1, droppedFrames: 0 },
       audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 32 },
       warnings: [],
       playlist: "index.m3u8",
