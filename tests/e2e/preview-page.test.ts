@@ -70,7 +70,7 @@ describeWithChromium("ingest preview page in Chromium", () => {
   it("shows no stream, then the live stream playing with its numbers, then the end; no CSP violation, no HTTP error", async () => {
     await page.goto(`http://127.0.0.1:${ingest.ingest.httpPort}/live/`);
     expect(await page.title()).toBe("Live Shows — preview");
-    await page.locator("#streams .empty").waitFor({ timeout: 5_000 });
+    await page.locator("#streams > .empty").waitFor({ timeout: 5_000 });
     expect(await page.locator("#streams").innerText()).toMatch(/^No stream yet\. Start streaming in OBS/);
 
     publisher = publish(ingest.rtmpUrl(ingest.key), 60);
@@ -119,8 +119,8 @@ describeWithChromium("ingest preview page in Chromium", () => {
     await publisher.kill();
     await waitForCard("ended", 15_000);
     expect(await page.locator(`${card} video`).count()).toBe(0);
-    expect(await page.locator(`${card} .player`).innerText()).toBe("");
-    await page.locator("#streams .empty").waitFor({ timeout: 15_000 });
+    expect(await page.locator(`${card} .player:not(.replay)`).innerText()).toBe("");
+    await page.locator("#streams > .empty").waitFor({ timeout: 15_000 });
     expect(await page.locator(card).count()).toBe(0);
 
     const states = await page.evaluate(() => (window as unknown as { __states: string[] }).__states);
