@@ -81,6 +81,7 @@ export default class LiveShowPlayer extends Component {
   @tracked loadFailed = false;
   @tracked outOfView = false;
   @tracked dockDismissed = false;
+  @tracked hasReplays = false;
   /** @type {HTMLElement | null} */
   frame = null;
 
@@ -108,6 +109,7 @@ export default class LiveShowPlayer extends Component {
         this.state = "loading";
         this.loadFailed = false;
         this.dockDismissed = false;
+        this.hasReplays = false;
         handle = player.mount(element, {
           baseUrl,
           stream,
@@ -117,7 +119,7 @@ export default class LiveShowPlayer extends Component {
           labels: playerLabels(),
           formatViewers: (count) => i18n(themePrefix("live_shows.viewers"), { count }),
           ...(this.args.selectReplays
-            ? { selectReplays: this.args.selectReplays, formatReplay: replayText, replayControlTexts: replayControlTexts() }
+            ? { selectReplays: this.#selectReplays(this.args.selectReplays), formatReplay: replayText, replayControlTexts: replayControlTexts() }
             : {}),
           onStateChange: (state) => {
             if (active && STATES.has(state)) {
@@ -180,9 +182,18 @@ export default class LiveShowPlayer extends Component {
     });
   };
 
-  /** The event to show over the offline player, or null. */
+  /** The event to show over the offline player, or null: the bundle's replay offer goes first. */
   get scheduledEvent() {
-    return this.state === "offline" ? (this.args.event ?? null) : null;
+    return this.state === "offline" && !this.hasReplays ? (this.args.event ?? null) : null;
+  }
+
+  /** The topic's selection, noting whether the bundle will offer replays (the schedule then steps aside). */
+  #selectReplays(select) {
+    return async (/** @type {unknown} */ recordings) => {
+      const replays = await select(recordings);
+      this.hasReplays = Array.isArray(replays) && replays.length > 0;
+      return replays;
+    };
   }
 
   get endedText() {

@@ -4,9 +4,11 @@ import { hash } from "@ember/helper";
 import { render, settled, waitUntil } from "@ember/test-helpers";
 import LiveShowTopicPlayer from "../../../javascripts/discourse/components/live-show-topic-player";
 import I18n from "discourse-i18n";
+import { setForumOrigin } from "discourse/lib/ajax";
 import { settings } from "discourse/lib/theme-settings-store";
 import { mounts } from "../support/fake-live-player";
 import { setCurrentUser, setupRenderingTest } from "../support/rendering";
+import { startStatusServer } from "../support/status-server";
 
 const START = "2025-12-12T19:00:00.000Z"; // Friday 12 December, 20:00 in Paris
 const END = "2025-12-12T21:00:00.000Z";
@@ -108,6 +110,27 @@ describe("<LiveShowTopicPlayer> with the topic's event", () => {
     await advance(22_000);
     expect(phase()).toBe("over");
     expect(text()).toBe("See you next Friday");
+  });
+
+  test("after the show, the bundle's replay offer takes precedence over the ended text", async () => {
+    const forum = await startStatusServer(() => ({ body: { topic_list: { topics: [] } } }));
+    try {
+      setForumOrigin(new URL(forum.baseUrl).origin);
+      settings.show_replays = true;
+      await open({ ...previousShape(), created_at: "2025-12-10T09:00:00.000Z" }, { now: Date.parse(END) + MINUTE });
+      expect(phase()).toBe("over");
+      const { options } = mounts[0];
+      const replays = await options.selectReplays({ recordings: [] });
+      await settled();
+      expect(replays).toEqual([]);
+      expect(phase()).toBe("over"); // nothing to offer: the ended text stays
+      const recording = { id: "r1", startedAt: "2025-12-12T19:01:00.000Z", endedAt: "2025-12-12T20:50:00.000Z", durationS: 6540, playlist: "recordings/r1/index.m3u8" };
+      expect(await options.selectReplays({ recordings: [recording] })).toHaveLength(1);
+      await settled();
+      expect(ctx.element.querySelector(".live-show-schedule")).toBeNull();
+    } finally {
+      await forum.close();
+    }
   });
 
   test("without an event: the player's own offline text, no schedule", async () => {
