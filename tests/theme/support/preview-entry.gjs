@@ -3,7 +3,7 @@
 import Application from "@ember/application";
 import { hash } from "@ember/helper";
 import { renderComponent } from "@ember/renderer";
-import { setTranslations } from "discourse-i18n";
+import I18n, { setTranslations } from "discourse-i18n";
 import { setForumOrigin } from "discourse/lib/ajax";
 import { setLoadScriptImpl } from "discourse/lib/load-script";
 import { resetSettings } from "discourse/lib/theme-settings-store";
@@ -15,6 +15,7 @@ import LiveShowStatus from "../../../javascripts/discourse/services/live-show-st
 const { settings, translations, topic, listTopics } = window.PREVIEW;
 resetSettings(settings);
 setTranslations(translations);
+I18n.currentBcp47Locale = navigator.language; // core: the forum's interface language
 setForumOrigin(window.location.origin);
 // Like core's loadScript: a classic <script> tag.
 setLoadScriptImpl(
