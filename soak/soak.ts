@@ -3,7 +3,8 @@
 // and fetch every part, poll status and send heartbeats, and short-lived viewers come and go. Every sample takes
 // the ingest's RSS, open files and children from /proc and its heap and active handles from /metrics. The run
 // fails (exit 1) if, after the warm-up, memory keeps growing (robust trend > --max-growth %), open files,
-// handles or ffmpeg children rise, a viewer sees a problem, or the ingest does not stop cleanly on SIGTERM.
+// handles or ffmpeg children rise, a viewer sees a problem, the show is not recorded as one growing recording
+// (ended by the SIGTERM, no segment lost to a recording error), or the ingest does not stop cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { KeyStore } from "../ingest/src/keys/index.js";
+import { RecordingStore } from "../ingest/src/recording/recording-store.js";
 import { httpRequest } from "./http-client.js";
 import { LlHlsViewer } from "./llhls-viewer.js";
 import { childProcesses, cpuSeconds, openFiles, processAlive, rssBytes } from "./proc.js";
@@ -57,7 +59,12 @@ interface Sample {
   cpuSeconds: number;
   httpConnections: number;
   viewerParts: number;
+  /** The show's recording: bytes on disk, and segments it could not record (any reason). */
+  recordingBytes: number;
+  recordingErrors: number;
 }
+
+const RECORDING_ERROR_REASONS = ["low-space", "no-space", "permission", "backlog", "other"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const metricValue = (text: string, series: string): number => {
@@ -185,6 +192,8 @@ try {
       cpuSeconds: cpuSeconds(ingest.pid!),
       httpConnections: metricValue(metrics, "live_http_connections"),
       viewerParts: viewers.reduce((n, v) => n + v.stats.parts, 0),
+      recordingBytes: metricValue(metrics, "live_recordings_bytes"),
+      recordingErrors: RECORDING_ERROR_REASONS.reduce((n, reason) => n + metricValue(metrics, `live_recording_errors_total{reason="${reason}"}`), 0),
     };
     samples.push(sample);
     console.log(
@@ -211,6 +220,8 @@ const stopMs = Math.round(performance.now() - stopAt);
 if (exit === null) ingest.kill("SIGKILL");
 await sleep(500);
 const ffmpegLeft = ffmpegPids.filter(processAlive).length;
+// The whole soak is one show (every reconnect is within the grace period): one recording, ended by the SIGTERM.
+const recorded = await new RecordingStore(path.join(dir, "recordings")).list(STREAM);
 rmSync(dir, { recursive: true, force: true });
 
 // Analysis on the samples after the warm-up.
@@ -232,6 +243,14 @@ if (ffmpeg.rose || Math.max(...steady.map((s) => s.ffmpegChildren)) > 2) failure
 if (problems.length > 0) failures.push(`viewers saw ${problems.length} problem(s), first: ${problems[0]}`);
 if (exit?.code !== 0) failures.push(`SIGTERM: the ingest ${exit ? `exited ${exit.code ?? exit.signal}` : "did not exit within 10 s"}`);
 if (ffmpegLeft > 0) failures.push(`${ffmpegLeft} ffmpeg process(es) outlived the ingest`);
+const recordedS = recorded.reduce((n, r) => n + r.durationS, 0);
+const recordingGrew = steady.length > 1 && steady.at(-1)!.recordingBytes > steady[0]!.recordingBytes;
+const recordingErrors = samples.at(-1)!.recordingErrors;
+if (recorded.length !== 1) failures.push(`expected the show as one recording, found ${recorded.length}`);
+if (recorded.some((r) => r.endedAt === null)) failures.push("a recording was still marked in progress after SIGTERM");
+if (recordedS < elapsedS() * 0.8) failures.push(`recorded ${Math.round(recordedS)} s of a ${Math.round(elapsedS())} s show`);
+if (!recordingGrew) failures.push("the recording stopped growing after the warm-up");
+if (recordingErrors > 0) failures.push(`${recordingErrors} segment(s) not recorded`);
 
 const summary = {
   durationS: Math.round(elapsedS()),
@@ -250,6 +269,13 @@ const summary = {
   publishes,
   viewers: { steady: viewerCount, churned: churned.joined, parts: viewerStats.reduce((n, s) => n + s.parts, 0) + churned.parts, playlists: viewerStats.reduce((n, s) => n + s.playlists, 0), retries503: viewerStats.reduce((n, s) => n + s.unavailable, 0), discontinuities: viewerStats.reduce((n, s) => n + s.discontinuities, 0), problems: problems.length },
   ingestLogLines,
+  recording: {
+    recordings: recorded.length,
+    durationS: Math.round(recordedS),
+    MiB: mib(recorded.reduce((n, r) => n + r.bytes, 0)),
+    ended: recorded.map((r) => r.endReason ?? null),
+    errors: recordingErrors,
+  },
   shutdown: { exit, stopMs, ffmpegLeft },
   failures,
 };

@@ -13,6 +13,7 @@ import { killAllChildren } from "./media/child-registry.js";
 import { resolveFfmpeg, type ResolvedBinary } from "./media/ffmpeg-path.js";
 import type { RtmpLimits } from "./rtmp/limits.js";
 import { Recorder, type RecorderOptions } from "./recording/recorder.js";
+import { recordStreams } from "./recording/record-streams.js";
 import { RecordingLibrary } from "./recording/recording-library.js";
 import { RecordingStore } from "./recording/recording-store.js";
 import { RecordingSwitches } from "./recording/recording-switches.js";
@@ -116,6 +117,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     logger,
     metricsRegistry,
   });
+  if (recorder) recordStreams(registry, recorder);
   const http = new HttpServer({
     host: config.httpHost,
     port: config.httpPort,

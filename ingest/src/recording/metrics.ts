@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 
-export type RecordingErrorReason = "low-space" | "no-space" | "permission" | "other";
+export type RecordingErrorReason = "low-space" | "no-space" | "permission" | "backlog" | "other";
 
 /** The recorder's Prometheus metrics (in the app's registry). */
 export class RecordingMetrics {
@@ -27,7 +27,7 @@ export class RecordingMetrics {
     });
     this.errors = new Counter({
       name: "live_recording_errors_total",
-      help: "Segments not recorded (low-space: below the free-space floor; no-space: ENOSPC/EDQUOT; permission: EACCES/EPERM/EROFS; other)",
+      help: "Segments not recorded (low-space: below the free-space floor; no-space: ENOSPC/EDQUOT; permission: EACCES/EPERM/EROFS; backlog: the disk fell 30 segments behind; other)",
       labelNames: ["reason"],
       registers,
     });
@@ -37,7 +37,7 @@ export class RecordingMetrics {
       labelNames: ["reason"],
       registers,
     });
-    for (const reason of ["low-space", "no-space", "permission", "other"] satisfies RecordingErrorReason[]) this.errors.inc({ reason }, 0);
+    for (const reason of ["low-space", "no-space", "permission", "backlog", "other"] satisfies RecordingErrorReason[]) this.errors.inc({ reason }, 0);
     for (const reason of ["age", "size"]) this.deleted.inc({ reason }, 0);
   }
 }

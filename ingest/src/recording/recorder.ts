@@ -29,6 +29,8 @@ export interface RecorderOptions {
 }
 
 const MB = 1024 * 1024;
+/** Segments waiting for the disk; beyond this they are skipped (a disk this slow would hold the show's media in memory). */
+const MAX_PENDING_SEGMENTS = 30;
 
 async function statfsFree(dir: string): Promise<number> {
   const s = await statfs(dir);
@@ -170,6 +172,7 @@ export class ShowRecorder {
   /** Something was skipped (pause, switch): the next recorded segment starts a new timeline. */
   private gap = false;
   private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
   private isEnded = false;
   private recordedAny = false;
 
@@ -187,7 +190,14 @@ export class ShowRecorder {
   /** Queues a closed segment; never throws, never blocks the caller. */
   segment(segment: ClosedSegment): void {
     if (this.isEnded) return;
-    this.queue = this.queue.then(() => this.record(segment));
+    if (this.pending >= MAX_PENDING_SEGMENTS) {
+      this.recorder.failed("backlog");
+      this.gap = true;
+      this.setWarning({ code: "recording-failed", message: "Recording paused: the disk is too slow to keep up. The live show is not affected." });
+      return;
+    }
+    this.pending++;
+    this.queue = this.queue.then(() => this.record(segment)).finally(() => this.pending--);
   }
 
   /** The show ended: the recording (if any) gets its end time after the queued segments are written. */

@@ -38,6 +38,8 @@ export interface StreamRegistryOptions {
 export interface StreamRegistryEvents {
   /** A stream was created (first publish of a name, or a new show after an ended one): subscribe to its renditions here. */
   stream: [stream: LiveStream];
+  /** A stream reached ENDLIST (its show is over; a later publish of the name is a new stream). */
+  ended: [stream: LiveStream];
 }
 
 export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implements StreamDirectory {
@@ -148,6 +150,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
 
   private onEnded(stream: LiveStream): void {
     this.msnFloor.set(stream.name, stream.nextMsn());
+    this.emit("ended", stream);
     if (this.closing) return;
     // A stream that never had media is simply gone (offline); an ended show stays visible a while.
     if (!stream.hadMedia) return this.forget(stream);
