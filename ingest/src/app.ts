@@ -7,7 +7,7 @@ import { lockDataDir } from "./disk/data-dir-lock.js";
 import type { HeldLock } from "./disk/lock-file.js";
 import { HttpServer, type HttpTimeouts } from "./http/server.js";
 import { ViewerCounter } from "./http/viewer-counter.js";
-import { KeyStore } from "./keys/index.js";
+import { KeyStore, RevocationWatch } from "./keys/index.js";
 import type { Logger } from "./logger.js";
 import { killAllChildren } from "./media/child-registry.js";
 import { resolveFfmpeg, type ResolvedBinary } from "./media/ffmpeg-path.js";
@@ -149,10 +149,18 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     },
   });
 
+  // `keys revoke` / `keys add` on a running show: its publish ends within about a second.
+  const revocations = new RevocationWatch({
+    keys,
+    publishes: () => registry.list().flatMap((stream) => registry.publisherOf(stream.name) ?? []),
+    logger,
+  });
+
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       logger.info("ingest closing");
+      await revocations.close();
       // Publishes close first (the registry refuses new ones from here on), so no new ffmpeg starts.
       const registryClosed = registry.close(FFMPEG_STOP_MS);
       await rtmp.close(RTMP_CLOSE_MS);
@@ -173,6 +181,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     httpPort = await http.start();
     rtmpPort = await rtmp.start();
     await dataDirLock.update({ rtmpPort, httpPort });
+    revocations.start();
   } catch (error) {
     await close();
     throw error;

@@ -29,7 +29,7 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
         io.out(
           [
             `${added.replaced ? "Replaced the key" : "Created a key"} of stream "${added.stream}" (fingerprint ${added.fingerprint}) in ${config.keys}.`,
-            ...(added.replaced ? ["The previous key no longer works."] : []),
+            ...(added.replaced ? ["The previous key no longer works; a running ingest ends a publish using it within about a second."] : []),
             "The key is shown only this once; only its hash is stored.",
             "",
             ...obsInstructions(publicUrls(config), added.stream, added.key),
@@ -59,7 +59,7 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
           io.err(`error: stream "${rest[0]}" has no key in ${config.keys}`);
           return EXIT_RUNTIME;
         }
-        io.out(`Revoked the key of stream "${rest[0]}". A running ingest refuses it from its next publish attempt.`);
+        io.out(`Revoked the key of stream "${rest[0]}". A running ingest refuses it and ends a publish using it within about a second.`);
         return EXIT_OK;
       }
       case "access": {

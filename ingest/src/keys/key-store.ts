@@ -168,6 +168,16 @@ export class KeyStore {
     return modes;
   }
 
+  /**
+   * stream -> fingerprint of its current key, from the current file version (re-read when it changed);
+   * null while the file is unusable.
+   */
+  async fingerprints(): Promise<Map<string, string> | null> {
+    const snapshot = await this.current();
+    if (!snapshot.content) return null;
+    return new Map(Object.entries(snapshot.content.streams).map(([stream, entry]) => [stream, entry.fingerprint]));
+  }
+
   /** The public stream name for a secret key, or null. */
   async authenticate(key: string): Promise<string | null> {
     if (typeof key !== "string" || !looksLikeKey(key)) return null;
