@@ -18,6 +18,7 @@ import { RecordingLibrary } from "./recording/recording-library.js";
 import { RecordingStore } from "./recording/recording-store.js";
 import { RecordingSwitches } from "./recording/recording-switches.js";
 import { RtmpServer } from "./rtmp/server.js";
+import { MsnReservations } from "./streams/msn-reservations.js";
 import { StreamRegistry, type StreamRegistryOptions } from "./streams/registry.js";
 
 export interface RunningIngest {
@@ -107,8 +108,10 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
   // it cannot write (each segment's failure is a warning, not a crash).
   await recorder?.start().catch((error: unknown) => logger.error({ err: error, dir: store.root }, "recordings folder unusable"));
   const recordings = new RecordingLibrary({ store, ...(recorder ? { recorder } : {}), logger });
+  const msnReservations = await MsnReservations.load({ dataDir: config.dataDir, logger });
   const registry = new StreamRegistry({
     ...overrides.registry,
+    msnReservations,
     ffmpegPath: ffmpeg.path,
     partMs: config.partMs,
     windowSegments: config.windowSegments,

@@ -1,6 +1,7 @@
 // Crash-safe replacement of a small file: a reader (or the next start after a crash) sees the old
 // content or the new one, never a mix or an empty file.
 import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 
@@ -31,5 +32,36 @@ export async function writeFileAtomic(file: string, text: string, mode = 0o600):
     await folder.sync();
   } finally {
     await folder.close();
+  }
+}
+
+/**
+ * The same, blocking: for the rare write that must be on disk before the caller goes on (a few
+ * milliseconds on a local disk). Throws (ENOSPC, EACCES) like the async form, leaving the old file.
+ */
+export function writeFileAtomicSync(file: string, text: string, mode = 0o600): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = openSync(temp, "wx", mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  const folder = openSync(dir, "r");
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
   }
 }

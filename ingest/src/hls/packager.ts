@@ -58,6 +58,11 @@ export interface LlHlsPackagerOptions {
    * earlier process) passes a number above anything that name used.
    */
   initialMsn?: number;
+  /**
+   * Called, synchronously, before segment `msn` gets its first part (before any of its names is listed
+   * or served): where numbering is persisted across restarts, it is reserved here (streams/msn-reservations.ts).
+   */
+  reserveMsn?: (msn: number) => void;
   logger?: Logger;
 }
 
@@ -114,7 +119,8 @@ function median(values: number[]): number {
 
 /** Emits `part` (PartClosed) and `segment` (SegmentClosed) as media becomes final; see packager-events.ts. */
 export class LlHlsPackager extends EventEmitter<PackagerEvents> {
-  private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger">>;
+  private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger" | "reserveMsn">>;
+  private readonly reserveMsn: ((msn: number) => void) | undefined;
   private readonly log: Logger | undefined;
   private readonly inits = new Map<number, { bytes: Buffer; info: InitInfo }>();
   private currentInit: { id: number; bytes: Buffer; info: InitInfo } | null = null;
@@ -157,6 +163,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     // 15 digits: what resource names and _HLS_msn accept (always a safe integer).
     if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15) throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
     this.nextMsn = o.initialMsn;
+    this.reserveMsn = options.reserveMsn;
     this.log = options.logger?.child({ module: "packager" });
     this.meter = new MediaStatsMeter(o.statsWindowS);
   }
@@ -463,6 +470,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     const programDateTime =
       prev && !this.pendingDiscontinuity ? prev.programDateTime + prev.duration * 1000 : this.opts.clock() - firstPartS * 1000;
     this.pendingDiscontinuity = false;
+    this.reserveMsn?.(this.nextMsn);
     const segment: Segment = {
       msn: this.nextMsn++,
       initId: this.currentInit!.id,

@@ -2,11 +2,11 @@
 //
 // Parts and segments are served `immutable` (a CDN keeps them a year), so a name like
 // `seg-<msn>.m4s` must never mean two different things for one stream, not even across an ingest
-// restart. Instead of persisting counters, the first msn comes from the wall clock in tenths of a
-// second: segments are at least 1 s long except the few a discontinuity (reconnect, ffmpeg
-// restart) closes early, so a stream's msn grows about 10-20x slower than the clock and a later
-// start, in this process or the next, begins above every number used before. Within one process
-// the registry also remembers each name's last msn (a floor that holds even if the clock steps back).
+// restart. What guarantees it is the reservation on disk (msn-reservations.ts): a new packager starts
+// at or above everything its name used, in this process or an earlier one, however fast its publisher
+// sent media. The wall clock, in tenths of a second, is a second floor for what the data folder cannot
+// know (a folder lost or restored from an old backup): segments are at least 1 s long except those a
+// discontinuity closes early, so a real-time stream's msn grows 10-20x slower than this clock.
 // Tenths of a second since 1970 are 11 digits, within the 15 that resource names and _HLS_msn accept.
 export const MSN_CLOCK_UNIT_MS = 100;
 

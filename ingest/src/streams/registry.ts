@@ -7,6 +7,7 @@ import type { Registry } from "prom-client";
 import type { LlHlsPackagerOptions } from "../hls/packager.js";
 import { LiveStream } from "./live-stream.js";
 import { StreamMetrics } from "./metrics.js";
+import type { MsnReservations } from "./msn-reservations.js";
 import { initialMsn } from "./msn-seed.js";
 import type { ClaimResult, PublishSource } from "./publish-source.js";
 import { PublisherSlots } from "./publisher-slots.js";
@@ -28,11 +29,13 @@ export interface StreamRegistryOptions {
   logger: Logger;
   metricsRegistry: Registry;
   /** Extra packager options (tests); the registry sets partTargetMs, windowSegments, initialMsn, logger. */
-  packager?: Omit<LlHlsPackagerOptions, "partTargetMs" | "windowSegments" | "initialMsn" | "logger">;
+  packager?: Omit<LlHlsPackagerOptions, "partTargetMs" | "windowSegments" | "initialMsn" | "reserveMsn" | "logger">;
   maxQueuedBytes?: number;
   restart?: Partial<RestartPolicy>;
   /** Epoch ms; seeds msn (see msn-seed.ts) and startedAt. Default Date.now. */
   clock?: () => number;
+  /** Numbering persisted in the data folder (msn-reservations.ts); without it, only the clock and this process's memory. */
+  msnReservations?: MsnReservations;
 }
 
 export interface StreamRegistryEvents {
@@ -116,7 +119,8 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
   }
 
   private create(name: string): LiveStream {
-    const first = initialMsn(this.clock(), this.msnFloor.get(name));
+    const reservations = this.options.msnReservations;
+    const first = initialMsn(this.clock(), Math.max(this.msnFloor.get(name) ?? 0, reservations?.floor(name) ?? 0));
     const stream: LiveStream = new LiveStream({
       name,
       logger: this.options.logger,
@@ -128,6 +132,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
         windowSegments: this.options.windowSegments,
         initialMsn: first,
         clock: this.clock,
+        ...(reservations ? { reserveMsn: (msn: number) => reservations.reserve(name, msn) } : {}),
       },
       remux: {
         ffmpegPath: this.options.ffmpegPath,
