@@ -41,7 +41,8 @@ describe("stream lifecycle", () => {
       const pl = await getPlaylist(t);
       return pl.manifest.segments.length >= 1 || pl.manifest.preloadSegment?.parts?.length ? pl : undefined;
     }, 20_000, 100);
-    expect(next.manifest.mediaSequence).toBe(lastMsn + 1);
+    // Above every number used, though the (frozen) clock has not moved: the next reserved range starts there.
+    expect(next.manifest.mediaSequence).toBeGreaterThan(lastMsn);
     expect(next.manifest.endList).toBeFalsy();
   });
 });
