@@ -110,14 +110,15 @@ export class LiveRoutes {
     return { ...core, warnings, viewers: this.options.viewers.count(view.name), playlist };
   }
 
-  private preview(ex: Exchange): void {
+  private async preview(ex: Exchange): Promise<void> {
     const streams = this.options.directory.list().map((view) => this.status(view, `${view.name}/index.m3u8`));
+    const recordedStreams = (await this.options.recordings?.streams()) ?? [];
     const { player, script } = this.options.preview;
     send(
       ex,
       200,
       { "Content-Type": contentTypes.html, "Cache-Control": cacheControl.page, "Content-Security-Policy": previewPageCsp },
-      renderPreviewPage({ playerVersion: player?.version ?? null, scriptVersion: script.version, streams }),
+      renderPreviewPage({ playerVersion: player?.version ?? null, scriptVersion: script.version, streams, recordedStreams }),
     );
   }
 

@@ -28,9 +28,11 @@ export interface PreviewPageInput {
   scriptVersion: string;
   /** For the no-JavaScript fallback: playlist links a performer can open in VLC or ffplay. */
   streams: readonly StreamStatus[];
+  /** Streams with recordings: the page keeps a card for each (its recordings), live or not. */
+  recordedStreams?: readonly string[];
 }
 
-export function renderPreviewPage({ playerVersion, scriptVersion, streams }: PreviewPageInput): string {
+export function renderPreviewPage({ playerVersion, scriptVersion, streams, recordedStreams = [] }: PreviewPageInput): string {
   const playerScript = playerVersion ? `<script src="player.js?v=${playerVersion}" defer></script>\n` : "";
   const missing = playerVersion
     ? ""
@@ -53,7 +55,7 @@ ${playerScript}<script src="preview.js?v=${scriptVersion}" defer></script>
 <p>Check your stream before and during a show: what viewers see, and what the server receives from OBS.</p>
 </header>
 ${missing}<p id="notice" class="notice" role="status" hidden></p>
-<main id="streams"><p class="empty">Loading…</p></main>
+<main id="streams" data-recorded="${escapeHtml(recordedStreams.join(" "))}"><p class="empty">Loading…</p></main>
 <noscript><p class="notice">This page needs JavaScript to play streams.${links ? ` Playlists for VLC or ffplay:</p><ul>${links}</ul>` : "</p>"}</noscript>
 </body>
 </html>

@@ -16,6 +16,7 @@
     live: { badge: "Live", hint: "" },
     reconnecting: { badge: "Reconnecting", hint: "OBS disconnected. Viewers keep the last picture while it reconnects." },
     ended: { badge: "Ended", hint: "The stream has ended. Start streaming in OBS again to go live." },
+    idle: { badge: "Not live", hint: "Not streaming now. Recordings of its shows are below." },
   };
   const STATS = [
     ["resolution", "Resolution"],
@@ -45,6 +46,8 @@
   const statusUrl = new URL("status.json", pageUrl);
   const baseUrl = new URL(".", pageUrl).href;
   const list = document.getElementById("streams");
+  // Streams with recordings keep a card (and their recordings) while they are not live.
+  const recorded = (list.dataset.recorded || "").split(" ").filter(Boolean);
   const notice = document.getElementById("notice");
   /** name -> card */
   const cards = new Map();
@@ -165,7 +168,10 @@
     return isNumber(video.droppedFrames) && video.droppedFrames > 0 ? `${fps}, ${video.droppedFrames} dropped` : fps;
   }
 
-  function render(streams) {
+  function render(live) {
+    const known = new Set(live.map((s) => s && s.name));
+    const idle = recorded.filter((name) => !known.has(name)).map((name) => ({ name, state: "idle", live: false, warnings: [], playlist: `${name}/index.m3u8` }));
+    const streams = [...live, ...idle];
     const seen = new Set();
     for (const status of streams) {
       if (!status || typeof status.name !== "string") continue;

@@ -41,6 +41,11 @@ export class RecordingLibrary {
     return this.options.store.list(stream);
   }
 
+  /** Streams that have at least one recording, by name. */
+  async streams(): Promise<string[]> {
+    return [...new Set((await this.options.store.list()).map((r) => r.stream))].sort();
+  }
+
   warnings(stream: string): StreamWarning[] {
     return this.options.recorder?.warnings(stream) ?? [];
   }

@@ -36,8 +36,8 @@ function stream(name: string, status: Partial<StreamStatus> = {}): Partial<Strea
 }
 
 /** Loads the page body and runs the script, which fetches status.json at once. */
-async function open(player = true): Promise<void> {
-  const html = renderPreviewPage({ playerVersion: "v", scriptVersion: "v", streams: [] });
+async function open(player = true, recordedStreams: string[] = []): Promise<void> {
+  const html = renderPreviewPage({ playerVersion: "v", scriptVersion: "v", streams: [], recordedStreams });
   document.body.innerHTML = /<body>([\s\S]*)<\/body>/.exec(html)![1]!;
   (window as unknown as { LiveShowsPlayer?: unknown }).LiveShowsPlayer = player
     ? {
@@ -291,4 +291,18 @@ it("lists the stream's recordings (newest first from the server) with Play and D
   expect(replays[0]!.element.hidden).toBe(false);
   items[1]!.querySelector<HTMLButtonElement>("button.play-recording")!.click();
   expect(replays.map((r) => r.destroyed)).toEqual([true, false]);
+});
+
+it("keeps a card with its recordings for a stream that is not live but has recordings", async () => {
+  recordingsAnswer = {
+    recordings: [{ id: "20250424-183000", startedAt: "2025-04-24T18:30:00.000Z", endedAt: "2025-04-24T18:31:00.000Z", durationS: 60, bytes: 1, playlist: "recordings/20250424-183000/index.m3u8" }],
+  };
+  answers = [{ streams: [stream("live-one")] }];
+  await open(true, ["live-one", "past"]);
+  expect(names()).toEqual(["live-one", "past"]);
+  const card = cardOf("past")!;
+  expect(card.querySelector(".badge")!.textContent).toBe("Not live");
+  expect(card.querySelectorAll(".recording-list button.play-recording")).toHaveLength(1);
+  expect(mounts.map((m) => m.stream)).toEqual(["live-one"]);
+  expect(document.querySelector("#streams")!.textContent).not.toContain("No stream yet");
 });
