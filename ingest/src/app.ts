@@ -2,6 +2,12 @@
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { AccessGuard, misconfiguration } from "./access/access-guard.js";
+import { formatAccessMode } from "./access/access-mode.js";
+import { cookieScope } from "./access/cookie-scope.js";
+import { readSecretFile } from "./access/secret-file.js";
+import { DiscourseSignIn } from "./access/sign-in.js";
+import { StreamAccessTable } from "./access/stream-access.js";
 import type { Config } from "./config.js";
 import { lockDataDir } from "./disk/data-dir-lock.js";
 import type { HeldLock } from "./disk/lock-file.js";
@@ -88,6 +94,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
   const keys = new KeyStore({ file: config.keys, logger: logger.child({ component: "keys" }) });
   // Unreadable or malformed: refuse to start (KeysFileError names the file and the problem).
   await keys.check();
+  const { access, signIn, accessTable } = await startAccess(config, keys, logger);
 
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
@@ -132,6 +139,9 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     metricsRegistry,
     recordings,
     timeouts: { closeGraceMs: HTTP_CLOSE_GRACE_MS, ...overrides.http?.timeouts },
+    access: access.policy,
+    accessMode: (stream) => access.describe(stream),
+    ...(signIn ? { signIn } : {}),
     ...(overrides.http?.firstPartWaitMs !== undefined ? { firstPartWaitMs: overrides.http.firstPartWaitMs } : {}),
   });
   const rtmp = new RtmpServer({
@@ -175,6 +185,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
       if (killed > 0) logger.warn({ killed }, "killed ffmpeg processes that did not exit in time");
       await http.close();
       await dataDirLock.release();
+      accessTable.close();
       logger.info("ingest closed");
     })());
 
@@ -190,4 +201,48 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     throw error;
   }
   return { close, rtmpPort, httpPort, rtmpAddress: rtmp.address!, httpAddress: http.address!, registry, ffmpeg, metricsRegistry, recorder, recordings };
+}
+
+/**
+ * Members-only streams: the DiscourseConnect sign-in (when --discourse-url is set) and the per-stream
+ * access table. Refuses to start when a stream is protected but cannot be (no sign-in configured, or
+ * --allow-origin "*"); the same condition arising later, from `keys access`, makes that stream answer 503.
+ */
+async function startAccess(config: Config, keys: KeyStore, logger: Logger) {
+  const log = logger.child({ component: "access" });
+  let signIn: DiscourseSignIn | undefined;
+  if (config.discourseUrl && config.discourseConnectSecretFile && config.publicUrl) {
+    const secret = await readSecretFile(config.discourseConnectSecretFile);
+    signIn = new DiscourseSignIn({
+      discourseUrl: config.discourseUrl,
+      ingestUrl: config.publicUrl,
+      secret,
+      sessionLifetimeS: config.sessionHours * 3600,
+      logger,
+    });
+    const scope = cookieScope(config.discourseUrl, config.publicUrl);
+    if (!scope.shared) {
+      log.warn({ discourseUrl: config.discourseUrl, publicUrl: config.publicUrl, reason: scope.reason }, "the session cookie will not reach the ingest from the forum's pages: put the ingest on the forum's host or a sibling subdomain");
+    }
+    const forumOrigin = new URL(config.discourseUrl).origin;
+    if (config.allowOrigin !== "*" && config.allowOrigin !== forumOrigin) {
+      log.warn({ allowOrigin: config.allowOrigin, forumOrigin }, "--allow-origin is not the forum's origin: players on the forum cannot send their session");
+    }
+  }
+  const problem = misconfiguration({ signIn, allowOrigin: config.allowOrigin });
+  const accessTable = new StreamAccessTable({
+    load: () => keys.accessModes(),
+    logger: log,
+    onChange: (modes) => {
+      if (problem && modes.size > 0) log.error({ problem, streams: [...modes.keys()] }, "protected streams answer 503 until the configuration is fixed");
+    },
+  });
+  await accessTable.start();
+  const protectedStreams = [...accessTable.all()].map(([stream, mode]) => `${stream} (${formatAccessMode(mode)})`);
+  if (problem && protectedStreams.length > 0) {
+    accessTable.close();
+    throw new Error(`members-only streams ${protectedStreams.join(", ")} cannot be protected: ${problem}`);
+  }
+  const access = new AccessGuard({ modeOf: (stream) => accessTable.modeOf(stream), signIn, discourseUrl: config.discourseUrl, allowOrigin: config.allowOrigin, logger: log });
+  return { access, signIn, accessTable };
 }

@@ -20,13 +20,42 @@ sub vcl_recv {
     if (req.url !~ "^/live(/|\?|$)") {
         return (synth(404));
     }
-    # The ingest sets no cookies and reads none: forum cookies sent to a shared host must not turn
-    # every request into a pass. Heartbeats (POST) pass through uncached by the built-in rules.
-    unset req.http.Cookie;
     unset req.http.Authorization;
+    # The ingest reads only its own cookies: the viewer's session of members-only shows (live_session)
+    # and a sign-in in progress (live_auth_state). Forum cookies sent to a shared host are dropped.
+    if (req.http.Cookie) {
+        set req.http.Cookie = ";" + req.http.Cookie;
+        set req.http.Cookie = regsuball(req.http.Cookie, "; +", ";");
+        set req.http.Cookie = regsuball(req.http.Cookie, ";(live_session|live_auth_state)=", "; \1=");
+        set req.http.Cookie = regsuball(req.http.Cookie, ";[^ ][^;]*", "");
+        set req.http.Cookie = regsuball(req.http.Cookie, "^[; ]+|[; ]+$", "");
+        if (req.http.Cookie == "") {
+            unset req.http.Cookie;
+        }
+    }
+    # Sign-in redirects set cookies: never cached.
+    if (req.url ~ "^/live/auth/") {
+        return (pass);
+    }
+    # A session cookie does not make a request uncacheable (the built-in rules would pass it): public
+    # shows stay cached for signed-in members too. It goes to the ingest with every miss, and the ingest
+    # marks what it answers for a members-only show "private" (below), so no such object is ever stored
+    # and every request for one reaches the ingest, which checks the session. Heartbeats (POST) pass
+    # through uncached by the built-in rules.
+    if (req.method == "GET" || req.method == "HEAD") {
+        return (hash);
+    }
 }
 
 sub vcl_backend_response {
+    # A members-only show's media and playlists ("private"), and every error ("no-store"): never
+    # stored, and requests waiting for this answer go to the ingest each with their own cookie
+    # (hit-for-miss) instead of sharing it.
+    if (beresp.http.Cache-Control ~ "(?i)(private|no-store)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 1s;
+        return (deliver);
+    }
     # Lifetimes come from the ingest's Cache-Control: playlists 1 s, init/parts/segments a year (blocking
     # and delta reloads: below); other errors are not stored.
     # An expired playlist may be served for one more second while a single request refreshes it.

@@ -14,7 +14,8 @@ export type LiveResourceKind =
   | "recordings" // <stream>/recordings.json
   | "recording" // a recording's playlist, media or MP4 download
   | "preview" // the preview page /live/ (stream null)
-  | "script"; // player.js, preview.js (stream null)
+  | "script" // player.js, preview.js (stream null)
+  | "auth"; // /live/auth/login|callback|logout, viewers' sign-in (stream null)
 
 export interface AccessRequest {
   /** The request as received (headers, cookies, remote address); read it, do not consume its body. */
@@ -25,7 +26,8 @@ export interface AccessRequest {
 }
 
 export type AccessDecision =
-  | { allow: true }
+  /** `private`: the answer is for this viewer only (a members-only stream): no shared cache may store it. */
+  | { allow: true; private?: boolean }
   /** Answered with this status and `body` as JSON (never cached), instead of the route. */
   | { allow: false; status: number; body: Record<string, unknown> };
 

@@ -20,6 +20,7 @@ export type RouteLabel =
   | "recording_media"
   | "recording_download"
   | "preflight"
+  | "auth"
   | "healthz"
   | "metrics"
   | "not_found";
@@ -38,18 +39,30 @@ export interface Exchange {
    * closing), merged into the one writeHead: no setHeader() per request, which kept Node off its fast path.
    */
   baseHeaders: OutgoingHttpHeaders;
+  /**
+   * The response belongs to a members-only stream: its `public` Cache-Control becomes `private`, so no
+   * shared cache (Varnish, nginx, a CDN) stores it for viewers without a session.
+   */
+  cachePrivately?: boolean;
 }
 
 /** Sends a whole response; HEAD gets the same headers without the body. */
 export function send(ex: Exchange, status: number, headers: OutgoingHttpHeaders, body?: string | Uint8Array): void {
   const bytes = body === undefined ? undefined : typeof body === "string" ? Buffer.from(body, "utf8") : body;
-  ex.res.writeHead(status, { ...ex.baseHeaders, ...headers, "Content-Length": bytes?.length ?? 0 });
+  ex.res.writeHead(status, { ...ex.baseHeaders, ...cacheScope(ex, headers), "Content-Length": bytes?.length ?? 0 });
   if (ex.req.method === "HEAD" || bytes === undefined || bytes.length === 0) {
     ex.res.end();
     return;
   }
   ex.res.end(bytes);
   ex.bytes += bytes.length;
+}
+
+/** The response's headers, with `public` caching made `private` for a members-only stream. */
+export function cacheScope(ex: Exchange, headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const cache = headers["Cache-Control"];
+  if (!ex.cachePrivately || typeof cache !== "string" || !cache.startsWith("public")) return headers;
+  return { ...headers, "Cache-Control": `private${cache.slice("public".length)}` };
 }
 
 /** Short text error, never a stack trace; errors are not cached. */

@@ -3,7 +3,7 @@
 import { open } from "node:fs/promises";
 import type { OutgoingHttpHeaders } from "node:http";
 import rangeParser from "range-parser";
-import { sendError, type Exchange } from "./exchange.js";
+import { cacheScope, sendError, type Exchange } from "./exchange.js";
 
 export async function sendFile(ex: Exchange, file: string, headers: OutgoingHttpHeaders): Promise<void> {
   let handle;
@@ -19,7 +19,7 @@ export async function sendFile(ex: Exchange, file: string, headers: OutgoingHttp
     await handle.close();
     return sendError(ex, 404, "not found");
   }
-  const all: OutgoingHttpHeaders = { ...ex.baseHeaders, ...headers, "Accept-Ranges": "bytes" };
+  const all: OutgoingHttpHeaders = { ...ex.baseHeaders, ...cacheScope(ex, headers), "Accept-Ranges": "bytes" };
   let status = 200;
   let start = 0;
   let end = size - 1;

@@ -3,6 +3,7 @@ import type { BlockList } from "node:net";
 import type { Logger } from "pino";
 import type { AccessPolicy, LiveResourceKind } from "../access/access-policy.js";
 import { clientAddress } from "./client-address.js";
+import type { AuthReply, DiscourseSignIn } from "../access/sign-in.js";
 import { send, sendError, sendMedia, type Exchange } from "./exchange.js";
 import type { HttpMetrics } from "./metrics.js";
 import type { ResourceName, Route } from "./paths.js";
@@ -37,6 +38,10 @@ export interface LiveRoutesOptions {
   recordings?: RecordingLibrary;
   /** Asked before every route except CORS preflights. */
   access: AccessPolicy;
+  /** The access mode status JSON reports for a stream (default: every stream public). */
+  accessMode?: (stream: string) => StreamStatus["access"];
+  /** /live/auth/* (404 without it: --discourse-url not set). */
+  signIn?: DiscourseSignIn;
 }
 
 /** How long a download request waits for its MP4 to be made before a 503 asking to come back. */
@@ -48,8 +53,12 @@ const heartbeatId = /^[A-Za-z0-9_-]{16,64}$/;
 export class LiveRoutes {
   private readonly cors: OutgoingHttpHeaders;
 
+  private readonly credentials: boolean;
+
   constructor(private readonly options: LiveRoutesOptions) {
-    this.cors = corsHeaders(options.allowOrigin);
+    // The browser sends the session cookie only to an exact origin that allows credentials.
+    this.credentials = options.signIn !== undefined && options.allowOrigin !== "*";
+    this.cors = corsHeaders(options.allowOrigin, this.credentials);
   }
 
   async handle(ex: Exchange, route: LiveRoute, search: string): Promise<void> {
@@ -63,7 +72,7 @@ export class LiveRoutes {
     }
     if (method === "OPTIONS") {
       ex.route = "preflight";
-      return send(ex, 204, preflightHeaders(this.options.allowOrigin));
+      return send(ex, 204, preflightHeaders(this.options.allowOrigin, this.credentials));
     }
     ex.route = routeLabel(route);
     const asked = this.options.access({ request: req, ...accessSubject(route) });
@@ -72,6 +81,8 @@ export class LiveRoutes {
     if (!decision.allow) {
       return send(ex, decision.status, { "Content-Type": contentTypes.json, "Cache-Control": cacheControl.none }, JSON.stringify(decision.body));
     }
+    // A members-only stream's answer: no shared cache may store it.
+    ex.cachePrivately = decision.private === true;
     switch (route.kind) {
       case "live-root":
         return send(ex, 308, { Location: "/live/", "Cache-Control": cacheControl.redirect });
@@ -99,6 +110,8 @@ export class LiveRoutes {
         return this.recordingList(ex, route.stream);
       case "recording":
         return this.recording(ex, route.stream, route.id, route.file);
+      case "auth":
+        return this.auth(ex, route.action, search);
     }
   }
 
@@ -107,7 +120,23 @@ export class LiveRoutes {
     const core = view.status();
     const recording = this.options.recordings?.warnings(view.name) ?? [];
     const warnings = recording.length > 0 ? [...core.warnings, ...recording] : core.warnings;
-    return { ...core, warnings, viewers: this.options.viewers.count(view.name), playlist };
+    return { ...core, warnings, viewers: this.options.viewers.count(view.name), playlist, access: this.accessOf(view.name) };
+  }
+
+  private accessOf(stream: string): StreamStatus["access"] {
+    return this.options.accessMode?.(stream) ?? "public";
+  }
+
+  private auth(ex: Exchange, action: "login" | "callback" | "logout", search: string): void {
+    const { signIn } = this.options;
+    if (!signIn) return sendError(ex, 404, "sign-in is not set up on this server");
+    const cookie = ex.req.headers.cookie;
+    const reply: AuthReply =
+      action === "login" ? signIn.login(search, cookie) : action === "callback" ? signIn.callback(search, cookie) : signIn.logout(search);
+    // The callback URL carries the forum's signed answer: never pass it on as a Referer.
+    const headers = { "Cache-Control": cacheControl.none, "Referrer-Policy": "no-referrer", "Set-Cookie": reply.cookies };
+    if (reply.kind === "redirect") return send(ex, 302, { ...headers, Location: reply.location });
+    sendError(ex, reply.status, reply.message, headers);
   }
 
   private async preview(ex: Exchange): Promise<void> {
@@ -138,7 +167,18 @@ export class LiveRoutes {
     const view = this.options.directory.get(stream);
     const status: StreamStatus = view
       ? this.status(view, "index.m3u8")
-      : { name: stream, state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8" };
+      : {
+          name: stream,
+          state: "offline",
+          live: false,
+          startedAt: null,
+          viewers: 0,
+          video: null,
+          audio: null,
+          warnings: [],
+          playlist: "index.m3u8",
+          access: this.accessOf(stream),
+        };
     sendJson(ex, status);
   }
 
@@ -316,6 +356,8 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
       return "playlist";
     case "viewers":
       return "viewers";
+    case "auth":
+      return "auth";
     case "resource":
       return route.resource.kind;
     case "recordings":
@@ -358,6 +400,8 @@ function accessSubject(route: LiveRoute): { stream: string | null; resource: Liv
       return { stream: route.stream, resource: "recording" };
     case "resource":
       return { stream: route.stream, resource: route.resource.kind };
+    case "auth":
+      return { stream: null, resource: "auth" };
   }
 }
 

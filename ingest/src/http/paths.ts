@@ -18,7 +18,8 @@ export type Route =
   | { kind: "viewers"; stream: string }
   | { kind: "resource"; stream: string; resource: ResourceName }
   | { kind: "recordings"; stream: string } // /live/<stream>/recordings.json
-  | { kind: "recording"; stream: string; id: string; file: RecordingFile }; // /live/<stream>/recordings/<id>/<file>
+  | { kind: "recording"; stream: string; id: string; file: RecordingFile } // /live/<stream>/recordings/<id>/<file>
+  | { kind: "auth"; action: "login" | "callback" | "logout" }; // /live/auth/<action>: viewers' sign-in (access/)
 
 // Paths are matched segment by segment against fixed names and the stream-name pattern; nothing is ever
 // decoded or joined into a file path. Any character outside this set (%, \, spaces...) means 404.
@@ -49,6 +50,10 @@ export function parseRoute(pathname: string): Route | null {
     return { kind: "recording", stream, id, file };
   }
   if (parts.length !== 4) return null;
+  if (parts[2] === "auth") {
+    const action = parts[3]!;
+    return action === "login" || action === "callback" || action === "logout" ? { kind: "auth", action } : null;
+  }
   const stream = parts[2]!;
   const file = parts[3]!;
   if (!isValidStreamName(stream)) return null;

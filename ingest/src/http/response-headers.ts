@@ -44,18 +44,23 @@ export const cacheControl = {
   retryLater: (retryAfterS: number) => `public, max-age=${retryAfterS}`,
 } as const;
 
-/** Headers every /live response carries, so browsers on the forum's origin can read them. */
-export function corsHeaders(allowOrigin: string): OutgoingHttpHeaders {
+/**
+ * Headers every /live response carries, so browsers on the forum's origin can read them. With
+ * `credentials` (viewers sign in, and the origin is the forum's exact origin, never "*") the player's
+ * requests may carry the session cookie.
+ */
+export function corsHeaders(allowOrigin: string, credentials = false): OutgoingHttpHeaders {
   return {
     "Access-Control-Allow-Origin": allowOrigin,
+    ...(credentials ? { "Access-Control-Allow-Credentials": "true" } : {}),
     // Age and Date let hls.js-style players estimate playlist freshness; the rest are needed for Range and retries.
     "Access-Control-Expose-Headers": "Age, Content-Length, Content-Range, Date, Retry-After",
   };
 }
 
-export function preflightHeaders(allowOrigin: string): OutgoingHttpHeaders {
+export function preflightHeaders(allowOrigin: string, credentials = false): OutgoingHttpHeaders {
   return {
-    ...corsHeaders(allowOrigin),
+    ...corsHeaders(allowOrigin, credentials),
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Range",
     "Access-Control-Max-Age": "86400",

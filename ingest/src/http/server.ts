@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import type { DiscourseSignIn } from "../access/sign-in.js";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { allowEveryone, type AccessPolicy } from "../access/access-policy.js";
 import { sendError, type Exchange } from "./exchange.js";
@@ -95,6 +96,10 @@ export interface HttpServerOptions {
   recordings?: RecordingLibrary;
   /** Asked before every /live route (CORS preflights excepted). Default: allowEveryone. */
   access?: AccessPolicy;
+  /** The access mode status JSON reports for a stream (members-only streams). */
+  accessMode?: (stream: string) => StreamStatus["access"];
+  /** /live/auth/login|callback|logout (DiscourseConnect). */
+  signIn?: DiscourseSignIn;
 }
 
 /** HTTP origin: /live (playlists, media, status, viewers, preview page and its scripts), /healthz and /metrics. */
@@ -133,6 +138,8 @@ export class HttpServer {
       preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
       ...(options.recordings ? { recordings: options.recordings } : {}),
       access: options.access ?? allowEveryone,
+      ...(options.accessMode ? { accessMode: options.accessMode } : {}),
+      ...(options.signIn ? { signIn: options.signIn } : {}),
     });
   }
 

@@ -23,6 +23,8 @@ export interface StreamStatus {
   warnings: StreamWarning[];
   /** Playlist URL relative to the status document's own URL ("<stream>/index.m3u8" or "index.m3u8"). */
   playlist: string;
+  /** Who may watch (filled in by the HTTP server): media of "members" and "groups" streams need a forum sign-in. */
+  access: "public" | "members" | "groups";
 }
 
 export interface VideoStatus {
@@ -50,7 +52,7 @@ export interface StreamWarning {
 }
 
 /** The part of the status the registry knows; `viewers` and `playlist` are added by the HTTP server. */
-export type StreamStatusCore = Omit<StreamStatus, "viewers" | "playlist">;
+export type StreamStatusCore = Omit<StreamStatus, "viewers" | "playlist" | "access">;
 
 /** Where the next part of a stream will go: the part EXT-X-PRELOAD-HINT announces. */
 export interface PartPosition {

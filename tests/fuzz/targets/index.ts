@@ -15,4 +15,5 @@ export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
   "codec-config": () => import("./codec-config.js"),
   "http-request": () => import("./http-request.js"),
   "recording-index": () => import("./recording-index.js"),
+  "access-payload": () => import("./access-payload.js"),
 };

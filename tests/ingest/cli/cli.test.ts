@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -215,6 +215,30 @@ describe("start", () => {
     expect(secondRun.code).toBe(0);
     expect(secondRun.stdout).not.toContain("Stream Key");
     expect(secondRun.stdout).not.toContain(key!);
+  });
+
+  it("sign-in: a secret file readable by others stops the start; the secret never shows in ps output or the log", { timeout: 90_000 }, async () => {
+    const secret = "cli-secret-9f8e7d6c5b4a";
+    const secretFile = path.join(dir, "connect-secret");
+    await writeFile(secretFile, `${secret}\n`, { mode: 0o644 });
+    const httpPort = await freePort();
+    const args = ["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(httpPort), "--rtmp-port", String(await freePort()),
+      "--public-url", `http://127.0.0.1:${httpPort}`, "--discourse-url", "https://forum.example.org", "--discourse-connect-secret-file", secretFile];
+    const refused = await run(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`--discourse-connect-secret-file ${secretFile}: is mode 0644; it must be readable by its owner only: chmod 600 ${secretFile}`);
+    expect(refused.stderr + refused.stdout).not.toContain(secret);
+
+    await chmod(secretFile, 0o600);
+    const running = serve(args);
+    await running.listening;
+    const ps = await new Promise<string>((resolve, reject) =>
+      execFile("ps", ["-eo", "pid,args"], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(ps).toContain(secretFile);
+    expect(ps).not.toContain(secret);
+    const stopped = await running.stop();
+    expect(stopped.stdout + stopped.stderr).not.toContain(secret);
   });
 
   it("a malformed keys file stops the start with a clear error and is left untouched", async () => {

@@ -17,6 +17,9 @@ describe("parseRoute", () => {
     ["/live/Show_1-a/init-0.mp4", { kind: "resource", stream: "Show_1-a", resource: { kind: "init", id: 0 } }],
     ["/live/s/seg-12.m4s", { kind: "resource", stream: "s", resource: { kind: "segment", msn: 12 } }],
     ["/live/s/part-12-3.m4s", { kind: "resource", stream: "s", resource: { kind: "part", msn: 12, part: 3 } }],
+    ["/live/auth/login", { kind: "auth", action: "login" }],
+    ["/live/auth/callback", { kind: "auth", action: "callback" }],
+    ["/live/auth/logout", { kind: "auth", action: "logout" }],
   ])("%s", (path, route) => {
     expect(parseRoute(path)).toEqual(route);
   });

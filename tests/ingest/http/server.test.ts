@@ -426,6 +426,7 @@ describe("status and viewers", () => {
       audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 32 },
       warnings: [],
       playlist: "index.m3u8",
+      access: "public",
     });
   });
 
@@ -433,7 +434,7 @@ describe("status and viewers", () => {
     const reply = await request(port, "/live/later/status.json");
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.text)).toEqual({
-      name: "later", state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8",
+      name: "later", state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8", access: "public",
     });
   });
 
