@@ -1,3 +1,4 @@
+import { loginHref, probeAccess, type AccessOutcome, type StreamAccess } from "./access-gate.js";
 import { VideoEngine } from "./engine.js";
 import { resolveLabels, safeFormatViewers } from "./labels.js";
 import { ShowStateMachine } from "./state-machine.js";
@@ -6,7 +7,7 @@ import { fetchReplays, recordingsUrl, type OfferedReplay } from "./replay-offer.
 import { mountReplay } from "./replay.js";
 import { fetchStatus, streamUrls } from "./status-client.js";
 import { ensureStyles } from "./style-injection.js";
-import type { MountOptions, PlayerHandle, PlayerState } from "./types.js";
+import type { Labels, MountOptions, PlayerHandle, PlayerState } from "./types.js";
 import { ViewerHeartbeat, viewerId } from "./viewer-heartbeat.js";
 import { PlayerView } from "./view.js";
 
@@ -40,6 +41,12 @@ class PlayerController implements PlayerHandle {
   private replaysFetchedAt = -Infinity;
   private replaysLoading = false;
   private replay: PlayerHandle | null = null;
+  private readonly labels: Labels;
+  /** The stream's access mode as status.json last said. */
+  private access: StreamAccess = "public";
+  /** Why a members-only stream is not playing for this viewer (null: nothing in the way). */
+  private denial: AccessOutcome | null = null;
+  private attachRound = 0;
 
   constructor(
     element: HTMLElement,
@@ -49,6 +56,7 @@ class PlayerController implements PlayerHandle {
     const urls = streamUrls(options.baseUrl, options.stream, doc.baseURI);
     this.recordingsUrl = recordingsUrl(options.baseUrl, options.stream, doc.baseURI);
     const labels = resolveLabels(options.labels);
+    this.labels = labels;
     ensureStyles(doc);
 
     this.view = new PlayerView(doc, labels, {
@@ -80,12 +88,18 @@ class PlayerController implements PlayerHandle {
       {
         fetchStatus: (token) => {
           fetchStatus(urls.status, this.abort.signal).then(
-            (result) => this.machine.statusResult(token, result),
+            (result) => {
+              if (result.ok) this.access = result.access ?? "public";
+              this.machine.statusResult(token, result);
+            },
             () => undefined, // aborted by destroy()
           );
         },
-        attach: () => this.engine.attach(urls.playlist),
-        detach: () => this.engine.detach(),
+        attach: () => this.attach(urls.playlist),
+        detach: () => {
+          this.attachRound++;
+          this.engine.detach();
+        },
         update: (snapshot) => {
           this.snapshot = snapshot;
           this.render();
@@ -118,6 +132,43 @@ class PlayerController implements PlayerHandle {
     this.view.dispose();
   }
 
+  /**
+   * Public streams load at once. A members-only stream is asked for first, with the viewer's cookies:
+   * not signed in or not in the group, the player says so and offers the link that fixes it (and asks
+   * again at the machine's next retry); allowed, every media request carries the session cookie.
+   */
+  private attach(playlist: string): void {
+    const protectedStream = this.access !== "public";
+    this.heartbeat.withCredentials = protectedStream;
+    if (!protectedStream) {
+      this.denial = null;
+      this.engine.attach(playlist);
+      return;
+    }
+    const round = ++this.attachRound;
+    probeAccess(playlist, this.abort.signal).then(
+      (outcome) => {
+        if (this.destroyed || round !== this.attachRound) return;
+        this.denial = outcome.kind === "login" || outcome.kind === "forbidden" ? outcome : null;
+        if (this.denial) this.render();
+        else this.engine.attach(playlist, true);
+      },
+      () => undefined, // aborted by destroy()
+    );
+  }
+
+  private gate(): { text: string; action: string; href: string } | null {
+    const denial = this.denial;
+    if (denial?.kind === "login") {
+      return { text: this.labels.membersOnly, action: this.labels.logIn, href: loginHref(denial.loginUrl, this.view.root.ownerDocument.location.href) };
+    }
+    if (denial?.kind === "forbidden" && denial.groups.length > 0) {
+      const names = denial.groups.map((g) => g.name).join(", ");
+      return { text: this.labels.groupOnly.replace("%{group}", names), action: this.labels.seeGroup, href: denial.groups[0]!.url };
+    }
+    return null;
+  }
+
   private visibilityChanged(): void {
     const visible = this.view.root.ownerDocument.visibilityState !== "hidden";
     this.machine.setVisible(visible);
@@ -138,6 +189,7 @@ class PlayerController implements PlayerHandle {
       showUnmute: live && media.muted && media.playing,
       showPlay: live && media.needsPlay,
       showGoLive: live && media.behindLive,
+      gate: this.gate(),
     });
     this.updateReplays(state);
     const visible = this.view.root.ownerDocument.visibilityState !== "hidden";
@@ -173,7 +225,7 @@ class PlayerController implements PlayerHandle {
   private loadReplays(): void {
     this.replaysLoading = true;
     this.replaysFetchedAt = performance.now();
-    fetchReplays(this.recordingsUrl, this.options.selectReplays!, this.options.formatReplay, this.abort.signal)
+    fetchReplays(this.recordingsUrl, this.options.selectReplays!, this.options.formatReplay, this.abort.signal, this.access !== "public")
       .catch(() => this.offered)
       .then((offered) => {
         this.replaysLoading = false;
@@ -192,6 +244,7 @@ class PlayerController implements PlayerHandle {
     this.replay = mountReplay(host, {
       playlistUrl: chosen.url,
       autoplay: true,
+      withCredentials: this.access !== "public",
       ...(this.options.replayControlTexts ? { controlTexts: this.options.replayControlTexts } : {}),
     });
     this.render();

@@ -133,11 +133,12 @@ export class VideoEngine {
     };
   }
 
-  attach(playlistUrl: string): void {
+  /** `withCredentials`: a members-only stream, whose every request must carry the viewer's session cookie. */
+  attach(playlistUrl: string, withCredentials = false): void {
     this.resetSession();
     this.attached = true;
     this.player.muted(this.wantMuted);
-    this.player.src({ src: playlistUrl, type: "application/x-mpegURL" });
+    this.player.src({ src: playlistUrl, type: "application/x-mpegURL", withCredentials });
   }
 
   detach(): void {

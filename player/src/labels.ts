@@ -11,6 +11,10 @@ export const DEFAULT_LABELS: Readonly<Labels> = Object.freeze({
   goLive: "Go live",
   play: "Play",
   watchReplay: "Watch the replay",
+  membersOnly: "Members only — log in to watch",
+  logIn: "Log in",
+  groupOnly: "This show is for members of %{group}",
+  seeGroup: "See the group",
 });
 
 /** Defaults overridden by every non-empty string the theme passes (missing/blank translations keep English). */

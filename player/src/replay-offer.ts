@@ -37,8 +37,10 @@ export async function fetchReplays(
   select: (recordings: unknown) => ReplayChoice[] | Promise<ReplayChoice[]>,
   format: ((replay: ReplayChoice) => string) | undefined,
   signal: AbortSignal,
+  /** A members-only stream: recordings.json needs the viewer's session cookie. */
+  withCredentials = false,
 ): Promise<OfferedReplay[]> {
-  const response = await fetch(url, { credentials: "omit", signal });
+  const response = await fetch(url, { credentials: withCredentials ? "include" : "omit", signal });
   if (!response.ok) return [];
   const chosen = await select(await response.json());
   if (!Array.isArray(chosen)) return [];

@@ -54,7 +54,7 @@ export function mountReplay(element: HTMLElement, options: ReplayOptions): Playe
       nativeVideoTracks: !usesMse,
     },
   });
-  player.src({ src: new URL(options.playlistUrl, doc.baseURI).href, type: "application/x-mpegURL" });
+  player.src({ src: new URL(options.playlistUrl, doc.baseURI).href, type: "application/x-mpegURL", withCredentials: options.withCredentials === true });
   let destroyed = false;
   return {
     destroy() {

@@ -34,7 +34,8 @@ export function parseStatus(body: unknown): StatusResult {
     typeof record.viewers === "number" && Number.isFinite(record.viewers) && record.viewers >= 0
       ? Math.floor(record.viewers)
       : null;
-  return { ok: true, state, viewers };
+  const access = record.access === "members" || record.access === "groups" ? { access: record.access as "members" | "groups" } : {};
+  return { ok: true, state, viewers, ...access };
 }
 
 /**

@@ -14,6 +14,12 @@ export interface Labels {
   play: string;
   /** The button offering a recording once the show has ended. */
   watchReplay: string;
+  /** Members-only stream, viewer not signed in. */
+  membersOnly: string;
+  logIn: string;
+  /** Signed in but not in the stream's groups; %{group} is replaced by the group names. */
+  groupOnly: string;
+  seeGroup: string;
 }
 
 /** A recording the theme chose as a replay of this show (from recordings.json, newest first). */
@@ -59,6 +65,11 @@ export interface ReplayOptions {
   autoplay?: boolean;
   /** video.js control texts in the reader's language, e.g. { Play, Pause, Mute, Unmute, Fullscreen, "Non-Fullscreen" }. */
   controlTexts?: Record<string, string>;
+  /**
+   * A members-only stream's recording (its status.json says `"access"` other than "public"): every request
+   * carries the viewer's session cookie. Needs the ingest's --allow-origin to be the forum's origin.
+   */
+  withCredentials?: boolean;
 }
 
 export interface PlayerHandle {
@@ -76,5 +87,5 @@ export type StreamState = "offline" | "live" | "reconnecting" | "ended";
 
 /** One answer of status.json, reduced to what the player uses. */
 export type StatusResult =
-  | { ok: true; state: StreamState; viewers: number | null }
+  | { ok: true; state: StreamState; viewers: number | null; /** Absent: public. */ access?: "public" | "members" | "groups" }
   | { ok: false; reason: string };

@@ -9,6 +9,8 @@ export interface ViewModel {
   showUnmute: boolean;
   showPlay: boolean;
   showGoLive: boolean;
+  /** A members-only stream this viewer may not watch yet: the sentence and the link that fixes it. */
+  gate: { text: string; action: string; href: string } | null;
 }
 
 export interface ViewActions {
@@ -60,12 +62,13 @@ export class PlayerView {
   private readonly unmute: HTMLButtonElement;
   private readonly play: HTMLButtonElement;
   private readonly goLive: HTMLButtonElement;
+  private readonly gateAction: HTMLAnchorElement;
   private readonly announcer: HTMLDivElement;
   private readonly replays: HTMLDivElement;
   private replaysKey = "";
   /** Where a replay plays, over the live player (which keeps watching for the performer's return). */
   readonly replayHost: HTMLDivElement;
-  private lastAnnounced: PlayerState | null = null;
+  private lastAnnounced: string | null = null;
   private lastClass = "";
 
   constructor(
@@ -94,7 +97,10 @@ export class PlayerView {
     this.goLive.type = "button";
     this.replays = element(doc, "div", "live-show-replays");
     this.replays.hidden = true;
-    this.overlay.append(top, this.message, this.play, this.unmute, this.goLive, this.replays);
+    // A plain link: signing in is a top-level navigation to the forum and back to this topic.
+    this.gateAction = element(doc, "a", "live-show-button live-show-access-action");
+    this.gateAction.hidden = true;
+    this.overlay.append(top, this.message, this.play, this.unmute, this.goLive, this.replays, this.gateAction);
     this.root.append(this.overlay);
     this.replayHost = element(doc, "div", "live-show-replay-host");
     this.replayHost.hidden = true;
@@ -125,18 +131,26 @@ export class PlayerView {
       this.root.className = className;
       this.lastClass = className;
     }
-    const showMessage = MESSAGE_STATES.has(model.state);
+    const { gate } = model;
+    const showMessage = gate !== null || MESSAGE_STATES.has(model.state);
     this.message.hidden = !showMessage;
-    if (showMessage) this.message.textContent = this.labels[model.state];
+    if (showMessage) this.message.textContent = gate ? gate.text : this.labels[model.state];
+    this.root.classList.toggle("live-show-player--gated", gate !== null);
+    this.gateAction.hidden = gate === null;
+    if (gate) {
+      this.gateAction.textContent = gate.action;
+      if (this.gateAction.getAttribute("href") !== gate.href) this.gateAction.href = gate.href;
+    }
     this.badge.hidden = model.state !== "live";
     this.viewers.hidden = model.state !== "live" || model.viewersText === null;
     this.viewers.textContent = model.viewersText ?? "";
     this.unmute.hidden = !model.showUnmute;
     this.play.hidden = !model.showPlay;
     this.goLive.hidden = !model.showGoLive;
-    if (model.state !== this.lastAnnounced) {
-      this.lastAnnounced = model.state;
-      this.announcer.textContent = this.labels[model.state];
+    const announced = gate ? gate.text : model.state;
+    if (announced !== this.lastAnnounced) {
+      this.lastAnnounced = announced;
+      this.announcer.textContent = gate ? gate.text : this.labels[model.state];
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Tells the ingest this page is watching: POST {"id"} every interval while active (playing and
- * visible). The id is random per page load and nothing else identifies the viewer (no cookies).
+ * visible). The id is random per page load; cookies go only to a members-only stream, whose
+ * heartbeats the ingest accepts from signed-in viewers only.
  */
 
 function randomId(): string {
@@ -22,6 +23,8 @@ export class ViewerHeartbeat {
   private request: AbortController | null = null;
   private lastSentAt = -Infinity;
   private disposed = false;
+  /** Send the session cookie (members-only stream). */
+  withCredentials = false;
 
   constructor(
     private readonly url: string,
@@ -68,7 +71,7 @@ export class ViewerHeartbeat {
     this.lastSentAt = this.now();
     fetch(this.url, {
       method: "POST",
-      credentials: "omit",
+      credentials: this.withCredentials ? "include" : "omit",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id: this.id }),
       signal: request.signal,

@@ -31,6 +31,10 @@ describe("parseStatus", () => {
     [{ live: true, viewers: 3.7 }, { ok: true, state: "live", viewers: 3 }],
     [{ live: false, viewers: -1 }, { ok: true, state: "offline", viewers: null }],
     [{ state: "paused", live: true }, { ok: true, state: "live", viewers: null }],
+    [{ state: "live", viewers: 1, access: "members" }, { ok: true, state: "live", viewers: 1, access: "members" }],
+    [{ state: "live", viewers: 1, access: "groups" }, { ok: true, state: "live", viewers: 1, access: "groups" }],
+    [{ state: "live", viewers: 1, access: "public" }, { ok: true, state: "live", viewers: 1 }],
+    [{ state: "live", viewers: 1, access: "everyone" }, { ok: true, state: "live", viewers: 1 }],
   ])("reads %j", (body, expected) => {
     expect(parseStatus(body)).toEqual(expected);
   });

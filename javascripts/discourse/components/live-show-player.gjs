@@ -31,6 +31,11 @@ function playerLabels() {
     goLive: i18n(themePrefix("live_shows.controls.go_live")),
     play: i18n(themePrefix("live_shows.controls.play")),
     watchReplay: i18n(themePrefix("live_shows.replay.watch")),
+    membersOnly: i18n(themePrefix("live_shows.access.members_only")),
+    logIn: i18n(themePrefix("live_shows.access.log_in")),
+    // The player fills in the group names it learns from the ingest.
+    groupOnly: i18n(themePrefix("live_shows.access.group_only"), { group: "%{group}" }),
+    seeGroup: i18n(themePrefix("live_shows.access.see_group")),
   };
 }
 

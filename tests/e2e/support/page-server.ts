@@ -17,7 +17,7 @@ export type CspVariant = keyof typeof CSP_VARIANTS;
  * The test page: records CSP violations, timers, in-flight requests, media events and what reaches
  * the SourceBuffers, then loads the committed bundle with a plain nonce'd <script>.
  */
-function pageHtml(): string {
+export function pageHtml(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Live Shows player test</title>
 <script nonce="${NONCE}">

@@ -51,6 +51,13 @@ export class PlayerPage {
     return player;
   }
 
+  /** Wraps a page of the caller's own browser context (cookies set by the test) and opens `url` in it. */
+  static async visit(page: Page, url: string): Promise<PlayerPage> {
+    const player = new PlayerPage(page);
+    await page.goto(url);
+    return player;
+  }
+
   async mount(options: Record<string, unknown>): Promise<void> {
     await this.page.evaluate((opts) => (window as any).__mount(opts), options);
   }

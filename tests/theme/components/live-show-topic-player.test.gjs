@@ -65,6 +65,10 @@ describe("<LiveShowTopicPlayer>", () => {
       goLive: "Go live",
       play: "Play",
       watchReplay: "Watch the replay",
+      membersOnly: "Members only — log in to watch",
+      logIn: "Log in",
+      groupOnly: "This show is for members of %{group}",
+      seeGroup: "See the group",
     });
     expect(options.formatViewers(1)).toBe("1 watching");
     expect(options.formatViewers(25)).toBe("25 watching");
