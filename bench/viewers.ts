@@ -21,6 +21,7 @@ const opts = parseOptions("npm run bench:viewers --", {
   size: { default: "854x480", help: "source video size" },
   bitrate: { default: 1000, help: "source video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  access: { default: "public", help: "public | members: a members-only show, every viewer sending a member's session cookie (ours, varnish)" },
   "ingest-node-args": { default: "", help: "node options for our ingest, space-separated (e.g. \"--cpu-prof --cpu-prof-dir=/tmp/prof\")" },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
@@ -85,7 +86,8 @@ class WindowProbe {
 
 async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
   const nodeArgs = opts["ingest-node-args"].split(" ").filter(Boolean);
-  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined, nodeArgs);
+  if (!["public", "members"].includes(opts.access)) throw new Error("--access: public or members");
+  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined, nodeArgs, opts.access === "members");
   await server.start();
   const publisher = replayFlv("publisher", flv, server.publishUrl(STREAM));
   const steps: Step[] = [];
@@ -97,6 +99,7 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
       const result = await runViewers({
         mode: system === "nginx" ? "hls" : "llhls",
         playlistUrl: `${server.baseUrl}/${STREAM}/index.m3u8`,
+        ...(server.sessionCookie ? { cookie: server.sessionCookie } : {}),
         viewers, workers: opts.workers, rampMs: (opts.ramp || Math.max(5, viewers / 200)) * 1000, measureMs: opts.duration * 1000,
         window: probe,
       });
@@ -124,7 +127,7 @@ async function main() {
   const flv = await prepareFlv({ width, height, fps: 30, bitrateKbps: opts.bitrate, seconds: 30 });
   const steps: Step[] = [];
   for (const system of systems) {
-    console.log(`${SYSTEM_LABEL[system]}: viewers ${counts.join(", ")}, ${opts.duration} s each`);
+    console.log(`${SYSTEM_LABEL[system]}${opts.access === "members" ? ", members-only show" : ""}: viewers ${counts.join(", ")}, ${opts.duration} s each`);
     steps.push(...(await loadSystem(system, flv)));
   }
   printTable(

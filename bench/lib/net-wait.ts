@@ -56,11 +56,11 @@ export function waitForTcp(port: number, timeoutMs: number): Promise<true> {
 }
 
 /** GET url until it answers 2xx and accept(body) holds; returns the body. */
-export function waitForHttp(url: string, timeoutMs: number, accept: (body: string) => boolean = () => true): Promise<string> {
+export function waitForHttp(url: string, timeoutMs: number, accept: (body: string) => boolean = () => true, headers: Record<string, string> = {}): Promise<string> {
   return waitFor(
     url,
     async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
       const body = await res.text();
       return res.ok && accept(body) ? body : undefined;
     },

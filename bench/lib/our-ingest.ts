@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { sessionKey, signSession } from "../../ingest/src/access/session-cookie.js";
 import { shippedUnitEnvironment } from "../../soak/unit-environment.js";
 import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
@@ -23,7 +24,13 @@ export interface OurIngestOptions {
   logLevel?: string;
   /** node options before the script, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] (written when the ingest exits) */
   nodeArgs?: string[];
+  /** Every stream members-only (DiscourseConnect configured with a made-up forum); viewers send `sessionCookie`. */
+  membersOnly?: boolean;
 }
+
+// Members-only runs: the forum is never asked (viewers arrive with a session cookie signed with this secret).
+const BENCH_SECRET = "bench-discourse-connect-secret";
+const BENCH_FORUM = "http://127.0.0.1:9";
 
 /** Our ingest as a child process started through its CLI, with one key per stream in a temp data dir. */
 export class OurIngest {
@@ -71,10 +78,19 @@ export class OurIngest {
     }
     this.rtmpPort = await freePort();
     this.httpPort = await freePort();
+    const access: string[] = [];
+    if (this.opts.membersOnly) {
+      const secretFile = join(this.dir, "discourse-connect-secret");
+      writeFileSync(secretFile, BENCH_SECRET, { mode: 0o600 });
+      for (const stream of this.opts.streams) {
+        await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "access", stream, "members", "--data-dir", this.dir], { cwd: REPO, timeout: 30_000 });
+      }
+      access.push("--public-url", `http://127.0.0.1:${this.httpPort}`, "--discourse-url", BENCH_FORUM, "--discourse-connect-secret-file", secretFile, "--allow-origin", BENCH_FORUM);
+    }
     const args = [...(this.opts.nodeArgs ?? []), ...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
       "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn",
       // Every bench publisher comes from 127.0.0.1, where a real show's performers come from their own addresses.
-      "--max-connections-per-address", "64"];
+      "--max-connections-per-address", "64", ...access];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
     this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO, env: { ...process.env, ...UNIT_ENV } });
     await Promise.race([
@@ -83,6 +99,13 @@ export class OurIngest {
         throw new Error(`ingest exited (${code}) at start: ${this.child?.tail()}`);
       }),
     ]);
+  }
+
+  /** The Cookie header of a signed-in member (members-only runs), else undefined. */
+  get sessionCookie(): string | undefined {
+    if (!this.opts.membersOnly) return undefined;
+    const user = { externalId: "1", username: "bench", groups: ["trust_level_1"] };
+    return `live_session=${signSession(user, Math.floor(Date.now() / 1000), 4 * 3600, sessionKey(BENCH_SECRET))}`;
   }
 
   /** Resolves once the stream is live and its playlist lists at least `segments` segments. */
@@ -95,7 +118,8 @@ export class OurIngest {
       },
       timeoutMs,
     );
-    return waitForHttp(`${this.baseUrl}/${stream}/index.m3u8`, timeoutMs, (body) => (body.match(/#EXTINF/g) ?? []).length >= segments);
+    const cookie = this.sessionCookie;
+    return waitForHttp(`${this.baseUrl}/${stream}/index.m3u8`, timeoutMs, (body) => (body.match(/#EXTINF/g) ?? []).length >= segments, cookie ? { Cookie: cookie } : {});
   }
 
   async close(): Promise<void> {

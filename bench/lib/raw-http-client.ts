@@ -42,6 +42,8 @@ export class RawHttpConnection {
     private readonly host: string,
     private readonly port: number,
     private readonly hostHeader: string,
+    /** Sent with every request, e.g. a members-only show's session cookie. */
+    private readonly cookie?: string,
   ) {}
 
   /** GETs `path`; resolves (never rejects) with the status and, when asked, the body. */
@@ -51,7 +53,8 @@ export class RawHttpConnection {
     return new Promise((resolve) => {
       this.pending = { wantBody, deadline: performance.now() + timeoutMs, onBody, resolve };
       const socket = this.socket ?? this.open();
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n\r\n`, "latin1");
+      const cookie = this.cookie ? `Cookie: ${this.cookie}\r\n` : "";
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${cookie}\r\n`, "latin1");
     });
   }
 

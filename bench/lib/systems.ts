@@ -13,6 +13,8 @@ export interface SystemUnderTest {
   readonly baseUrl: string;
   /** Prometheus text endpoint, when the system has one (ours). */
   readonly metricsUrl?: string;
+  /** Cookie header viewers send (ours, members-only runs). */
+  readonly sessionCookie?: string | undefined;
   publishUrl(stream: string): string;
   start(): Promise<void>;
   waitForPlaylist(stream: string, segments: number, timeoutMs: number): Promise<string>;
@@ -20,9 +22,9 @@ export interface SystemUnderTest {
 }
 
 /** `nodeArgs`: extra node options for our ingest (e.g. --cpu-prof); nginx-rtmp ignores them. */
-export function createSystem(name: SystemName, streams: string[], partMs?: number, nodeArgs: string[] = []): SystemUnderTest {
+export function createSystem(name: SystemName, streams: string[], partMs?: number, nodeArgs: string[] = [], membersOnly = false): SystemUnderTest {
   if (name === "nginx") return new NginxRtmpBaseline(streams);
-  const ingest = new OurIngest({ streams, partMs, nodeArgs });
+  const ingest = new OurIngest({ streams, partMs, nodeArgs, membersOnly });
   return name === "ours" ? ingest : new VarnishFrontedIngest(ingest);
 }
 

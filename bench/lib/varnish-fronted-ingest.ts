@@ -27,6 +27,10 @@ export class VarnishFrontedIngest implements SystemUnderTest {
     return this.ingest.metricsUrl;
   }
 
+  get sessionCookie(): string | undefined {
+    return this.ingest.sessionCookie;
+  }
+
   publishUrl(stream: string): string {
     return this.ingest.publishUrl(stream);
   }

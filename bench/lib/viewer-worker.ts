@@ -15,7 +15,7 @@ const playlistPath = target.pathname + target.search;
 // player does (a shared pool would measure connection churn instead of serving).
 const connections = new Set<RawHttpConnection>();
 const newConnection = () => {
-  const connection = new RawHttpConnection(target.hostname, Number(target.port), target.host);
+  const connection = new RawHttpConnection(target.hostname, Number(target.port), target.host, input.cookie);
   connections.add(connection);
   return connection;
 };

@@ -6,6 +6,8 @@ export type ViewerMode = "llhls" | "hls";
 export interface ViewerWorkerInput {
   mode: ViewerMode;
   playlistUrl: string;
+  /** Cookie header of every request (members-only show), if any. */
+  cookie?: string;
   viewers: number;
   /** wall-clock ms (performance.timeOrigin + now) */
   startAt: number;
@@ -66,14 +68,14 @@ const SETTLE_AFTER_RAMP_MS = 4000;
  * Runs `viewers` simulated viewers over `workers` threads: they join over rampMs, and deliveries are
  * counted during the measureMs that start SETTLE_AFTER_RAMP_MS after the ramp.
  */
-export async function runViewers(o: { mode: ViewerMode; playlistUrl: string; viewers: number; workers: number; rampMs: number; measureMs: number; window?: { start(): void; end(): void } }): Promise<ViewersResult> {
+export async function runViewers(o: { mode: ViewerMode; playlistUrl: string; cookie?: string; viewers: number; workers: number; rampMs: number; measureMs: number; window?: { start(): void; end(): void } }): Promise<ViewersResult> {
   const startAt = wallNow() + 200;
   const measureFrom = startAt + o.rampMs + SETTLE_AFTER_RAMP_MS;
   const stopAt = measureFrom + o.measureMs;
   const per = Array.from({ length: o.workers }, (_, i) => Math.floor(o.viewers / o.workers) + (i < o.viewers % o.workers ? 1 : 0));
   const outputs = per.filter((n) => n > 0).map((viewers) =>
     new Promise<ViewerWorkerOutput>((resolve, reject) => {
-      const input: ViewerWorkerInput = { mode: o.mode, playlistUrl: o.playlistUrl, viewers, startAt, rampMs: o.rampMs, measureFrom, stopAt };
+      const input: ViewerWorkerInput = { mode: o.mode, playlistUrl: o.playlistUrl, ...(o.cookie ? { cookie: o.cookie } : {}), viewers, startAt, rampMs: o.rampMs, measureFrom, stopAt };
       const w = new Worker(BOOT, { eval: true, workerData: input });
       const timer = setTimeout(() => void w.terminate(), stopAt - wallNow() + 15_000);
       w.once("message", (m: ViewerWorkerOutput) => {
