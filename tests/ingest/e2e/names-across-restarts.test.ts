@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startIngest, type IngestOverrides, type RunningIngest } from "../../../ingest/src/app.js";
 import { loadConfig } from "../../../ingest/src/config.js";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
+import { SOURCE_RENDITION } from "../../../ingest/src/streams/live-stream.js";
 import { MSN_RESERVATIONS_FILE } from "../../../ingest/src/streams/msn-reservations.js";
 import { request } from "../http/http-client.js";
 import { until } from "./support.js";
@@ -35,7 +36,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<RunningIngest> {
-  const loaded = loadConfig(["--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--window-segments", "60"], {});
+  const loaded = loadConfig(["--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--window-segments", "60", "--recordings", "off"], {});
   if (!loaded.ok || loaded.help) throw new Error("bad test config");
   return startIngest(loaded.config, pino({ level: "warn" }, { write: (line: string) => void warnings.push(line) }), overrides);
 }
@@ -55,39 +56,22 @@ function publishFast(url: string, source: string): Promise<number | null> {
   return new Promise((resolve) => child.once("close", resolve));
 }
 
-/**
- * Every segment the stream serves while it runs, msn -> sha256 of its bytes (the bytes HTTP serves). Polled
- * often enough that no segment leaves the retained window (120 segments here) unseen.
- */
-function collectSegments(ingest: RunningIngest): { stop(): Map<number, string> } {
+/** Every segment the stream completes, msn -> sha256 of its bytes (the bytes HTTP serves), from the packager's events. */
+function collectSegments(ingest: RunningIngest): Map<number, string> {
   const seen = new Map<number, string>();
-  const sweep = () => {
-    const view = ingest.registry.get(STREAM);
-    if (!view) return;
-    for (let msn = view.position().msn - 1; msn >= 0 && !seen.has(msn); msn--) {
-      const bytes = view.getSegment(msn);
-      if (!bytes) break;
-      seen.set(msn, createHash("sha256").update(bytes).digest("hex"));
-    }
-  };
-  const timer = setInterval(sweep, 20);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      sweep();
-      return seen;
-    },
-  };
+  ingest.registry.on("stream", (stream) => {
+    stream.renditions.get(SOURCE_RENDITION)?.on("segment", (segment) => seen.set(segment.msn, createHash("sha256").update(segment.bytes).digest("hex")));
+  });
+  return seen;
 }
 
 async function run(key: string, source: string): Promise<{ segments: Map<number, string>; wallMs: number }> {
   const startedAt = performance.now();
   ingest = await start();
-  const collector = collectSegments(ingest);
+  const segments = collectSegments(ingest);
   expect(await publishFast(`rtmp://127.0.0.1:${ingest.rtmpPort}/live/${key}`, source)).toBe(0);
   // The publish is over once its last part is in: the stream waits for a reconnect.
   await until("the publish to end", () => ingest!.registry.get(STREAM)?.status().state === "reconnecting", 30_000);
-  const segments = collector.stop();
   // What the collector read is what HTTP serves.
   const last = Math.max(...segments.keys());
   const reply = await request(ingest.httpPort, `/live/${STREAM}/seg-${last}.m4s`);
