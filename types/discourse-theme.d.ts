@@ -1,6 +1,9 @@
 // Globals that Discourse's theme compiler injects into every module under javascripts/
 // (declared, never imported), typed after this theme's settings.yml and about.json assets.
 
+// The player's API (window.LiveShowsPlayer, assets/live-player.js) is declared once, in player/src/types.ts.
+import type { LiveShowsPlayerApi } from "../player/src/types";
+
 export interface ShowStreamRow {
   /** tag names (objects setting, property type "tags") */
   tags: string[];
@@ -25,32 +28,10 @@ export interface LiveShowsSettings {
   theme_uploads_local: { live_player?: string };
 }
 
-export type LiveShowsState = "loading" | "offline" | "live" | "reconnecting" | "ended" | "error";
-
-/** Contract of assets/live-player.js, a classic script defining window.LiveShowsPlayer. */
-export interface LiveShowsPlayerOptions {
-  baseUrl: string;
-  stream: string;
-  autoplay?: boolean;
-  lowLatency?: boolean;
-  showViewers?: boolean;
-  labels?: Record<
-    "loading" | "offline" | "live" | "reconnecting" | "ended" | "error" | "unmute" | "goLive" | "play",
-    string
-  >;
-  formatViewers?: (count: number) => string;
-  onStateChange?: (state: LiveShowsState) => void;
-}
-
-export interface LiveShowsPlayerGlobal {
-  version: string;
-  mount(element: HTMLElement, options: LiveShowsPlayerOptions): { destroy(): void };
-}
-
 declare global {
   const settings: LiveShowsSettings;
   function themePrefix(key: string): string;
   interface Window {
-    LiveShowsPlayer?: LiveShowsPlayerGlobal;
+    LiveShowsPlayer?: LiveShowsPlayerApi;
   }
 }

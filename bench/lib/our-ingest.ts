@@ -114,7 +114,7 @@ export class OurIngest {
       `${stream} live`,
       async () => {
         const res = await fetch(`${this.baseUrl}/${stream}/status.json`, { signal: AbortSignal.timeout(2000) });
-        return res.ok && (await res.json()).live === true ? true : undefined;
+        return res.ok && ((await res.json()) as { live?: unknown }).live === true ? true : undefined;
       },
       timeoutMs,
     );

@@ -62,15 +62,12 @@ const RTMP_CLOSE_MS = 1_000;
 const FFMPEG_STOP_MS = 1_500;
 const HTTP_CLOSE_GRACE_MS = 1_500;
 
-/**
- * How the config's RTMP options map to the receiver's limits, one per phase of a connection:
- * handshake, then publish setup (connect..publish, the receiver's "idle" timeout), then media.
- */
-export function rtmpLimits(config: Config): Partial<RtmpLimits> {
+/** The config's RTMP options, one timeout per phase of a connection (handshake, publish setup, media), by the same names. */
+function rtmpLimits(config: Config): Partial<RtmpLimits> {
   return {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
-    idleTimeoutMs: config.publishTimeoutMs,
-    mediaTimeoutMs: config.idleTimeoutMs,
+    publishTimeoutMs: config.publishTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
     maxConnections: config.maxConnections,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxMessageBytes: config.maxMessageBytes,

@@ -2,6 +2,9 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { LOOPBACK_PROXIES } from "./http/client-address.js";
+import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./keys/stream-name.js";
+import { defaultRtmpLimits } from "./rtmp/limits.js";
 
 // Every option arrives as a string (flag or environment variable); the schema validates and converts it.
 // Flag and environment names are derived from the key: rtmpPort -> --rtmp-port / LIVE_RTMP_PORT.
@@ -28,9 +31,8 @@ const publicUrl = z.string().refine(isHttpBaseUrl, {
   error: "expected an http(s) URL without query, e.g. https://forum.example.org",
 });
 
-const appName = z.string().refine((s) => /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(s), {
-  error: "expected 1-64 letters, digits, '_' or '-'",
-});
+// The application is one path segment of the OBS server URL, like a stream name: the same rule.
+const appName = z.string().refine((s) => STREAM_NAME_PATTERN.test(s), { error: `expected ${STREAM_NAME_RULE}` });
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const logLevel = z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` });
@@ -73,22 +75,25 @@ export const configSchema = z.object({
   logFormat: logFormat
     .default("auto")
     .describe("log lines: pretty (one coloured line per event, for people), json (one JSON object per line, for journald and log shippers), auto (pretty when stdout is a terminal, json otherwise)"),
-  maxConnections: integer(1, 10000).default(256).describe("simultaneous RTMP connections"),
+  // RTMP defaults live with the receiver (rtmp/limits.ts), which tests also run without a config.
+  maxConnections: integer(1, 10000).default(defaultRtmpLimits.maxConnections).describe("simultaneous RTMP connections"),
   maxConnectionsPerAddress: integer(1, 10000)
-    .default(8)
+    .default(defaultRtmpLimits.maxConnectionsPerAddress)
     .describe("simultaneous RTMP connections from one IPv4 address or IPv6 /64 (raise it when every performer comes through one relay)"),
-  // RTMP timeouts, one per phase of a connection (rtmp/limits.ts names in brackets), and the hub's takeover delay.
-  handshakeTimeoutMs: integer(100, 60000).default(5000).describe("RTMP handshake must complete within this of connecting (ms)"),
+  // RTMP timeouts, one per phase of a connection (the same names in rtmp/limits.ts), and the hub's takeover delay.
+  handshakeTimeoutMs: integer(100, 60000)
+    .default(defaultRtmpLimits.handshakeTimeoutMs)
+    .describe("RTMP handshake must complete within this of connecting (ms)"),
   publishTimeoutMs: integer(1000, 600000)
-    .default(10000)
-    .describe("an RTMP connection must start publishing within this of connecting (ms) [idleTimeoutMs]"),
+    .default(defaultRtmpLimits.publishTimeoutMs)
+    .describe("an RTMP connection must start publishing within this of connecting (ms)"),
   idleTimeoutMs: integer(1000, 600000)
-    .default(10000)
-    .describe("a publisher sending no audio or video for this long is dropped (ms) [mediaTimeoutMs]"),
+    .default(defaultRtmpLimits.idleTimeoutMs)
+    .describe("a publisher sending no audio or video for this long is dropped (ms)"),
   takeoverMs: integer(100, 60000)
     .default(1000)
     .describe("a publisher silent this long is replaced by a new publish of the same stream, e.g. OBS reconnecting (ms)"),
-  maxMessageBytes: integer(4096, 16777215).default(4194304).describe("largest RTMP message accepted (bytes)"),
+  maxMessageBytes: integer(4096, 16777215).default(defaultRtmpLimits.maxMessageBytes).describe("largest RTMP message accepted (bytes)"),
   // Members-only streams (access/): the forum is the DiscourseConnect provider. All three or none of
   // discourseUrl, discourseConnectSecretFile and publicUrl (the callback URL the forum redirects to).
   discourseUrl: publicUrl
@@ -116,7 +121,7 @@ export const configSchema = z.object({
     .default(100)
     .describe("viewers one IPv4 address or IPv6 /64 can add to a stream's count (a household or a venue behind one address)"),
   trustedProxies: addressList
-    .default(["127.0.0.1", "::1"])
+    .default([...LOOPBACK_PROXIES])
     .describe("reverse proxies and caches whose X-Forwarded-For names the viewer's address (IPs or CIDR blocks, comma-separated)"),
 });
 

@@ -31,8 +31,8 @@ import { type ResourceName, initName, partName, segmentName } from "./resource-n
 export interface LlHlsPackagerOptions {
   /** Part duration target in ms (the remuxer's partMs). */
   partTargetMs: number;
-  /** Complete segments listed in the playlist. Default 10. */
-  windowSegments?: number;
+  /** Complete segments listed in the playlist (config --window-segments). */
+  windowSegments: number;
   /** Complete segments kept fetchable after leaving the playlist (RFC 8216bis 6.2.2). Default windowSegments. */
   retainSegments?: number;
   /** Segments whose parts are listed, the open one included. Default 3. */
@@ -142,11 +142,10 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
 
   constructor(options: LlHlsPackagerOptions) {
     super();
-    const windowSegments = options.windowSegments ?? 10;
     this.opts = {
       partTargetMs: options.partTargetMs,
-      windowSegments,
-      retainSegments: options.retainSegments ?? windowSegments,
+      windowSegments: options.windowSegments,
+      retainSegments: options.retainSegments ?? options.windowSegments,
       partSegments: options.partSegments ?? 3,
       minSegmentMs: options.minSegmentMs ?? 1000,
       maxSegmentMs: options.maxSegmentMs ?? 4000,

@@ -6,6 +6,9 @@ import type { IncomingMessage } from "node:http";
 import { addressKey } from "../net/address-key.js";
 
 /** Trusted proxies from a list of addresses and CIDR blocks (`127.0.0.1,::1,10.0.0.0/8`); throws on a bad entry. */
+/** A proxy on the same host (Traefik, nginx, Varnish next to the ingest). */
+export const LOOPBACK_PROXIES: readonly string[] = ["127.0.0.1", "::1"];
+
 export function trustedProxies(list: readonly string[]): BlockList {
   const blocks = new BlockList();
   for (const entry of list) {

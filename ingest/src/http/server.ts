@@ -12,7 +12,7 @@ import { parseRoute, splitTarget } from "./paths.js";
 import { defaultPlayerBundle, loadPreviewAssets } from "./preview-assets.js";
 import { commonHeaders } from "./response-headers.js";
 import type { StreamDirectory, StreamStatus } from "../streams/stream-view.js";
-import { trustedProxies } from "./client-address.js";
+import { LOOPBACK_PROXIES, trustedProxies } from "./client-address.js";
 import { ViewerCounter } from "./viewer-counter.js";
 import type { RecordingLibrary } from "../recording/recording-library.js";
 
@@ -67,7 +67,8 @@ class RequestLifetime {
   }
 }
 
-export const defaultHttpTimeouts: HttpTimeouts = {
+// Not flags: each is set by what it guards (see HttpTimeouts) and by the proxy in front, not by the show.
+const defaultHttpTimeouts: HttpTimeouts = {
   headersMs: 10_000,
   requestMs: 30_000,
   keepAliveMs: 95_000,
@@ -132,9 +133,11 @@ export class HttpServer {
       metrics: this.metrics,
       allowOrigin: options.allowOrigin,
       logger: this.logger,
+      // Not a flag: covers a publisher's first part (ffmpeg probes about a second) with room for a slow start.
       firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
+      // {"id": "<64 chars>"} is 75 bytes; more is not a heartbeat.
       maxHeartbeatBytes: 256,
-      trustedProxies: trustedProxies(options.trustedProxies ?? ["127.0.0.1", "::1"]),
+      trustedProxies: trustedProxies(options.trustedProxies ?? LOOPBACK_PROXIES),
       preview: loadPreviewAssets(options.playerBundle ?? defaultPlayerBundle, this.logger),
       ...(options.recordings ? { recordings: options.recordings } : {}),
       access: options.access ?? allowEveryone,

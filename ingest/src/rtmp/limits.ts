@@ -5,9 +5,9 @@ export interface RtmpLimits extends ChunkReaderLimits {
   /** C0+C1 and C2 must arrive within this time of the TCP connect. */
   handshakeTimeoutMs: number;
   /** A connection must start publishing within this time (of connecting, or of an unpublish). */
-  idleTimeoutMs: number;
+  publishTimeoutMs: number;
   /** A publisher that sends no audio/video for this long is dropped. */
-  mediaTimeoutMs: number;
+  idleTimeoutMs: number;
   /** Concurrent TCP connections; sockets beyond it are destroyed on accept. */
   maxConnections: number;
   /**
@@ -22,8 +22,8 @@ export interface RtmpLimits extends ChunkReaderLimits {
 export const defaultRtmpLimits: RtmpLimits = {
   ...defaultChunkReaderLimits,
   handshakeTimeoutMs: 5_000,
+  publishTimeoutMs: 10_000,
   idleTimeoutMs: 10_000,
-  mediaTimeoutMs: 10_000,
   maxConnections: 256,
   maxConnectionsPerAddress: 8,
   maxWriteBufferBytes: 1024 * 1024,

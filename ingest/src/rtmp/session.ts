@@ -106,8 +106,8 @@ export class RtmpSession {
   private lastTimestamp: number | null = null;
   private metadataSent = false;
   private handshakeTimer: NodeJS.Timeout | null;
+  private publishTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
-  private mediaTimer: NodeJS.Timeout | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -131,7 +131,7 @@ export class RtmpSession {
       this.host.sessionClosed(this);
     });
     this.handshakeTimer = this.timer(this.limits.handshakeTimeoutMs, "handshake timeout");
-    this.armIdleTimer();
+    this.armPublishTimer();
     this.log.debug("connection accepted");
   }
 
@@ -150,14 +150,14 @@ export class RtmpSession {
     return t;
   }
 
-  private armIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = this.timer(this.limits.idleTimeoutMs, "no publish before idle timeout");
+  private armPublishTimer(): void {
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = this.timer(this.limits.publishTimeoutMs, "no publish before idle timeout");
   }
 
   private clearTimers(): void {
-    for (const t of [this.handshakeTimer, this.idleTimer, this.mediaTimer]) if (t) clearTimeout(t);
-    this.handshakeTimer = this.idleTimer = this.mediaTimer = null;
+    for (const t of [this.handshakeTimer, this.publishTimer, this.idleTimer]) if (t) clearTimeout(t);
+    this.handshakeTimer = this.publishTimer = this.idleTimer = null;
   }
 
   private terminate(reason: string, options: TerminateOptions): void {
@@ -384,9 +384,9 @@ export class RtmpSession {
     this.state = "publishing";
     this.reader.setLimits({ maxMessageBytes: this.limits.maxMessageBytes, maxPendingBytes: this.limits.maxPendingBytes });
     this.metadataSent = false;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    this.mediaTimer = this.timer(this.limits.mediaTimeoutMs, "no media before media timeout");
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = null;
+    this.idleTimer = this.timer(this.limits.idleTimeoutMs, "no media before media timeout");
     this.send(userControlMessage(UserControlEvent.streamBegin, streamId));
     this.send(onStatusMessage(streamId, { level: "status", code: "NetStream.Publish.Start", description: `${stream} is now published` }));
     this.log.info({ stream, keyFingerprint }, "publish started");
@@ -402,9 +402,9 @@ export class RtmpSession {
     if (!publish) return;
     this.publish = null;
     this.state = "connected";
-    if (this.mediaTimer) clearTimeout(this.mediaTimer);
-    this.mediaTimer = null;
-    this.armIdleTimer();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.armPublishTimer();
     this.log.info({ stream: publish.stream, reason: "unpublished" }, "publish ended");
     this.finishPublish(publish, "unpublished");
   }
@@ -443,7 +443,7 @@ export class RtmpSession {
       this.terminate("unsupported codec", { level: "warn", graceful: true, fields: { codec: unsupported } });
       return;
     }
-    this.mediaTimer?.refresh();
+    this.idleTimer?.refresh();
     publish.deliver(tag, true);
   }
 

@@ -24,7 +24,7 @@ export interface StreamRegistryOptions {
   graceS: number;
   /** A publisher silent this long (ms) is replaced by a new publish of its stream. */
   takeoverMs: number;
-  /** How long an ended stream stays visible (status "ended", its playlist) unless a new publish comes. Default 600. */
+  /** How long an ended stream stays visible (status "ended", its playlist) unless a new publish comes. Default ENDED_RETAIN_S. */
   endedRetainS?: number;
   logger: Logger;
   metricsRegistry: Registry;
@@ -37,6 +37,12 @@ export interface StreamRegistryOptions {
   /** Numbering persisted in the data folder (msn-reservations.ts); without it, only the clock and this process's memory. */
   msnReservations?: MsnReservations;
 }
+
+/**
+ * Not a flag: long enough for every player and the theme's status polling (seconds apart) to see "ended",
+ * short enough that a finished show does not linger in /live/status.json. Tests shorten it (endedRetainS).
+ */
+const ENDED_RETAIN_S = 600;
 
 export interface StreamRegistryEvents {
   /** A stream was created (first publish of a name, or a new show after an ended one): subscribe to its renditions here. */
@@ -159,7 +165,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
     if (this.closing) return;
     // A stream that never had media is simply gone (offline); an ended show stays visible a while.
     if (!stream.hadMedia) return this.forget(stream);
-    const timer = setTimeout(() => this.forget(stream), (this.options.endedRetainS ?? 600) * 1000);
+    const timer = setTimeout(() => this.forget(stream), (this.options.endedRetainS ?? ENDED_RETAIN_S) * 1000);
     timer.unref();
     this.forgetTimers.set(stream, timer);
   }

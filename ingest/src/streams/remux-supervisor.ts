@@ -34,7 +34,8 @@ export interface RestartPolicy {
   maxDelayMs: number;
 }
 
-export const defaultRestartPolicy: RestartPolicy = { maxPerMinute: 5, baseDelayMs: 200, maxDelayMs: 3_000 };
+// Not flags: a crashing ffmpeg is a bug to fix, not to tune; these bound the damage (a few seconds of stream).
+const defaultRestartPolicy: RestartPolicy = { maxPerMinute: 5, baseDelayMs: 200, maxDelayMs: 3_000 };
 
 export interface RemuxSupervisorOptions {
   publish: PublishSource;

@@ -34,7 +34,8 @@ export function parseIngestBaseUrl(raw, pageProtocol) {
   return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
 }
 
-// The ingest's rule for public stream names (they become URL path segments).
+// The ingest's rule for public stream names (they become URL path segments): a copy of
+// ingest/src/keys/stream-name.ts, kept equal by tests/ingest/structure/shared-contracts.test.ts.
 const STREAM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 
 /** @param {string} name */

@@ -26,7 +26,7 @@ class FakeClock {
 }
 
 function packager(clock: FakeClock, over: Partial<LlHlsPackagerOptions> = {}): LlHlsPackager {
-  return new LlHlsPackager({ partTargetMs: 250, clock: clock.read, ...over });
+  return new LlHlsPackager({ partTargetMs: 250, windowSegments: 10, clock: clock.read, ...over });
 }
 
 function feed(p: LlHlsPackager, clip: Clip, clock: FakeClock, count = clip.fragments.length): void {
@@ -431,7 +431,7 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(p.pushInit(Buffer.from(clip.init))).toBe(0);
     expect(p.currentInitId).toBe(0);
     expect(() => p.pushFragment(Buffer.alloc(8))).toThrow();
-    expect(() => new LlHlsPackager({ partTargetMs: 250 }).pushFragment(clip.fragments[0]!)).toThrow(/before init/);
+    expect(() => new LlHlsPackager({ partTargetMs: 250, windowSegments: 10 }).pushFragment(clip.fragments[0]!)).toThrow(/before init/);
   });
 
   describe("blocking reload", () => {

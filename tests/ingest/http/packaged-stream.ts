@@ -43,7 +43,7 @@ export async function encodeFmp4(seconds: number): Promise<Fmp4Media> {
 /** A stream view backed by the real LlHlsPackager; the test pushes ffmpeg's fragments one part at a time. */
 export class PackagedStream implements LiveStreamView {
   // `satisfies`: the registry can delegate every media method of the view to the packager as is.
-  readonly packager = new LlHlsPackager({ partTargetMs: 250, logger: pino({ level: "silent" }) }) satisfies Omit<
+  readonly packager = new LlHlsPackager({ partTargetMs: 250, windowSegments: 10, logger: pino({ level: "silent" }) }) satisfies Omit<
     LiveStreamView,
     "name" | "status"
   >;

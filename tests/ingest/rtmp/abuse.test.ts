@@ -73,7 +73,7 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
     s = await startTestServer({
       keys: { [GOOD_KEY]: "show", [ABUSE_KEY]: "abuse" },
       // Every client here comes from 127.0.0.1: the per-address cap (tests/faults/rtmp-flood.test.ts) is lifted.
-      limits: { handshakeTimeoutMs: 500, idleTimeoutMs: 1_500, mediaTimeoutMs: 1_500, maxConnectionsPerAddress: 1_000 },
+      limits: { handshakeTimeoutMs: 500, publishTimeoutMs: 1_500, idleTimeoutMs: 1_500, maxConnectionsPerAddress: 1_000 },
     });
     const port = s.port;
     const good = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${port}/live/${GOOD_KEY}`, 3));
@@ -160,7 +160,7 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
   });
 
   it("closes a peer that sends commands but never reads the replies", async () => {
-    s = await startTestServer({ limits: { maxWriteBufferBytes: 64 * 1024, idleTimeoutMs: 30_000 } });
+    s = await startTestServer({ limits: { maxWriteBufferBytes: 64 * 1024, publishTimeoutMs: 30_000 } });
     const deaf = await RawRtmpClient.connected(s.port);
     sockets.push(deaf.socket);
     const port = deaf.socket.localPort!;

@@ -270,8 +270,8 @@ describe("RtmpServer with a scripted publisher", () => {
     expect(firstPublish.closed).toBe(false);
   });
 
-  it("drops a publisher that sends no media for mediaTimeoutMs", async () => {
-    const s = await setup({ limits: { mediaTimeoutMs: 300 } });
+  it("drops a publisher that sends no media for idleTimeoutMs", async () => {
+    const s = await setup({ limits: { idleTimeoutMs: 300 } });
     const c = await client(s.port);
     await c.publish(KEY);
     const publish = await s.nextPublish();
