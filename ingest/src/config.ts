@@ -144,7 +144,7 @@ export class ConfigError extends Error {
   }
 }
 
-export type LoadConfigResult =
+type LoadConfigResult =
   | { ok: true; help: false; config: Config; positionals: string[] }
   | { ok: true; help: true; usage: string }
   | { ok: false; error: ConfigError };

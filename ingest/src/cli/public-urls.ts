@@ -2,7 +2,7 @@ import { isIPv6 } from "node:net";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import type { Config } from "../config.js";
 
-export interface PublicUrls {
+interface PublicUrls {
   /** What OBS calls "Server": rtmp://<host>:<port>/<app>. */
   rtmpServer: string;
   /** Base of the public HTTP side, ending in "/live/" (also the preview page). */
@@ -30,7 +30,7 @@ export function publicUrls(config: Config, interfaces: Interfaces = networkInter
   };
 }
 
-export function watchUrl(urls: PublicUrls, stream: string): string {
+function watchUrl(urls: PublicUrls, stream: string): string {
   return `${urls.liveBase}${stream}/index.m3u8`;
 }
 

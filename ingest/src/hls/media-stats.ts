@@ -4,7 +4,7 @@
 import type { FragmentInfo, InitInfo, TrackInfo } from "../mp4/fmp4-reader.js";
 import { FramePacingMeter, pacingWarnings, type PacingWarning } from "./frame-pacing.js";
 
-export interface VideoStats {
+interface VideoStats {
   codec: string;
   width: number | null;
   height: number | null;
@@ -15,7 +15,7 @@ export interface VideoStats {
   droppedFrames: number | null;
 }
 
-export interface AudioStats {
+interface AudioStats {
   codec: string;
   sampleRate: number | null;
   channels: number | null;
@@ -35,7 +35,7 @@ export interface MediaStats {
 }
 
 /** Longest keyframe interval we do not warn about (OBS "Keyframe Interval" 1–2 s). */
-export const KEYFRAME_INTERVAL_LIMIT_S = 2;
+const KEYFRAME_INTERVAL_LIMIT_S = 2;
 // Timestamps in ms (FLV) make a 2 s GOP measure 2.0 ± a frame.
 const KEYFRAME_TOLERANCE_S = 0.1;
 

@@ -66,7 +66,7 @@ export interface LlHlsPackagerOptions {
   logger?: Logger;
 }
 
-export interface Position {
+interface Position {
   msn: number;
   part: number;
 }
@@ -76,8 +76,8 @@ export interface Position {
  * one; "pending" = may wait (`waitFor`); "too-far" = beyond what the spec lets a client ask (400);
  * "gone" = older than anything retained (playlist: answer at once; part/segment: 404).
  */
-export type Classification = "ready" | "pending" | "too-far" | "gone";
-export type WaitResult = "ready" | "timeout" | "ended";
+type Classification = "ready" | "pending" | "too-far" | "gone";
+type WaitResult = "ready" | "timeout" | "ended";
 
 interface Part {
   duration: number;

@@ -28,15 +28,3 @@ export function parseResourceName(name: string): ResourceName | null {
   if (m) return { kind: "part", msn: Number(m[1]), part: Number(m[2]) };
   return null;
 }
-
-/** The name of a parsed resource (inverse of parseResourceName). */
-export function formatResourceName(r: ResourceName): string {
-  switch (r.kind) {
-    case "init":
-      return initName(r.id);
-    case "segment":
-      return segmentName(r.msn);
-    case "part":
-      return partName(r.msn, r.part);
-  }
-}

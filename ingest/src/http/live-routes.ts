@@ -18,9 +18,9 @@ import type { RecordingLibrary } from "../recording/recording-library.js";
 import type { RecordingFile } from "../recording/recording-names.js";
 import { sendFile } from "./file-response.js";
 
-export type LiveRoute = Exclude<Route, { kind: "healthz" } | { kind: "metrics" }>;
+type LiveRoute = Exclude<Route, { kind: "healthz" } | { kind: "metrics" }>;
 
-export interface LiveRoutesOptions {
+interface LiveRoutesOptions {
   directory: StreamDirectory;
   viewers: ViewerCounter;
   metrics: HttpMetrics;

@@ -21,7 +21,7 @@ export const previewPageCsp = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-export interface PreviewPageInput {
+interface PreviewPageInput {
   /** Content version of player.js, or null when the bundle is missing on this server. */
   playerVersion: string | null;
   /** Content version of preview.js. */

@@ -2,15 +2,15 @@ import type { PartPosition } from "../streams/stream-view.js";
 
 // LL-HLS delivery directives (RFC 8216bis 6.2.5), parsed strictly.
 
-export type SkipDirective = "YES" | "v2";
+type SkipDirective = "YES" | "v2";
 
-export interface PlaylistQuery {
+interface PlaylistQuery {
   msn?: number;
   part?: number;
   skip?: SkipDirective;
 }
 
-export type QueryResult = { ok: true; value: PlaylistQuery } | { ok: false; error: string };
+type QueryResult = { ok: true; value: PlaylistQuery } | { ok: false; error: string };
 
 const decimalInteger = /^(0|[1-9][0-9]{0,14})$/;
 

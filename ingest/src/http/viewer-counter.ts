@@ -1,4 +1,4 @@
-export interface ViewerCounterOptions {
+interface ViewerCounterOptions {
   /** A player counts as watching for this long after its last heartbeat. */
   windowMs?: number;
   /** Most ids remembered per stream (memory bound). */

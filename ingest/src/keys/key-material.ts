@@ -1,10 +1,10 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
-export const KEY_PREFIX = "live_";
+const KEY_PREFIX = "live_";
 const KEY_BYTES = 24;
 const KEY_PATTERN = /^live_[A-Za-z0-9_-]{32}$/;
 
-export interface ScryptParams {
+interface ScryptParams {
   N: number;
   r: number;
   p: number;
@@ -12,9 +12,9 @@ export interface ScryptParams {
 }
 
 // The keys are 192 random bits, so scrypt guards against a leaked file, not weak secrets: modest cost is enough.
-export const DEFAULT_SCRYPT: ScryptParams = { N: 16384, r: 8, p: 1, keylen: 32 };
+const DEFAULT_SCRYPT: ScryptParams = { N: 16384, r: 8, p: 1, keylen: 32 };
 
-export interface KeyHash {
+interface KeyHash {
   salt: string; // base64url, 16 random bytes
   hash: string; // base64url scrypt output
   scrypt: ScryptParams;

@@ -63,7 +63,7 @@ export async function readKeysFile(file: string): Promise<KeysFileContent | unde
   return parseKeysFile(file, text);
 }
 
-export function parseKeysFile(file: string, text: string): KeysFileContent {
+function parseKeysFile(file: string, text: string): KeysFileContent {
   let json: unknown;
   try {
     json = JSON.parse(text);

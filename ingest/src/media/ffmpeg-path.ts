@@ -4,7 +4,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import path from "node:path";
 
-export type BinarySource = "FFMPEG_PATH" | "FFPROBE_PATH" | "ffmpeg-static" | "PATH";
+type BinarySource = "FFMPEG_PATH" | "FFPROBE_PATH" | "ffmpeg-static" | "PATH";
 
 export interface ResolvedBinary {
   path: string;
@@ -13,7 +13,7 @@ export interface ResolvedBinary {
   version: string;
 }
 
-export interface ResolveOptions {
+interface ResolveOptions {
   /** Loads ffmpeg-static's binary path; defaults to a dynamic import (the package is optional). */
   loadStatic?: () => Promise<string | null>;
   /** Time allowed for `<binary> -version`. */
@@ -34,7 +34,7 @@ async function loadFfmpegStatic(): Promise<string | null> {
 }
 
 /** Runs `<file> -version`; resolves its first line or rejects with a short reason. */
-export function probeVersion(file: string, timeoutMs = VERSION_TIMEOUT_MS): Promise<string> {
+function probeVersion(file: string, timeoutMs = VERSION_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, ["-version"], { timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true }, (err, stdout) => {
       if (err) {

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { BoundedLineSplitter } from "./bounded-lines.js";
 import { registerChild } from "./child-registry.js";
 
-export interface FfmpegRemuxerOptions {
+interface FfmpegRemuxerOptions {
   ffmpegPath: string;
   /** Fragment (= LL-HLS part) duration target in ms; ffmpeg cuts at whole frames at or after it. */
   partMs: number;
@@ -29,7 +29,7 @@ export interface RemuxerExit {
   expected: boolean;
 }
 
-export type RemuxerEvents = {
+type RemuxerEvents = {
   /** A chunk of fragmented MP4 (arbitrary boundaries: feed an Fmp4UnitReader). */
   data: [chunk: Buffer];
   /** stdin accepts writes again after `write()` returned false. */

@@ -4,7 +4,7 @@ import { codecString } from "./codec-strings.js";
 import { Mp4FormatError } from "./mp4-box-splitter.js";
 import { childBoxes, findBox, readSafeUint64, requireBox, requirePath, withMp4Errors } from "./mp4-boxes.js";
 
-export interface SampleDefaults {
+interface SampleDefaults {
   duration: number;
   size: number;
   flags: number;
@@ -28,13 +28,13 @@ export interface InitInfo {
   tracks: TrackInfo[];
 }
 
-export interface SampleInfo {
+interface SampleInfo {
   duration: number;
   size: number;
   isSync: boolean;
 }
 
-export interface TrackFragment {
+interface TrackFragment {
   id: number;
   baseMediaDecodeTime: number;
   /** Sum of the sample durations, in the track's timescale. */

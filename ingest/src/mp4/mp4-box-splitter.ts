@@ -7,7 +7,7 @@ export interface Mp4Box {
   bytes: Buffer;
 }
 
-export type Mp4FormatErrorCode = "box-too-large" | "box-size-invalid" | "truncated" | "malformed";
+type Mp4FormatErrorCode = "box-too-large" | "box-size-invalid" | "truncated" | "malformed";
 
 /** Typed error for any malformed or out-of-bounds MP4 input. */
 export class Mp4FormatError extends Error {
@@ -23,7 +23,7 @@ export class Mp4FormatError extends Error {
 export const DEFAULT_MAX_BOX_BYTES = 16 * 1024 * 1024;
 
 /** Reads a box type as 4 latin1 characters, rejecting non-printable bytes. */
-export function readFourCC(buf: Buffer, offset: number): string {
+function readFourCC(buf: Buffer, offset: number): string {
   for (let i = offset; i < offset + 4; i++) {
     const c = buf[i]!;
     if (c < 0x20 || c > 0x7e) throw new Mp4FormatError("malformed", `box type has non-printable byte 0x${c.toString(16)}`);

@@ -2,7 +2,7 @@
 // box's end throws (RangeError) and `withMp4Errors` turns that into a typed Mp4FormatError.
 import { Mp4FormatError, readBoxHeader } from "./mp4-box-splitter.js";
 
-export interface ChildBox {
+interface ChildBox {
   type: string;
   /** The box body (after the header), exactly as long as the box claims. */
   body: Buffer;

@@ -21,7 +21,7 @@ export type Amf0Value =
   | Amf0Object
   | Amf0EcmaArray;
 
-export const Amf0Marker = {
+const Amf0Marker = {
   number: 0x00,
   boolean: 0x01,
   string: 0x02,

@@ -43,7 +43,7 @@ interface ChunkStreamState {
   received: number;
 }
 
-export interface ChunkReadResult {
+interface ChunkReadResult {
   messages: RtmpMessage[];
   /** Set once the stream is malformed; the reader then stays failed. */
   error: ChunkError | null;

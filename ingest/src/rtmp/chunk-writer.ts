@@ -4,7 +4,7 @@ import type { RtmpMessage } from "./messages.js";
 
 const EXTENDED_TIMESTAMP = 0xffffff;
 
-export function basicHeader(fmt: number, csid: number): Buffer {
+function basicHeader(fmt: number, csid: number): Buffer {
   if (csid >= 2 && csid <= 63) return Buffer.of((fmt << 6) | csid);
   if (csid >= 64 && csid <= 319) return Buffer.of(fmt << 6, csid - 64);
   if (csid >= 64 && csid <= 65_599) {

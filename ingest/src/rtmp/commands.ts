@@ -38,7 +38,7 @@ export function parseDataMessage(message: RtmpMessage, limits: Amf0Limits = defa
   return decodeAmf0(body.value, limits);
 }
 
-export function commandMessage(values: Amf0Value[], streamId = 0, csid: number = ChunkStreamId.command): RtmpMessage {
+function commandMessage(values: Amf0Value[], streamId = 0, csid: number = ChunkStreamId.command): RtmpMessage {
   return { csid, typeId: MessageType.commandAmf0, streamId, timestamp: 0, payload: encodeAmf0(values) };
 }
 
@@ -62,7 +62,7 @@ export function createStreamResultMessage(transactionId: number, streamId: numbe
   return resultMessage(transactionId, null, streamId);
 }
 
-export interface StatusInfo {
+interface StatusInfo {
   level: "status" | "error" | "warning";
   code: string;
   description: string;
@@ -75,8 +75,4 @@ export function onStatusMessage(streamId: number, info: StatusInfo): RtmpMessage
 
 export function onFCPublishMessage(): RtmpMessage {
   return commandMessage(["onFCPublish", 0, null, { code: "NetStream.Publish.Start", description: "FCPublish" }]);
-}
-
-export function onFCUnpublishMessage(): RtmpMessage {
-  return commandMessage(["onFCUnpublish", 0, null, { code: "NetStream.Unpublish.Success", description: "FCUnpublish" }]);
 }

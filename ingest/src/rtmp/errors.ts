@@ -17,7 +17,7 @@ export class RtmpProtocolError extends Error {
   }
 }
 
-export type Amf0ErrorCode =
+type Amf0ErrorCode =
   | "truncated"
   | "unknown-marker"
   | "unsupported-marker"
@@ -33,7 +33,7 @@ export class Amf0Error extends RtmpProtocolError {
   }
 }
 
-export type HandshakeErrorCode = "bad-version" | "bad-length";
+type HandshakeErrorCode = "bad-version" | "bad-length";
 
 export class HandshakeError extends RtmpProtocolError {
   declare readonly code: HandshakeErrorCode;
@@ -57,7 +57,7 @@ export class ChunkError extends RtmpProtocolError {
   }
 }
 
-export type CommandErrorCode = "not-a-command" | "bad-command";
+type CommandErrorCode = "not-a-command" | "bad-command";
 
 export class CommandError extends RtmpProtocolError {
   declare readonly code: CommandErrorCode;

@@ -3,11 +3,11 @@
 import type { MediaEvent } from "../streams/media.js";
 import type { AnnouncedTracks } from "../streams/publish-source.js";
 import type { Amf0Object } from "./amf0.js";
-import { FlvAudioFormat, FlvVideoCodec, type FlvTag } from "./flv.js";
+import { FlvAudioFormat, FlvVideoCodec, isKeyframe, isSequenceHeader, type FlvTag } from "./flv.js";
 
-const AvcPacket = { sequenceHeader: 0, nalu: 1 } as const;
-const AacPacket = { sequenceHeader: 0, raw: 1 } as const;
-const FrameType = { key: 1, videoInfo: 5 } as const;
+const AvcPacket = { nalu: 1 } as const;
+const AacPacket = { raw: 1 } as const;
+const VIDEO_INFO_FRAME = 5;
 
 /**
  * The media event an audio or video tag carries, or null for what carries no media (script tags, AVC
@@ -19,16 +19,15 @@ export function mediaEventOf(tag: FlvTag): MediaEvent | null {
   const d = tag.data;
   if (tag.type === "video") {
     if (d.length < 5 || (d[0]! & 0x0f) !== FlvVideoCodec.avc) return null;
-    const frameType = d[0]! >> 4;
-    if (frameType === FrameType.videoInfo) return null;
-    if (d[1] === AvcPacket.sequenceHeader) return { kind: "video-config", config: { codec: "h264", avcC: d.subarray(5) } };
+    if (d[0]! >> 4 === VIDEO_INFO_FRAME) return null;
+    if (isSequenceHeader(tag)) return { kind: "video-config", config: { codec: "h264", avcC: d.subarray(5) } };
     if (d[1] !== AvcPacket.nalu) return null;
     const pts = tag.timestamp + d.readIntBE(2, 3);
-    return { kind: "video", dts: tag.timestamp, pts, keyframe: frameType === FrameType.key, data: d.subarray(5) };
+    return { kind: "video", dts: tag.timestamp, pts, keyframe: isKeyframe(tag), data: d.subarray(5) };
   }
   if (tag.type === "audio") {
     if (d.length < 2 || d[0]! >> 4 !== FlvAudioFormat.aac) return null;
-    if (d[1] === AacPacket.sequenceHeader) return { kind: "audio-config", config: { codec: "aac", asc: d.subarray(2) } };
+    if (isSequenceHeader(tag)) return { kind: "audio-config", config: { codec: "aac", asc: d.subarray(2) } };
     if (d[1] !== AacPacket.raw) return null;
     return { kind: "audio", dts: tag.timestamp, data: d.subarray(2) };
   }

@@ -1,6 +1,6 @@
 // FLV tags: what an RTMP publish carries (RTMP audio/video message payloads are FLV tag bodies).
 
-export type FlvTagType = "audio" | "video" | "script";
+type FlvTagType = "audio" | "video" | "script";
 
 export interface FlvTag {
   type: FlvTagType;

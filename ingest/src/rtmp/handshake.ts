@@ -12,9 +12,9 @@ const keyTail = Buffer.from(
   "hex",
 );
 /** "Genuine Adobe Flash Player 001" + 32 bytes; clients sign C1 with the first 30 bytes. */
-export const FLASH_PLAYER_KEY = Buffer.concat([Buffer.from("Genuine Adobe Flash Player 001", "ascii"), keyTail]);
+const FLASH_PLAYER_KEY = Buffer.concat([Buffer.from("Genuine Adobe Flash Player 001", "ascii"), keyTail]);
 /** "Genuine Adobe Flash Media Server 001" + 32 bytes; servers sign S1 with the first 36 bytes, S2 with a key derived from all 68. */
-export const FLASH_MEDIA_SERVER_KEY = Buffer.concat([Buffer.from("Genuine Adobe Flash Media Server 001", "ascii"), keyTail]);
+const FLASH_MEDIA_SERVER_KEY = Buffer.concat([Buffer.from("Genuine Adobe Flash Media Server 001", "ascii"), keyTail]);
 export const FLASH_PLAYER_KEY_SHORT = FLASH_PLAYER_KEY.subarray(0, 30);
 export const FLASH_MEDIA_SERVER_KEY_SHORT = FLASH_MEDIA_SERVER_KEY.subarray(0, 36);
 
@@ -25,7 +25,7 @@ const SERVER_VERSION = Buffer.of(0x0d, 0x0e, 0x0a, 0x0d);
  * The two places a digest can live. Scheme 0 reads its offset from bytes 8..11 (digest within 12..771),
  * scheme 1 from bytes 772..775 (digest within 776..1535).
  */
-export type DigestScheme = 0 | 1;
+type DigestScheme = 0 | 1;
 
 export function digestOffset(packet: Buffer, scheme: DigestScheme): number {
   const base = scheme === 0 ? 8 : 772;
@@ -41,7 +41,7 @@ export function packetDigest(packet: Buffer, offset: number, key: Buffer): Buffe
     .digest();
 }
 
-export interface ClientDigest {
+interface ClientDigest {
   scheme: DigestScheme;
   offset: number;
   digest: Buffer;
@@ -66,7 +66,7 @@ export interface HandshakeReply {
   clientDigest: ClientDigest | null;
 }
 
-export interface HandshakeOptions {
+interface HandshakeOptions {
   /** Server uptime in ms written to S1 (low 32 bits). */
   time?: number;
   random?: (size: number) => Buffer;

@@ -54,7 +54,6 @@ function u32Message(typeId: number, value: number): RtmpMessage {
 }
 
 export const setChunkSizeMessage = (size: number): RtmpMessage => u32Message(MessageType.setChunkSize, size & 0x7fffffff);
-export const abortMessage = (csid: number): RtmpMessage => u32Message(MessageType.abort, csid);
 export const acknowledgementMessage = (sequence: number): RtmpMessage => u32Message(MessageType.acknowledgement, sequence);
 export const windowAckSizeMessage = (size: number): RtmpMessage => u32Message(MessageType.windowAckSize, size);
 
@@ -82,7 +81,7 @@ export function readU32Control(message: RtmpMessage): Result<number, ChunkError>
   return ok(message.payload.readUInt32BE(0));
 }
 
-export interface UserControl {
+interface UserControl {
   event: number;
   /** The first 4 bytes of event data (stream id or ping timestamp); 0 when absent. */
   value: number;

@@ -8,7 +8,7 @@ import type { Amf0Object } from "./amf0.js";
 import type { FlvTag } from "./flv.js";
 import { announcedTracks, mediaEventOf } from "./flv-media.js";
 
-export interface RtmpPublishEvents {
+interface RtmpPublishEvents {
   /** An audio, video or script tag, emitted as soon as its RTMP message is complete. The one script tag is the
    * publisher's first onMetaData; later updates only change `metadata`. */
   tag: [tag: FlvTag];
@@ -18,7 +18,7 @@ export interface RtmpPublishEvents {
   close: [reason: string];
 }
 
-export interface RtmpPublishInit {
+interface RtmpPublishInit {
   id: string;
   stream: string;
   remoteAddress: string;

@@ -9,7 +9,7 @@ import { resolveRtmpLimits, type RtmpLimits } from "./limits.js";
 import type { RtmpPublish } from "./publish.js";
 import { RtmpSession, type SessionHost } from "./session.js";
 
-export interface RtmpServerOptions {
+interface RtmpServerOptions {
   /** Interface to bind; default all interfaces. */
   host?: string;
   /** TCP port; 0 picks a free one (see start()). */
@@ -67,15 +67,11 @@ export class RtmpServer {
       this.server.once("error", onError);
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off("error", onError);
-        const port = this.port;
+        const port = (this.server.address() as AddressInfo).port;
         this.log.info({ host: this.options.host ?? "0.0.0.0", port, app: this.app }, "RTMP server listening");
         resolve(port);
       });
     });
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo | null)?.port ?? 0;
   }
 
   /** The bound address and port once listening, null before start and after close. */

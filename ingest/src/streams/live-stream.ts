@@ -17,7 +17,7 @@ import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type Res
 /** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
 export const SOURCE_RENDITION = "source";
 
-export interface LiveStreamEvents {
+interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
   publish(stream: LiveStream, reconnect: boolean): void;
   restart(stream: LiveStream, reason: RestartReason): void;
@@ -26,7 +26,7 @@ export interface LiveStreamEvents {
   ended(stream: LiveStream): void;
 }
 
-export interface LiveStreamOptions {
+interface LiveStreamOptions {
   name: string;
   packager: LlHlsPackagerOptions;
   /** Seconds without a publisher before the playlist ends. */

@@ -8,7 +8,7 @@
 // know (a folder lost or restored from an old backup): segments are at least 1 s long except those a
 // discontinuity closes early, so a real-time stream's msn grows 10-20x slower than this clock.
 // Tenths of a second since 1970 are 11 digits, within the 15 that resource names and _HLS_msn accept.
-export const MSN_CLOCK_UNIT_MS = 100;
+const MSN_CLOCK_UNIT_MS = 100;
 
 export function msnFromClock(nowMs: number): number {
   return Math.floor(nowMs / MSN_CLOCK_UNIT_MS);

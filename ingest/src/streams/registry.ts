@@ -44,7 +44,7 @@ export interface StreamRegistryOptions {
  */
 const ENDED_RETAIN_S = 600;
 
-export interface StreamRegistryEvents {
+interface StreamRegistryEvents {
   /** A stream was created (first publish of a name, or a new show after an ended one): subscribe to its renditions here. */
   stream: [stream: LiveStream];
   /** A stream reached ENDLIST (its show is over; a later publish of the name is a new stream). */

@@ -17,7 +17,7 @@ export type DropReason = "backpressure" | "restart";
 export type RestartReason = "crash" | "backpressure";
 
 /** Where the supervisor's output goes (the stream's packager, its metrics). */
-export interface RemuxSink {
+interface RemuxSink {
   init(bytes: Buffer): void;
   fragment(bytes: Buffer): void;
   /** The current ffmpeg is gone and a new one will take over: the media timeline breaks here. */

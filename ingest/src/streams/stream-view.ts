@@ -27,7 +27,7 @@ export interface StreamStatus {
   access: "public" | "members" | "groups";
 }
 
-export interface VideoStatus {
+interface VideoStatus {
   codec: string; // RFC 6381, e.g. "avc1.64001f"
   width: number | null;
   height: number | null;
@@ -38,7 +38,7 @@ export interface VideoStatus {
   droppedFrames: number | null;
 }
 
-export interface AudioStatus {
+interface AudioStatus {
   codec: string; // e.g. "mp4a.40.2"
   sampleRate: number | null;
   channels: number | null;
@@ -100,8 +100,3 @@ export interface StreamDirectory {
   get(name: string): LiveStreamView | undefined;
   list(): LiveStreamView[];
 }
-
-export const emptyDirectory: StreamDirectory = {
-  get: () => undefined,
-  list: () => [],
-};

@@ -6,12 +6,13 @@ import type * as Paths from "../../../ingest/src/http/paths.js";
 import type * as Query from "../../../ingest/src/http/query.js";
 import type * as ResourceNames from "../../../ingest/src/hls/resource-names.js";
 import type * as StreamName from "../../../ingest/src/keys/stream-name.js";
+import { formatResourceName } from "../../ingest/hls/format-resource-name.js";
 import { ascii, check, importFrom, type FuzzTarget } from "../engine/target.js";
 
 export async function load(root: string): Promise<FuzzTarget> {
   const { parseRoute, splitTarget } = await importFrom<typeof Paths>(root, "http/paths");
   const { parsePlaylistQuery, isNextPart } = await importFrom<typeof Query>(root, "http/query");
-  const { parseResourceName, formatResourceName } = await importFrom<typeof ResourceNames>(root, "hls/resource-names");
+  const { parseResourceName } = await importFrom<typeof ResourceNames>(root, "hls/resource-names");
   const { isValidStreamName } = await importFrom<typeof StreamName>(root, "keys/stream-name");
   const { parseHeartbeat } = await importFrom<typeof LiveRoutes>(root, "http/live-routes");
   const seeds = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatResourceName, initName, parseResourceName, partName, segmentName } from "../../../ingest/src/hls/resource-names.js";
+import { initName, parseResourceName, partName, segmentName } from "../../../ingest/src/hls/resource-names.js";
+import { formatResourceName } from "./format-resource-name.js";
 
 describe("resource names", () => {
   it.each([
