@@ -22,7 +22,7 @@ const ALLOWED: Record<string, string[]> = {
   media: ["streams"],
   mp4: ["streams"],
   hls: ["mp4"],
-  streams: ["hls", "media", "mp4"],
+  streams: ["disk", "hls", "media", "mp4"],
   recording: ["hls", "keys", "media", "streams"],
   http: ["access", "hls", "keys", "net", "recording", "streams"],
   cli: ["access", "disk", "keys", "media", "recording", ROOT],
