@@ -36,9 +36,9 @@ export class RecordingLibrary {
     this.log = options.logger.child({ component: "recordings" });
   }
 
-  /** A stream's recordings, newest first. */
-  list(stream: string): Promise<RecordingSummary[]> {
-    return this.options.store.list(stream);
+  /** A stream's recordings, newest first; one that has no segment yet (just created) is not listed. */
+  async list(stream: string): Promise<RecordingSummary[]> {
+    return (await this.options.store.list(stream)).filter((r) => r.segments > 0);
   }
 
   /** Streams that have at least one recording, by name. */

@@ -61,7 +61,8 @@ describe("recording a show", () => {
     ingest = await startTestIngest(["--grace-s", "1"]);
     const t = ingest;
     const publisher = publish(t.rtmpUrl(), 8);
-    await until("a recorded segment", async () => (await recordings(t.get))[0]?.durationS ?? 0 > 0, 20_000);
+    // until() stops at any value but undefined and false: a boolean, so a duration of 0 does not count.
+    await until("a recorded segment", async () => ((await recordings(t.get))[0]?.durationS ?? 0) > 0, 20_000);
     const during = await recordings(t.get);
     expect(during).toHaveLength(1);
     expect(during[0]).toMatchObject({ live: true, playlist: `recordings/${during[0]!.id}/index.m3u8` });

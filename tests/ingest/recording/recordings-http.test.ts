@@ -46,6 +46,8 @@ beforeAll(async () => {
   second.segment({ ...show.segments[0]!, programDateTime: show.segments[0]!.programDateTime + 3_600_000 });
   await second.idle();
   [live, ended] = (await store.list("show")).map((r) => r.id) as [string, string];
+  // Just created, no segment written yet: not listed (its playlist would have nothing to play).
+  await (await store.create("show", Date.UTC(2026, 11, 3, 22, 0, 0))).close();
   const directory = { get: () => undefined, list: () => [] };
   const options = { host: "127.0.0.1", port: 0, allowOrigin: "https://forum.example", logger, directory };
   server = new HttpServer({ ...options, recordings: new RecordingLibrary({ store, recorder, logger }) });
@@ -62,7 +64,7 @@ afterAll(async () => {
 });
 
 describe("recordings over HTTP", () => {
-  it("lists recordings newest first with relative URLs; the one in progress is live without endedAt or download", async () => {
+  it("lists recordings newest first with relative URLs; the one in progress is live without endedAt or download; none without a segment", async () => {
     const reply = await request(port, "/live/show/recordings.json");
     expect(reply.status).toBe(200);
     expect(reply.headers["access-control-allow-origin"]).toBe("https://forum.example");
