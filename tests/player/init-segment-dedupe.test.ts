@@ -12,7 +12,7 @@ import {
 } from "../../player/src/init-segment-dedupe.js";
 
 /** Top-level boxes of a real fragmented MP4 written by ffmpeg (what VHS gets from an LL-HLS ingest). */
-let boxes: { type: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
+const boxes: { type: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
 
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));

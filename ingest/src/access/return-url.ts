@@ -11,6 +11,7 @@ const MAX_RETURN_CHARS = 2048;
  */
 export function checkReturnUrl(raw: string, base: string, allowedOrigins: readonly string[]): string | undefined {
   if (raw.length === 0 || raw.length > MAX_RETURN_CHARS) return undefined;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\\\u0000-\u0020\u007f]/.test(raw)) return undefined;
   if (raw.startsWith("//")) return undefined;
   const isPath = raw.startsWith("/");

@@ -139,8 +139,14 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudge
   if (tfhdFlags & 0x01) pos += 8; // base_data_offset
   if (tfhdFlags & 0x02) pos += 4; // sample_description_index
   const defaults: SampleDefaults = { duration: trex?.duration ?? 0, size: trex?.size ?? 0, flags: trex?.flags ?? 0 };
-  if (tfhdFlags & 0x08) (defaults.duration = tfhd.readUInt32BE(pos)), (pos += 4);
-  if (tfhdFlags & 0x10) (defaults.size = tfhd.readUInt32BE(pos)), (pos += 4);
+  if (tfhdFlags & 0x08) {
+    defaults.duration = tfhd.readUInt32BE(pos);
+    pos += 4;
+  }
+  if (tfhdFlags & 0x10) {
+    defaults.size = tfhd.readUInt32BE(pos);
+    pos += 4;
+  }
   if (tfhdFlags & 0x20) defaults.flags = tfhd.readUInt32BE(pos);
 
   const tfdt = findBox(traf, "tfdt")?.body;
@@ -156,7 +162,10 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudge
     let p = 8;
     if (flags & 0x001) p += 4; // data_offset
     let firstFlags: number | undefined;
-    if (flags & 0x004) (firstFlags = trun.readUInt32BE(p)), (p += 4);
+    if (flags & 0x004) {
+      firstFlags = trun.readUInt32BE(p);
+      p += 4;
+    }
     const perSample = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
     if (count * perSample > trun.length - p) {
       throw new Mp4FormatError("truncated", `trun of track ${id} claims ${count} samples but is ${trun.length} bytes`);
@@ -169,8 +178,14 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudge
       let d = defaults.duration;
       let s = defaults.size;
       let f = i === 0 && firstFlags !== undefined ? firstFlags : defaults.flags;
-      if (flags & 0x100) (d = trun.readUInt32BE(p)), (p += 4);
-      if (flags & 0x200) (s = trun.readUInt32BE(p)), (p += 4);
+      if (flags & 0x100) {
+        d = trun.readUInt32BE(p);
+        p += 4;
+      }
+      if (flags & 0x200) {
+        s = trun.readUInt32BE(p);
+        p += 4;
+      }
       if (flags & 0x400) {
         const sampleFlags = trun.readUInt32BE(p);
         p += 4;

@@ -98,6 +98,7 @@ describe("the ingest's output", () => {
   it("on a terminal: coloured pretty lines by default", async () => {
     const stdout = await inTerminal();
     expect(stdout).toContain("\x1b[");
+    // eslint-disable-next-line no-control-regex -- strips the terminal's colour escapes
     expect(stdout.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(FATAL_PRETTY);
   });
 

@@ -75,10 +75,22 @@ export interface TfhdDefaults {
 export function tfhd(trackId: number, d: TfhdDefaults = {}): Buffer {
   let flags = 0x020000; // default-base-is-moof
   const parts = [u32(trackId)];
-  if (d.baseDataOffset !== undefined) (flags |= 0x01), parts.push(u64(d.baseDataOffset));
-  if (d.duration !== undefined) (flags |= 0x08), parts.push(u32(d.duration));
-  if (d.size !== undefined) (flags |= 0x10), parts.push(u32(d.size));
-  if (d.flags !== undefined) (flags |= 0x20), parts.push(u32(d.flags));
+  if (d.baseDataOffset !== undefined) {
+    flags |= 0x01;
+    parts.push(u64(d.baseDataOffset));
+  }
+  if (d.duration !== undefined) {
+    flags |= 0x08;
+    parts.push(u32(d.duration));
+  }
+  if (d.size !== undefined) {
+    flags |= 0x10;
+    parts.push(u32(d.size));
+  }
+  if (d.flags !== undefined) {
+    flags |= 0x20;
+    parts.push(u32(d.flags));
+  }
   return fullBox("tfhd", 0, flags, ...parts);
 }
 

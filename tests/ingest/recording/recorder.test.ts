@@ -5,7 +5,6 @@ import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Recorder, type RecorderOptions } from "../../../ingest/src/recording/recorder.js";
-import { parseIndex } from "../../../ingest/src/recording/recording-index.js";
 import { RecordingStore } from "../../../ingest/src/recording/recording-store.js";
 import { RecordingSwitches } from "../../../ingest/src/recording/recording-switches.js";
 import { renderVodPlaylist } from "../../../ingest/src/recording/vod-playlist.js";
