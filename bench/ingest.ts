@@ -59,8 +59,10 @@ async function main() {
     for (const system of systems) {
       console.log(`${SYSTEM_LABEL[system]}: ${n} publisher(s), measuring ${opts.duration} s…`);
       const run = await measure(system, n, flv);
-      console.log(`  CPU ${fmt(run.usage.cpuPct, 1)} % of a core, RSS ${fmt(mb(run.usage.rssMaxBytes), 1)} MB, PSS ${fmt(mb(run.usage.pssMaxBytes), 1)} MB` +
-        (run.publisherExits ? `  WARNING: ${run.publisherExits} publisher(s) exited during the run` : ""));
+      console.log(
+        `  CPU ${fmt(run.usage.cpuPct, 1)} % of a core, RSS ${fmt(mb(run.usage.rssMaxBytes), 1)} MB, PSS ${fmt(mb(run.usage.pssMaxBytes), 1)} MB` +
+          (run.publisherExits ? `  WARNING: ${run.publisherExits} publisher(s) exited during the run` : ""),
+      );
       runs.push(run);
     }
   }
@@ -68,18 +70,34 @@ async function main() {
   printTable(
     `ingest cost, ${opts.size} ${opts.fps} fps ${opts.bitrate} kbit/s; CPU in % of one core and memory max of the process tree (PSS: shared libraries counted once)`,
     ["system", "pubs", "CPU %", "CPU by process", "RSS MB", "PSS MB", "PSS MB by process", "CPU %/pub", "PSS MB/pub", "pub exits"],
-    runs.map((r) => [SYSTEM_LABEL[r.system], r.publishers, fmt(r.usage.cpuPct, 1),
-      Object.entries(r.usage.cpuPctByComm).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(", "),
-      fmt(mb(r.usage.rssMaxBytes), 1), fmt(mb(r.usage.pssMaxBytes), 1),
-      Object.entries(r.usage.pssMaxBytesByComm).map(([k, v]) => `${k} ${fmt(mb(v))}`).join(", "),
-      fmt(perPublisher(r).cpuPct, 1), fmt(perPublisher(r).pssMb, 1), r.publisherExits]),
+    runs.map((r) => [
+      SYSTEM_LABEL[r.system],
+      r.publishers,
+      fmt(r.usage.cpuPct, 1),
+      Object.entries(r.usage.cpuPctByComm)
+        .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+        .join(", "),
+      fmt(mb(r.usage.rssMaxBytes), 1),
+      fmt(mb(r.usage.pssMaxBytes), 1),
+      Object.entries(r.usage.pssMaxBytesByComm)
+        .map(([k, v]) => `${k} ${fmt(mb(v))}`)
+        .join(", "),
+      fmt(perPublisher(r).cpuPct, 1),
+      fmt(perPublisher(r).pssMb, 1),
+      r.publisherExits,
+    ]),
   );
-  const ratios = counts.map((n) => {
-    const ours = runs.find((r) => r.system === "ours" && r.publishers === n);
-    const nginx = runs.find((r) => r.system === "nginx" && r.publishers === n);
-    return ours && nginx ? { publishers: n, cpuRatio: ours.usage.cpuPct / nginx.usage.cpuPct, pssRatio: ours.usage.pssMaxBytes / nginx.usage.pssMaxBytes } : null;
-  }).filter((r) => r !== null);
-  for (const r of ratios) console.log(`${r.publishers} publisher(s): ours / nginx-rtmp per publisher: CPU ${fmt(r.cpuRatio, 1)}×, PSS ${fmt(r.pssRatio, 1)}×`);
+  const ratios = counts
+    .map((n) => {
+      const ours = runs.find((r) => r.system === "ours" && r.publishers === n);
+      const nginx = runs.find((r) => r.system === "nginx" && r.publishers === n);
+      return ours && nginx
+        ? { publishers: n, cpuRatio: ours.usage.cpuPct / nginx.usage.cpuPct, pssRatio: ours.usage.pssMaxBytes / nginx.usage.pssMaxBytes }
+        : null;
+    })
+    .filter((r) => r !== null);
+  for (const r of ratios)
+    console.log(`${r.publishers} publisher(s): ours / nginx-rtmp per publisher: CPU ${fmt(r.cpuRatio, 1)}×, PSS ${fmt(r.pssRatio, 1)}×`);
   const file = writeResults("ingest", { options: opts, runs, ratios });
   console.log(`results: ${file}`);
 }

@@ -55,10 +55,12 @@ async function measureSystem(name: SystemName, harness: ChromiumHarness): Promis
       if (j > 0) await sleep(opts.gap * 1000);
       const r = await harness.measureJoin(server.baseUrl, STREAM, opts.watch * 1000);
       const s = summarize(r.latenciesMs);
-      console.log(`  ${name} join ${j + 1}/${opts.joins}: first frame ${fmt(r.timeToFirstFrameMs)} ms, ` +
-        `median ${fmt(s.p50)} ms over ${s.n} frames (buffered ahead ${fmt(summarize(r.bufferAheadMs).p50)} ms), ` +
-        `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}` +
-        (Math.abs(r.clockOffsetMs) > 2 ? `, WARNING: page clock off Date.now() by ${fmt(r.clockOffsetMs, 1)} ms` : ""));
+      console.log(
+        `  ${name} join ${j + 1}/${opts.joins}: first frame ${fmt(r.timeToFirstFrameMs)} ms, ` +
+          `median ${fmt(s.p50)} ms over ${s.n} frames (buffered ahead ${fmt(summarize(r.bufferAheadMs).p50)} ms), ` +
+          `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}` +
+          (Math.abs(r.clockOffsetMs) > 2 ? `, WARNING: page clock off Date.now() by ${fmt(r.clockOffsetMs, 1)} ms` : ""),
+      );
       joins.push(r);
     }
     return { system: name, playlistTags, joins, publisher: { framesWritten: publisher.framesWritten, lateFrames: publisher.lateFrames } };
@@ -74,13 +76,21 @@ function summaryRow(r: SystemResult) {
   const sum = (f: (j: JoinResult) => number | null) => r.joins.reduce((a, j) => a + (f(j) ?? 0), 0);
   const ttff = summarize(r.joins.map((j) => j.timeToFirstFrameMs ?? NaN).filter(Number.isFinite));
   return {
-    system: r.system, frames: s.n, p10Ms: s.p10, medianMs: s.p50, p90Ms: s.p90,
+    system: r.system,
+    frames: s.n,
+    p10Ms: s.p10,
+    medianMs: s.p50,
+    p90Ms: s.p90,
     bufferAheadMedianMs: summarize(r.joins.flatMap((j) => j.bufferAheadMs)).p50,
     joinMediansMs: r.joins.map((j) => summarize(j.latenciesMs).p50),
-    timeToFirstFrameMedianMs: ttff.p50, noFirstFrame: r.joins.filter((j) => j.timeToFirstFrameMs === null).length,
-    stalls: sum((j) => j.stalls), stallMs: sum((j) => j.stallMs),
-    framesDecoded: sum((j) => j.framesDecoded), framesDropped: sum((j) => j.framesDropped),
-    badBarcodes: sum((j) => j.badFrames), httpErrors: sum((j) => j.httpErrors.length),
+    timeToFirstFrameMedianMs: ttff.p50,
+    noFirstFrame: r.joins.filter((j) => j.timeToFirstFrameMs === null).length,
+    stalls: sum((j) => j.stalls),
+    stallMs: sum((j) => j.stallMs),
+    framesDecoded: sum((j) => j.framesDecoded),
+    framesDropped: sum((j) => j.framesDropped),
+    badBarcodes: sum((j) => j.badFrames),
+    httpErrors: sum((j) => j.httpErrors.length),
   };
 }
 
@@ -101,9 +111,36 @@ async function main() {
   const rows = results.map(summaryRow);
   printTable(
     `glass-to-glass latency (ms), ${opts.fps} fps, keyframe every ${opts.gop} frames, player ${player}`,
-    ["system", "frames", "p10", "median", "p90", "join medians", "buffered", "1st frame", "stalls", "decoded", "dropped", "bad code", "http err"],
-    rows.map((r) => [SYSTEM_LABEL[r.system], r.frames, r.p10Ms, r.medianMs, r.p90Ms, r.joinMediansMs.map((m) => fmt(m)).join("/"), r.bufferAheadMedianMs,
-      r.timeToFirstFrameMedianMs, r.stalls, r.framesDecoded, r.framesDropped, r.badBarcodes, r.httpErrors]),
+    [
+      "system",
+      "frames",
+      "p10",
+      "median",
+      "p90",
+      "join medians",
+      "buffered",
+      "1st frame",
+      "stalls",
+      "decoded",
+      "dropped",
+      "bad code",
+      "http err",
+    ],
+    rows.map((r) => [
+      SYSTEM_LABEL[r.system],
+      r.frames,
+      r.p10Ms,
+      r.medianMs,
+      r.p90Ms,
+      r.joinMediansMs.map((m) => fmt(m)).join("/"),
+      r.bufferAheadMedianMs,
+      r.timeToFirstFrameMedianMs,
+      r.stalls,
+      r.framesDecoded,
+      r.framesDropped,
+      r.badBarcodes,
+      r.httpErrors,
+    ]),
   );
   const ours = rows.find((r) => r.system === "ours");
   const nginx = rows.find((r) => r.system === "nginx");

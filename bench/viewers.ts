@@ -21,8 +21,11 @@ const opts = parseOptions("npm run bench:viewers --", {
   size: { default: "854x480", help: "source video size" },
   bitrate: { default: 1000, help: "source video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
-  access: { default: "public", help: "public | members: a members-only show, every viewer sending a member's session cookie (ours, varnish)" },
-  "ingest-node-args": { default: "", help: "node options for our ingest, space-separated (e.g. \"--cpu-prof --cpu-prof-dir=/tmp/prof\")" },
+  access: {
+    default: "public",
+    help: "public | members: a members-only show, every viewer sending a member's session cookie (ours, varnish)",
+  },
+  "ingest-node-args": { default: "", help: 'node options for our ingest, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")' },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
 const counts = opts.viewers.split(",").map(Number);
@@ -60,10 +63,23 @@ class WindowProbe {
     this.startedAt = performance.now();
     const m = this.metrics;
     if (!m) return;
-    this.scrapes = m.start().then(() => true, () => false);
-    this.midTimer = setTimeout(() => {
-      this.scrapes = this.scrapes.then((ok) => ok && m.sampleGauges().then(() => true, () => false));
-    }, (opts.duration * 1000) / 2);
+    this.scrapes = m.start().then(
+      () => true,
+      () => false,
+    );
+    this.midTimer = setTimeout(
+      () => {
+        this.scrapes = this.scrapes.then(
+          (ok) =>
+            ok &&
+            m.sampleGauges().then(
+              () => true,
+              () => false,
+            ),
+        );
+      },
+      (opts.duration * 1000) / 2,
+    );
   };
 
   readonly end = () => {
@@ -100,17 +116,24 @@ async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
         mode: system === "nginx" ? "hls" : "llhls",
         playlistUrl: `${server.baseUrl}/${STREAM}/index.m3u8`,
         ...(server.sessionCookie ? { cookie: server.sessionCookie } : {}),
-        viewers, workers: opts.workers, rampMs: (opts.ramp || Math.max(5, viewers / 200)) * 1000, measureMs: opts.duration * 1000,
+        viewers,
+        workers: opts.workers,
+        rampMs: (opts.ramp || Math.max(5, viewers / 200)) * 1000,
+        measureMs: opts.duration * 1000,
         window: probe,
       });
       const { usage, loadGen, serverMetrics } = await probe.result();
       if (publisher.proc.exitCode !== null || publisher.proc.signalCode !== null) throw new Error(`publisher exited: ${publisher.tail()}`);
       const r = result;
-      console.log(`  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
-        `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} % (loop delay p99 ${fmt(r.loadGenLoopDelayP99Ms)} ms), errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
-        (serverMetrics ? `; ingest event-loop lag p99 ${fmt(serverMetrics.eventLoopLagP99Ms)} ms, max ${fmt(serverMetrics.eventLoopLagMaxMs)} ms, ` +
-          `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}, ` +
-          `ffmpeg restarts ${serverMetrics.ffmpegRestarts}, dropped media tags ${serverMetrics.droppedMediaTags}` : ""));
+      console.log(
+        `  ${system} ${viewers} viewers: announce→delivered p50 ${fmt(r.fetchMs.p50)} p99 ${fmt(r.fetchMs.p99)} ms, ` +
+          `server CPU ${fmt(usage.cpuPct)} %, load generator CPU ${fmt(loadGen.cpuPct)} % (loop delay p99 ${fmt(r.loadGenLoopDelayP99Ms)} ms), errors ${r.httpErrors + r.networkErrors + r.timeouts}` +
+          (serverMetrics
+            ? `; ingest event-loop lag p99 ${fmt(serverMetrics.eventLoopLagP99Ms)} ms, max ${fmt(serverMetrics.eventLoopLagMaxMs)} ms, ` +
+              `${serverMetrics.httpConnections} connections and ${serverMetrics.heldRequests} held requests mid-window, responses ${JSON.stringify(serverMetrics.responsesByStatus)}, ` +
+              `ffmpeg restarts ${serverMetrics.ffmpegRestarts}, dropped media tags ${serverMetrics.droppedMediaTags}`
+            : ""),
+      );
       if (r.errorSamples.length) console.log(`    first errors: ${r.errorSamples.join("; ")}`);
       steps.push({ system, result, server: usage, metrics: serverMetrics, loadGen });
       await sleep(2000); // let the previous step's connections close
@@ -127,20 +150,58 @@ async function main() {
   const flv = await prepareFlv({ width, height, fps: 30, bitrateKbps: opts.bitrate, seconds: 30 });
   const steps: Step[] = [];
   for (const system of systems) {
-    console.log(`${SYSTEM_LABEL[system]}${opts.access === "members" ? ", members-only show" : ""}: viewers ${counts.join(", ")}, ${opts.duration} s each`);
+    console.log(
+      `${SYSTEM_LABEL[system]}${opts.access === "members" ? ", members-only show" : ""}: viewers ${counts.join(", ")}, ${opts.duration} s each`,
+    );
     steps.push(...(await loadSystem(system, flv)));
   }
   printTable(
     `fan-out, source ${opts.size} ${opts.bitrate} kbit/s; delays in ms (announce: playlist listing it arrived at that viewer; avail: first viewer to see it; pdt: media end by PROGRAM-DATE-TIME)`,
-    ["system", "viewers", "announce p50", "p99", "avail p50", "p99", "pdt p50", "p99", "deliv/viewer/s", "req/s", "Mbit/s",
-      "server CPU %", "server RSS MB", "loop lag p99", "loadgen CPU %", "loadgen lag p99", "errors"],
-    steps.map(({ system, result: r, server, metrics, loadGen }) => [SYSTEM_LABEL[system], r.viewers, r.fetchMs.p50, r.fetchMs.p99,
-      r.availableMs.p50, r.availableMs.p99, r.pdtMs.p50, r.pdtMs.p99, fmt(r.deliveriesPerViewerPerS, 2), r.requestsPerS, r.mbitPerS,
-      server.cpuPct, fmt(mb(server.rssMaxBytes), 1), metrics?.eventLoopLagP99Ms, loadGen.cpuPct, r.loadGenLoopDelayP99Ms, r.httpErrors + r.networkErrors + r.timeouts]),
+    [
+      "system",
+      "viewers",
+      "announce p50",
+      "p99",
+      "avail p50",
+      "p99",
+      "pdt p50",
+      "p99",
+      "deliv/viewer/s",
+      "req/s",
+      "Mbit/s",
+      "server CPU %",
+      "server RSS MB",
+      "loop lag p99",
+      "loadgen CPU %",
+      "loadgen lag p99",
+      "errors",
+    ],
+    steps.map(({ system, result: r, server, metrics, loadGen }) => [
+      SYSTEM_LABEL[system],
+      r.viewers,
+      r.fetchMs.p50,
+      r.fetchMs.p99,
+      r.availableMs.p50,
+      r.availableMs.p99,
+      r.pdtMs.p50,
+      r.pdtMs.p99,
+      fmt(r.deliveriesPerViewerPerS, 2),
+      r.requestsPerS,
+      r.mbitPerS,
+      server.cpuPct,
+      fmt(mb(server.rssMaxBytes), 1),
+      metrics?.eventLoopLagP99Ms,
+      loadGen.cpuPct,
+      r.loadGenLoopDelayP99Ms,
+      r.httpErrors + r.networkErrors + r.timeouts,
+    ]),
   );
   for (const system of systems.filter((s) => s !== "nginx")) {
     const top = steps.filter((s) => s.system === system).sort((a, b) => b.result.viewers - a.result.viewers)[0];
-    if (top) console.log(`goal 2000 viewers, p99 < 150 ms: ${SYSTEM_LABEL[system]} at ${top.result.viewers}: announce p99 ${fmt(top.result.fetchMs.p99)} ms, avail p99 ${fmt(top.result.availableMs.p99)} ms`);
+    if (top)
+      console.log(
+        `goal 2000 viewers, p99 < 150 ms: ${SYSTEM_LABEL[system]} at ${top.result.viewers}: announce p99 ${fmt(top.result.fetchMs.p99)} ms, avail p99 ${fmt(top.result.availableMs.p99)} ms`,
+      );
   }
   console.log(`results: ${writeResults("viewers", { options: opts, steps })}`);
 }

@@ -13,7 +13,14 @@ export function keepAliveAgent(maxSockets = 2): Agent {
 
 export function httpRequest(
   url: string,
-  options: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+  options: {
+    agent?: Agent;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = request(

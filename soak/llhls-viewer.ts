@@ -59,7 +59,17 @@ const partUris = (m: Manifest): string[] => [
 ];
 
 export class LlHlsViewer {
-  readonly stats: ViewerStats = { playlists: 0, parts: 0, partBytes: 0, statusPolls: 0, heartbeats: 0, discontinuities: 0, unavailable: 0, problems: [], ended: false };
+  readonly stats: ViewerStats = {
+    playlists: 0,
+    parts: 0,
+    partBytes: 0,
+    statusPolls: 0,
+    heartbeats: 0,
+    discontinuities: 0,
+    unavailable: 0,
+    problems: [],
+    ended: false,
+  };
   private readonly agent: Agent = keepAliveAgent(2);
   private readonly controller = new AbortController();
   private readonly id = randomBytes(12).toString("base64url");
@@ -97,7 +107,11 @@ export class LlHlsViewer {
 
   private async get(path: string, timeoutMs = 30_000): Promise<{ status: number; body: Buffer } | null> {
     try {
-      return await httpRequest(new URL(path, this.options.streamUrl).href, { agent: this.agent, timeoutMs, signal: this.controller.signal });
+      return await httpRequest(new URL(path, this.options.streamUrl).href, {
+        agent: this.agent,
+        timeoutMs,
+        signal: this.controller.signal,
+      });
     } catch (err) {
       this.problem(`GET ${path}: ${(err as Error).message}`);
       return null;

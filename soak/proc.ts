@@ -34,7 +34,9 @@ export function childProcesses(pid: number): { pid: number; comm: string }[] {
 
 /** Resident set size in bytes (VmRSS). */
 export function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? NaN) * 1024;
 }
 

@@ -92,7 +92,23 @@ const base = `http://127.0.0.1:${httpPort}`;
 const unitEnv = shippedUnitEnvironment();
 const ingest = spawn(
   process.execPath,
-  ["--import", "tsx", "ingest/src/main.ts", "--host", "127.0.0.1", "--rtmp-port", String(rtmpPort), "--http-port", String(httpPort), "--data-dir", dir, "--keys", keysFile, "--log-level", "warn"],
+  [
+    "--import",
+    "tsx",
+    "ingest/src/main.ts",
+    "--host",
+    "127.0.0.1",
+    "--rtmp-port",
+    String(rtmpPort),
+    "--http-port",
+    String(httpPort),
+    "--data-dir",
+    dir,
+    "--keys",
+    keysFile,
+    "--log-level",
+    "warn",
+  ],
   { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...unitEnv } },
 );
 const ingestLog: string[] = [];
@@ -106,21 +122,55 @@ const keepLog = (d: Buffer) => {
 };
 ingest.stdout.on("data", keepLog);
 ingest.stderr.on("data", keepLog);
-const ingestExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => ingest.once("exit", (code, signal) => resolve({ code, signal })));
+const ingestExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  ingest.once("exit", (code, signal) => resolve({ code, signal })),
+);
 
 let publisher: ChildProcess | null = null;
 let publishes = 0;
 let stopping = false;
 function startPublisher(): void {
   publishes++;
-  const child = spawn("ffmpeg", [
-    "-hide_banner", "-loglevel", "error", "-nostdin",
-    "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "60", "-b:v", "800k", "-threads", "1",
-    "-c:a", "aac", "-b:a", "96k",
-    "-f", "flv", "-tcp_nodelay", "1", `rtmp://127.0.0.1:${rtmpPort}/live/${key}`,
-  ], { stdio: "ignore" });
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=640x360:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "60",
+      "-b:v",
+      "800k",
+      "-threads",
+      "1",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "96k",
+      "-f",
+      "flv",
+      "-tcp_nodelay",
+      "1",
+      `rtmp://127.0.0.1:${rtmpPort}/live/${key}`,
+    ],
+    { stdio: "ignore" },
+  );
   publisher = child;
   child.once("exit", () => {
     if (publisher === child) publisher = null;
@@ -149,7 +199,11 @@ try {
     await sleep(200);
   }
   startPublisher();
-  for (let i = 0; !(await httpRequest(`${base}/live/${STREAM}/index.m3u8`, { timeoutMs: 10_000 })).body.toString().includes("#EXTINF"); i++) {
+  for (
+    let i = 0;
+    !(await httpRequest(`${base}/live/${STREAM}/index.m3u8`, { timeoutMs: 10_000 })).body.toString().includes("#EXTINF");
+    i++
+  ) {
     if (i > 60) throw new Error("no segment after 60 s of publishing");
     await sleep(1_000);
   }
@@ -165,15 +219,21 @@ try {
         const visitor = new LlHlsViewer({ streamUrl: `${base}/live/${STREAM}/`, statusEveryMs: 2_000, heartbeatEveryMs: 10_000 });
         churned.joined++;
         visitor.start();
-        setTimeout(() => void visitor.stop().then((s) => {
-          churned.problems.push(...s.problems);
-          churned.parts += s.parts;
-        }), churnEveryS * 660);
+        setTimeout(
+          () =>
+            void visitor.stop().then((s) => {
+              churned.problems.push(...s.problems);
+              churned.parts += s.parts;
+            }),
+          churnEveryS * 660,
+        );
       }, churnEveryS * 1000),
     );
   }
 
-  console.log(`soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}, unit environment ${JSON.stringify(unitEnv)}`);
+  console.log(
+    `soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}, unit environment ${JSON.stringify(unitEnv)}`,
+  );
   console.log("     t  rss MiB  heap MiB  ext MiB  handles  fds  ffmpeg  conns  parts");
   while (elapsedS() < durationS) {
     if (ingest.exitCode !== null) throw new Error(`the ingest exited during the soak:\n${ingestLog.join("\n")}`);
@@ -193,7 +253,10 @@ try {
       httpConnections: metricValue(metrics, "live_http_connections"),
       viewerParts: viewers.reduce((n, v) => n + v.stats.parts, 0),
       recordingBytes: metricValue(metrics, "live_recordings_bytes"),
-      recordingErrors: RECORDING_ERROR_REASONS.reduce((n, reason) => n + metricValue(metrics, `live_recording_errors_total{reason="${reason}"}`), 0),
+      recordingErrors: RECORDING_ERROR_REASONS.reduce(
+        (n, reason) => n + metricValue(metrics, `live_recording_errors_total{reason="${reason}"}`),
+        0,
+      ),
     };
     samples.push(sample);
     console.log(
@@ -212,7 +275,9 @@ try {
 
 await teardown();
 const viewerStats = viewers.map((v) => v.stats);
-const ffmpegPids = childProcesses(ingest.pid!).filter((c) => c.comm === "ffmpeg").map((c) => c.pid);
+const ffmpegPids = childProcesses(ingest.pid!)
+  .filter((c) => c.comm === "ffmpeg")
+  .map((c) => c.pid);
 const stopAt = performance.now();
 ingest.kill("SIGTERM");
 const exit = await Promise.race([ingestExit, sleep(10_000).then(() => null)]);
@@ -228,18 +293,35 @@ rmSync(dir, { recursive: true, force: true });
 const steady = samples.filter((s) => s.t >= warmupS);
 const envelope = Math.max(3, Math.round(60 / sampleEveryS));
 const points = (f: (s: Sample) => number): Point[] => steady.map((s) => ({ t: s.t, v: f(s) }));
-const rss = growth(points((s) => s.rssBytes), envelope);
-const heap = growth(points((s) => s.heapUsedBytes), envelope);
-const fds = countRose(steady.map((s) => s.openFiles), 4);
-const handles = countRose(steady.map((s) => s.activeHandles), 4);
-const ffmpeg = countRose(steady.map((s) => s.ffmpegChildren), 0);
+const rss = growth(
+  points((s) => s.rssBytes),
+  envelope,
+);
+const heap = growth(
+  points((s) => s.heapUsedBytes),
+  envelope,
+);
+const fds = countRose(
+  steady.map((s) => s.openFiles),
+  4,
+);
+const handles = countRose(
+  steady.map((s) => s.activeHandles),
+  4,
+);
+const ffmpeg = countRose(
+  steady.map((s) => s.ffmpegChildren),
+  0,
+);
 const problems = [...viewerStats.flatMap((s) => s.problems), ...churned.problems];
 const failures: string[] = [];
 if (rss.percent > maxGrowth) failures.push(`RSS trend grew ${rss.percent.toFixed(1)} % after the warm-up (limit ${maxGrowth} %)`);
-if (heap.percent > maxGrowth && heap.end - heap.start > 2 * 2 ** 20) failures.push(`heap trend grew ${heap.percent.toFixed(1)} % (${mib(heap.end - heap.start)} MiB)`);
+if (heap.percent > maxGrowth && heap.end - heap.start > 2 * 2 ** 20)
+  failures.push(`heap trend grew ${heap.percent.toFixed(1)} % (${mib(heap.end - heap.start)} MiB)`);
 if (fds.rose) failures.push(`open files rose from ${fds.first} to ${fds.last}`);
 if (handles.rose) failures.push(`active handles rose from ${handles.first} to ${handles.last}`);
-if (ffmpeg.rose || Math.max(...steady.map((s) => s.ffmpegChildren)) > 2) failures.push(`ffmpeg children rose (${ffmpeg.first} -> ${ffmpeg.last}, max ${Math.max(...steady.map((s) => s.ffmpegChildren))})`);
+if (ffmpeg.rose || Math.max(...steady.map((s) => s.ffmpegChildren)) > 2)
+  failures.push(`ffmpeg children rose (${ffmpeg.first} -> ${ffmpeg.last}, max ${Math.max(...steady.map((s) => s.ffmpegChildren))})`);
 if (problems.length > 0) failures.push(`viewers saw ${problems.length} problem(s), first: ${problems[0]}`);
 if (exit?.code !== 0) failures.push(`SIGTERM: the ingest ${exit ? `exited ${exit.code ?? exit.signal}` : "did not exit within 10 s"}`);
 if (ffmpegLeft > 0) failures.push(`${ffmpegLeft} ffmpeg process(es) outlived the ingest`);
@@ -258,16 +340,58 @@ const summary = {
   unitEnvironment: unitEnv,
   samples: samples.length,
   steadySamples: steady.length,
-  rssMiB: { first: mib(samples[0]!.rssBytes), afterWarmup: mib(steady[0]!.rssBytes), last: mib(samples.at(-1)!.rssBytes), max: mib(Math.max(...samples.map((s) => s.rssBytes))), trendPercent: Number(rss.percent.toFixed(2)), trendMiBPerHour: mib(rss.perHour) },
-  heapMiB: { afterWarmup: mib(steady[0]!.heapUsedBytes), last: mib(samples.at(-1)!.heapUsedBytes), trendPercent: Number(heap.percent.toFixed(2)), trendMiBPerHour: mib(heap.perHour) },
-  heapTotalMiB: { afterWarmup: mib(steady[0]!.heapTotalBytes), last: mib(samples.at(-1)!.heapTotalBytes), trendMiBPerHour: mib(growth(points((s) => s.heapTotalBytes), envelope).perHour) },
-  externalMiB: { afterWarmup: mib(steady[0]!.externalBytes), last: mib(samples.at(-1)!.externalBytes), trendMiBPerHour: mib(growth(points((s) => s.externalBytes), envelope).perHour) },
+  rssMiB: {
+    first: mib(samples[0]!.rssBytes),
+    afterWarmup: mib(steady[0]!.rssBytes),
+    last: mib(samples.at(-1)!.rssBytes),
+    max: mib(Math.max(...samples.map((s) => s.rssBytes))),
+    trendPercent: Number(rss.percent.toFixed(2)),
+    trendMiBPerHour: mib(rss.perHour),
+  },
+  heapMiB: {
+    afterWarmup: mib(steady[0]!.heapUsedBytes),
+    last: mib(samples.at(-1)!.heapUsedBytes),
+    trendPercent: Number(heap.percent.toFixed(2)),
+    trendMiBPerHour: mib(heap.perHour),
+  },
+  heapTotalMiB: {
+    afterWarmup: mib(steady[0]!.heapTotalBytes),
+    last: mib(samples.at(-1)!.heapTotalBytes),
+    trendMiBPerHour: mib(
+      growth(
+        points((s) => s.heapTotalBytes),
+        envelope,
+      ).perHour,
+    ),
+  },
+  externalMiB: {
+    afterWarmup: mib(steady[0]!.externalBytes),
+    last: mib(samples.at(-1)!.externalBytes),
+    trendMiBPerHour: mib(
+      growth(
+        points((s) => s.externalBytes),
+        envelope,
+      ).perHour,
+    ),
+  },
   openFiles: { ...fds, min: Math.min(...steady.map((s) => s.openFiles)), max: Math.max(...steady.map((s) => s.openFiles)) },
   activeHandles: { ...handles, min: Math.min(...steady.map((s) => s.activeHandles)), max: Math.max(...steady.map((s) => s.activeHandles)) },
-  ffmpegChildren: { ...ffmpeg, max: Math.max(...steady.map((s) => s.ffmpegChildren)), otherChildrenMax: Math.max(...samples.map((s) => s.otherChildren)) },
+  ffmpegChildren: {
+    ...ffmpeg,
+    max: Math.max(...steady.map((s) => s.ffmpegChildren)),
+    otherChildrenMax: Math.max(...samples.map((s) => s.otherChildren)),
+  },
   cpuSeconds: samples.at(-1)!.cpuSeconds,
   publishes,
-  viewers: { steady: viewerCount, churned: churned.joined, parts: viewerStats.reduce((n, s) => n + s.parts, 0) + churned.parts, playlists: viewerStats.reduce((n, s) => n + s.playlists, 0), retries503: viewerStats.reduce((n, s) => n + s.unavailable, 0), discontinuities: viewerStats.reduce((n, s) => n + s.discontinuities, 0), problems: problems.length },
+  viewers: {
+    steady: viewerCount,
+    churned: churned.joined,
+    parts: viewerStats.reduce((n, s) => n + s.parts, 0) + churned.parts,
+    playlists: viewerStats.reduce((n, s) => n + s.playlists, 0),
+    retries503: viewerStats.reduce((n, s) => n + s.unavailable, 0),
+    discontinuities: viewerStats.reduce((n, s) => n + s.discontinuities, 0),
+    problems: problems.length,
+  },
   ingestLogLines,
   recording: {
     recordings: recorded.length,

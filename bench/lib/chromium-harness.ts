@@ -46,7 +46,10 @@ export class ChromiumHarness {
 
   async start(): Promise<void> {
     const playerPath = this.player === "bundle" ? BUNDLE_PATH : STOCK_VIDEOJS_PATH;
-    if (!existsSync(playerPath)) throw new Error(`player script missing: ${playerPath}${this.player === "bundle" ? " (build the bundle, or pass --player videojs)" : ""}`);
+    if (!existsSync(playerPath))
+      throw new Error(
+        `player script missing: ${playerPath}${this.player === "bundle" ? " (build the bundle, or pass --player videojs)" : ""}`,
+      );
     const files: Record<string, [string, string]> = {
       "/": ["text/html", PAGE],
       "/player.js": ["text/javascript", readFileSync(playerPath, "utf8")],
@@ -65,8 +68,15 @@ export class ChromiumHarness {
       // Playwright's own SIGINT handler would exit the process before our cleanup stops nginx/ffmpeg.
       handleSIGINT: false,
       handleSIGTERM: false,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required",
+      ],
     });
     this.unregister = registerCleanup(() => this.close());
   }

@@ -47,7 +47,10 @@ const envName = (k: string) => `BENCH_${k.toUpperCase().replace(/-/g, "_")}`;
 
 /** "a,b" → ["a","b"], each checked against the allowed values. */
 export function listOption<A extends string>(name: string, value: string, allowed: readonly A[]): A[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of items) if (!allowed.includes(i as A)) throw new Error(`--${name}: unknown "${i}" (allowed: ${allowed.join(", ")})`);
   return items as A[];
 }

@@ -23,12 +23,49 @@ export async function checkClockRoundTrip(frames = 60): Promise<{ frames: number
   const W = 160;
   const H = 90;
   const encode = spawn("ffmpeg", [
-    "-hide_banner", "-loglevel", "error",
-    "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", `${FRAME_WIDTH}x${FRAME_HEIGHT}`, "-r", "30", "-i", "pipe:0",
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "60", "-b:v", "600k",
-    "-vf", `scale=${W}:${H}`, "-f", "h264", "pipe:1",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "yuv420p",
+    "-s",
+    `${FRAME_WIDTH}x${FRAME_HEIGHT}`,
+    "-r",
+    "30",
+    "-i",
+    "pipe:0",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-tune",
+    "zerolatency",
+    "-g",
+    "60",
+    "-b:v",
+    "600k",
+    "-vf",
+    `scale=${W}:${H}`,
+    "-f",
+    "h264",
+    "pipe:1",
   ]);
-  const decode = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "h264", "-i", "pipe:0", "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]);
+  const decode = spawn("ffmpeg", [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-f",
+    "h264",
+    "-i",
+    "pipe:0",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgba",
+    "pipe:1",
+  ]);
   encode.stdout.pipe(decode.stdin);
   const chunks: Buffer[] = [];
   decode.stdout.on("data", (c: Buffer) => chunks.push(c));

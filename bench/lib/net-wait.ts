@@ -16,12 +16,7 @@ export function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Retry check() every intervalMs until it returns a value, or throw after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 200,
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let lastError = "";
   while (performance.now() < deadline) {
@@ -56,7 +51,12 @@ export function waitForTcp(port: number, timeoutMs: number): Promise<true> {
 }
 
 /** GET url until it answers 2xx and accept(body) holds; returns the body. */
-export function waitForHttp(url: string, timeoutMs: number, accept: (body: string) => boolean = () => true, headers: Record<string, string> = {}): Promise<string> {
+export function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  accept: (body: string) => boolean = () => true,
+  headers: Record<string, string> = {},
+): Promise<string> {
   return waitFor(
     url,
     async () => {

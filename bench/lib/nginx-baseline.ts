@@ -33,13 +33,17 @@ export class NginxRtmpBaseline {
 
   async start(): Promise<void> {
     const module = MODULE_CANDIDATES.find((p) => existsSync(p));
-    if (!module) throw new Error(`ngx_rtmp_module.so not found (apt-get install libnginx-mod-rtmp); looked in ${MODULE_CANDIDATES.join(", ")}`);
+    if (!module)
+      throw new Error(`ngx_rtmp_module.so not found (apt-get install libnginx-mod-rtmp); looked in ${MODULE_CANDIDATES.join(", ")}`);
     this.rtmpPort = await freePort();
     this.httpPort = await freePort();
     const d = this.dir;
     for (const sub of ["hls", "status", "temp"]) mkdirSync(join(d, sub), { recursive: true });
     for (const s of this.streams) {
-      writeFileSync(join(d, "status", `${s}.json`), JSON.stringify({ name: s, state: "live", live: true, viewers: 0, playlist: "index.m3u8" }));
+      writeFileSync(
+        join(d, "status", `${s}.json`),
+        JSON.stringify({ name: s, state: "live", live: true, viewers: 0, playlist: "index.m3u8" }),
+      );
     }
     const statusLocations = this.streams
       .map((s) => `    location = /live/${s}/status.json { alias ${d}/status/${s}.json; default_type application/json; }`)
@@ -90,7 +94,16 @@ rtmp {
 }
 `;
     writeFileSync(join(d, "nginx.conf"), conf);
-    this.child = spawnTracked("nginx", "nginx", ["-p", d, "-c", join(d, "nginx.conf"), "-e", join(d, "error.log"), "-g", "daemon off; master_process off;"]);
+    this.child = spawnTracked("nginx", "nginx", [
+      "-p",
+      d,
+      "-c",
+      join(d, "nginx.conf"),
+      "-e",
+      join(d, "error.log"),
+      "-g",
+      "daemon off; master_process off;",
+    ]);
     await Promise.race([
       Promise.all([waitForTcp(this.rtmpPort, 10_000), waitForTcp(this.httpPort, 10_000)]),
       this.child.exited.then((code) => {

@@ -83,14 +83,40 @@ export class OurIngest {
       const secretFile = join(this.dir, "discourse-connect-secret");
       writeFileSync(secretFile, BENCH_SECRET, { mode: 0o600 });
       for (const stream of this.opts.streams) {
-        await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "access", stream, "members", "--data-dir", this.dir], { cwd: REPO, timeout: 30_000 });
+        await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "access", stream, "members", "--data-dir", this.dir], {
+          cwd: REPO,
+          timeout: 30_000,
+        });
       }
-      access.push("--public-url", `http://127.0.0.1:${this.httpPort}`, "--discourse-url", BENCH_FORUM, "--discourse-connect-secret-file", secretFile, "--allow-origin", BENCH_FORUM);
+      access.push(
+        "--public-url",
+        `http://127.0.0.1:${this.httpPort}`,
+        "--discourse-url",
+        BENCH_FORUM,
+        "--discourse-connect-secret-file",
+        secretFile,
+        "--allow-origin",
+        BENCH_FORUM,
+      );
     }
-    const args = [...(this.opts.nodeArgs ?? []), ...NODE_ARGS, "--host", "127.0.0.1", "--rtmp-port", String(this.rtmpPort), "--http-port", String(this.httpPort),
-      "--data-dir", this.dir, "--log-level", this.opts.logLevel ?? "warn",
+    const args = [
+      ...(this.opts.nodeArgs ?? []),
+      ...NODE_ARGS,
+      "--host",
+      "127.0.0.1",
+      "--rtmp-port",
+      String(this.rtmpPort),
+      "--http-port",
+      String(this.httpPort),
+      "--data-dir",
+      this.dir,
+      "--log-level",
+      this.opts.logLevel ?? "warn",
       // Every bench publisher comes from 127.0.0.1, where a real show's performers come from their own addresses.
-      "--max-connections-per-address", "64", ...access];
+      "--max-connections-per-address",
+      "64",
+      ...access,
+    ];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
     this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO, env: { ...process.env, ...UNIT_ENV } });
     await Promise.race([
@@ -119,7 +145,12 @@ export class OurIngest {
       timeoutMs,
     );
     const cookie = this.sessionCookie;
-    return waitForHttp(`${this.baseUrl}/${stream}/index.m3u8`, timeoutMs, (body) => (body.match(/#EXTINF/g) ?? []).length >= segments, cookie ? { Cookie: cookie } : {});
+    return waitForHttp(
+      `${this.baseUrl}/${stream}/index.m3u8`,
+      timeoutMs,
+      (body) => (body.match(/#EXTINF/g) ?? []).length >= segments,
+      cookie ? { Cookie: cookie } : {},
+    );
   }
 
   async close(): Promise<void> {

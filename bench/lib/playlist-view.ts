@@ -1,8 +1,18 @@
 import { createRequire } from "node:module";
 
 // m3u8-parser is the parser VHS itself uses; it ships no types, so only the fields read here are typed.
-interface RawPart { uri: string; duration: number; independent?: boolean }
-interface RawSegment { uri: string; duration: number; parts?: RawPart[]; programDateTime?: number; dateTimeObject?: Date }
+interface RawPart {
+  uri: string;
+  duration: number;
+  independent?: boolean;
+}
+interface RawSegment {
+  uri: string;
+  duration: number;
+  parts?: RawPart[];
+  programDateTime?: number;
+  dateTimeObject?: Date;
+}
 interface RawManifest {
   mediaSequence?: number;
   targetDuration?: number;
@@ -13,7 +23,9 @@ interface RawManifest {
   skip?: { skippedSegments: number };
   serverControl?: { canBlockReload?: boolean; canSkipUntil?: number; partHoldBack?: number };
 }
-const { Parser } = createRequire(import.meta.url)("m3u8-parser") as { Parser: new () => { push(s: string): void; end(): void; manifest: RawManifest } };
+const { Parser } = createRequire(import.meta.url)("m3u8-parser") as {
+  Parser: new () => { push(s: string): void; end(): void; manifest: RawManifest };
+};
 
 export interface PartRef {
   /** msn * 1000 + part index: one number orders and identifies a part */
@@ -96,7 +108,10 @@ export function parsePlaylist(text: string, playlistUrl: string): PlaylistView {
 export class PlaylistCache {
   private readonly map = new Map<string, PlaylistView>();
 
-  constructor(private readonly playlistUrl: string, private readonly max = 64) {}
+  constructor(
+    private readonly playlistUrl: string,
+    private readonly max = 64,
+  ) {}
 
   get(text: string): PlaylistView {
     let v = this.map.get(text);

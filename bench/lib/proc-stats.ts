@@ -59,7 +59,9 @@ export function readPss(pid: number): number {
 }
 
 export function descendantPids(root: number): number[] {
-  return treeStats(root).slice(1).map((s) => s.pid);
+  return treeStats(root)
+    .slice(1)
+    .map((s) => s.pid);
 }
 
 /** The process and all its descendants, root first. */
@@ -103,7 +105,10 @@ export class TreeSampler {
   private pssByComm: Record<string, number> = {};
   private startedAt = 0;
 
-  constructor(private readonly roots: number[], private readonly intervalMs = 500) {}
+  constructor(
+    private readonly roots: number[],
+    private readonly intervalMs = 500,
+  ) {}
 
   start(): void {
     this.startedAt = performance.now();

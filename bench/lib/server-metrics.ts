@@ -62,7 +62,9 @@ export class MetricsWindow {
       byStatus[`${status}xx`] = (byStatus[`${status}xx`] ?? 0) + s.value - prev;
     }
     const delta = (name: string) =>
-      after.filter((x) => x.name === name).reduce((sum, x) => sum + x.value - (this.before.find((b) => b.name === name && b.labels === x.labels)?.value ?? 0), 0);
+      after
+        .filter((x) => x.name === name)
+        .reduce((sum, x) => sum + x.value - (this.before.find((b) => b.name === name && b.labels === x.labels)?.value ?? 0), 0);
     return {
       ffmpegRestarts: delta("live_ffmpeg_restarts_total"),
       droppedMediaTags: delta("live_dropped_media_tags_total"),

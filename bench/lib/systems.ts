@@ -22,10 +22,20 @@ export interface SystemUnderTest {
 }
 
 /** `nodeArgs`: extra node options for our ingest (e.g. --cpu-prof); nginx-rtmp ignores them. */
-export function createSystem(name: SystemName, streams: string[], partMs?: number, nodeArgs: string[] = [], membersOnly = false): SystemUnderTest {
+export function createSystem(
+  name: SystemName,
+  streams: string[],
+  partMs?: number,
+  nodeArgs: string[] = [],
+  membersOnly = false,
+): SystemUnderTest {
   if (name === "nginx") return new NginxRtmpBaseline(streams);
   const ingest = new OurIngest({ streams, partMs, nodeArgs, membersOnly });
   return name === "ours" ? ingest : new VarnishFrontedIngest(ingest);
 }
 
-export const SYSTEM_LABEL: Record<SystemName, string> = { ours: "ours (LL-HLS)", varnish: "ours + Varnish (LL-HLS)", nginx: "nginx-rtmp (HLS)" };
+export const SYSTEM_LABEL: Record<SystemName, string> = {
+  ours: "ours (LL-HLS)",
+  varnish: "ours + Varnish (LL-HLS)",
+  nginx: "nginx-rtmp (HLS)",
+};

@@ -163,11 +163,14 @@ async function hlsViewer(): Promise<void> {
 async function main(): Promise<void> {
   const viewer = input.mode === "llhls" ? llhlsViewer : hlsViewer;
   const runs: Promise<void>[] = [];
-  setTimeout(() => {
-    stopped = true;
-    clearInterval(sweep);
-    for (const connection of connections) connection.destroy();
-  }, Math.max(0, input.stopAt - now()));
+  setTimeout(
+    () => {
+      stopped = true;
+      clearInterval(sweep);
+      for (const connection of connections) connection.destroy();
+    },
+    Math.max(0, input.stopAt - now()),
+  );
   // This thread's own event-loop delay over the window: if high, its timestamps (and so the delays) are late.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   setTimeout(() => loopDelay.enable(), Math.max(0, input.measureFrom - now()));

@@ -68,27 +68,48 @@ const SETTLE_AFTER_RAMP_MS = 4000;
  * Runs `viewers` simulated viewers over `workers` threads: they join over rampMs, and deliveries are
  * counted during the measureMs that start SETTLE_AFTER_RAMP_MS after the ramp.
  */
-export async function runViewers(o: { mode: ViewerMode; playlistUrl: string; cookie?: string; viewers: number; workers: number; rampMs: number; measureMs: number; window?: { start(): void; end(): void } }): Promise<ViewersResult> {
+export async function runViewers(o: {
+  mode: ViewerMode;
+  playlistUrl: string;
+  cookie?: string;
+  viewers: number;
+  workers: number;
+  rampMs: number;
+  measureMs: number;
+  window?: { start(): void; end(): void };
+}): Promise<ViewersResult> {
   const startAt = wallNow() + 200;
   const measureFrom = startAt + o.rampMs + SETTLE_AFTER_RAMP_MS;
   const stopAt = measureFrom + o.measureMs;
   const per = Array.from({ length: o.workers }, (_, i) => Math.floor(o.viewers / o.workers) + (i < o.viewers % o.workers ? 1 : 0));
-  const outputs = per.filter((n) => n > 0).map((viewers) =>
-    new Promise<ViewerWorkerOutput>((resolve, reject) => {
-      const input: ViewerWorkerInput = { mode: o.mode, playlistUrl: o.playlistUrl, ...(o.cookie ? { cookie: o.cookie } : {}), viewers, startAt, rampMs: o.rampMs, measureFrom, stopAt };
-      const w = new Worker(BOOT, { eval: true, workerData: input });
-      const timer = setTimeout(() => void w.terminate(), stopAt - wallNow() + 15_000);
-      w.once("message", (m: ViewerWorkerOutput) => {
-        resolve(m);
-        void w.terminate(); // its viewers are done; drop any socket or timer left
-      });
-      w.once("error", reject);
-      w.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`viewer worker exited (${code}) without results`));
-      });
-    }),
-  );
+  const outputs = per
+    .filter((n) => n > 0)
+    .map(
+      (viewers) =>
+        new Promise<ViewerWorkerOutput>((resolve, reject) => {
+          const input: ViewerWorkerInput = {
+            mode: o.mode,
+            playlistUrl: o.playlistUrl,
+            ...(o.cookie ? { cookie: o.cookie } : {}),
+            viewers,
+            startAt,
+            rampMs: o.rampMs,
+            measureFrom,
+            stopAt,
+          };
+          const w = new Worker(BOOT, { eval: true, workerData: input });
+          const timer = setTimeout(() => void w.terminate(), stopAt - wallNow() + 15_000);
+          w.once("message", (m: ViewerWorkerOutput) => {
+            resolve(m);
+            void w.terminate(); // its viewers are done; drop any socket or timer left
+          });
+          w.once("error", reject);
+          w.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`viewer worker exited (${code}) without results`));
+          });
+        }),
+    );
   if (o.window) {
     setTimeout(o.window.start, measureFrom - wallNow());
     setTimeout(o.window.end, stopAt - wallNow());
@@ -118,7 +139,8 @@ function aggregate(viewers: number, outs: ViewerWorkerOutput[], from: number, to
     }
   }
   const seconds = (to - from) / 1000;
-  const total = (k: "playlistRequests" | "mediaRequests" | "bytes" | "httpErrors" | "networkErrors" | "timeouts") => outs.reduce((a, o) => a + o[k], 0);
+  const total = (k: "playlistRequests" | "mediaRequests" | "bytes" | "httpErrors" | "networkErrors" | "timeouts") =>
+    outs.reduce((a, o) => a + o[k], 0);
   return {
     viewers,
     fetchMs: summarize(fetch),

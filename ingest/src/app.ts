@@ -197,7 +197,18 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     await close();
     throw error;
   }
-  return { close, rtmpPort, httpPort, rtmpAddress: rtmp.address!, httpAddress: http.address!, registry, ffmpeg, metricsRegistry, recorder, recordings };
+  return {
+    close,
+    rtmpPort,
+    httpPort,
+    rtmpAddress: rtmp.address!,
+    httpAddress: http.address!,
+    registry,
+    ffmpeg,
+    metricsRegistry,
+    recorder,
+    recordings,
+  };
 }
 
 /**
@@ -219,11 +230,17 @@ async function startAccess(config: Config, keys: KeyStore, logger: Logger) {
     });
     const scope = cookieScope(config.discourseUrl, config.publicUrl);
     if (!scope.shared) {
-      log.warn({ discourseUrl: config.discourseUrl, publicUrl: config.publicUrl, reason: scope.reason }, "the session cookie will not reach the ingest from the forum's pages: put the ingest on the forum's host or a sibling subdomain");
+      log.warn(
+        { discourseUrl: config.discourseUrl, publicUrl: config.publicUrl, reason: scope.reason },
+        "the session cookie will not reach the ingest from the forum's pages: put the ingest on the forum's host or a sibling subdomain",
+      );
     }
     const forumOrigin = new URL(config.discourseUrl).origin;
     if (config.allowOrigin !== "*" && config.allowOrigin !== forumOrigin) {
-      log.warn({ allowOrigin: config.allowOrigin, forumOrigin }, "--allow-origin is not the forum's origin: players on the forum cannot send their session");
+      log.warn(
+        { allowOrigin: config.allowOrigin, forumOrigin },
+        "--allow-origin is not the forum's origin: players on the forum cannot send their session",
+      );
     }
   }
   const problem = misconfiguration({ signIn, allowOrigin: config.allowOrigin });
@@ -231,7 +248,8 @@ async function startAccess(config: Config, keys: KeyStore, logger: Logger) {
     load: () => keys.accessModes(),
     logger: log,
     onChange: (modes) => {
-      if (problem && modes.size > 0) log.error({ problem, streams: [...modes.keys()] }, "protected streams answer 503 until the configuration is fixed");
+      if (problem && modes.size > 0)
+        log.error({ problem, streams: [...modes.keys()] }, "protected streams answer 503 until the configuration is fixed");
     },
   });
   await accessTable.start();
@@ -240,6 +258,12 @@ async function startAccess(config: Config, keys: KeyStore, logger: Logger) {
     accessTable.close();
     throw new Error(`members-only streams ${protectedStreams.join(", ")} cannot be protected: ${problem}`);
   }
-  const access = new AccessGuard({ modeOf: (stream) => accessTable.modeOf(stream), signIn, discourseUrl: config.discourseUrl, allowOrigin: config.allowOrigin, logger: log });
+  const access = new AccessGuard({
+    modeOf: (stream) => accessTable.modeOf(stream),
+    signIn,
+    discourseUrl: config.discourseUrl,
+    allowOrigin: config.allowOrigin,
+    logger: log,
+  });
   return { access, signIn, accessTable };
 }

@@ -52,8 +52,15 @@ const addressOrBlock = (entry: string): boolean => {
 
 const addressList = z
   .string()
-  .transform((s) => s.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
-  .refine((list) => list.every(addressOrBlock), { error: "expected IP addresses or CIDR blocks separated by commas, e.g. 127.0.0.1,::1,10.0.0.0/8" });
+  .transform((s) =>
+    s
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ""),
+  )
+  .refine((list) => list.every(addressOrBlock), {
+    error: "expected IP addresses or CIDR blocks separated by commas, e.g. 127.0.0.1,::1,10.0.0.0/8",
+  });
 
 export const configSchema = z.object({
   rtmpPort: integer(0, 65535).default(1935).describe("RTMP port OBS publishes to"),
@@ -67,14 +74,20 @@ export const configSchema = z.object({
   keys: nonEmptyPath.optional().describe("keys file (default: <data-dir>/keys.json)"),
   app: appName.default("live").describe("RTMP application name: OBS server rtmp://<host>/<app>"),
   allowOrigin: origin.default("*").describe("Access-Control-Allow-Origin for /live"),
-  partMs: integer(100, 2000).default(200).describe("LL-HLS part duration in milliseconds (players stay PART-HOLD-BACK, 3 parts plus a frame each, behind live)"),
+  partMs: integer(100, 2000)
+    .default(200)
+    .describe("LL-HLS part duration in milliseconds (players stay PART-HOLD-BACK, 3 parts plus a frame each, behind live)"),
   windowSegments: integer(3, 60).default(6).describe("segments listed in the playlist"),
   graceS: integer(0, 3600).default(60).describe("seconds without a publisher before the playlist ends"),
-  publicUrl: publicUrl.optional().describe("public base URL of this host, used to print the OBS and watch URLs, and for the sign-in callback of members-only streams"),
+  publicUrl: publicUrl
+    .optional()
+    .describe("public base URL of this host, used to print the OBS and watch URLs, and for the sign-in callback of members-only streams"),
   logLevel: logLevel.default("info").describe(`log level: ${logLevels.join(", ")}`),
   logFormat: logFormat
     .default("auto")
-    .describe("log lines: pretty (one coloured line per event, for people), json (one JSON object per line, for journald and log shippers), auto (pretty when stdout is a terminal, json otherwise)"),
+    .describe(
+      "log lines: pretty (one coloured line per event, for people), json (one JSON object per line, for journald and log shippers), auto (pretty when stdout is a terminal, json otherwise)",
+    ),
   // RTMP defaults live with the receiver (rtmp/limits.ts), which tests also run without a config.
   maxConnections: integer(1, 10000).default(defaultRtmpLimits.maxConnections).describe("simultaneous RTMP connections"),
   maxConnectionsPerAddress: integer(1, 10000)
@@ -98,7 +111,9 @@ export const configSchema = z.object({
   // discourseUrl, discourseConnectSecretFile and publicUrl (the callback URL the forum redirects to).
   discourseUrl: publicUrl
     .optional()
-    .describe("the forum signing viewers in to members-only streams (DiscourseConnect provider), e.g. https://forum.example.org; needs --public-url"),
+    .describe(
+      "the forum signing viewers in to members-only streams (DiscourseConnect provider), e.g. https://forum.example.org; needs --public-url",
+    ),
   discourseConnectSecretFile: nonEmptyPath
     .optional()
     .describe("file (mode 0600) holding the secret of the forum's 'discourse connect provider secrets' line for this host"),
@@ -107,13 +122,15 @@ export const configSchema = z.object({
     .describe("lifetime of a viewer's sign-in: how long a member removed on the forum can keep watching (hours)"),
   // Recording (recording/): every show is kept under <data-dir>/recordings. The defaults suit a small VPS
   // (20-80 GB disk): a 2.5 Mbit/s show takes about 1.1 GB per hour.
-  recordings: onOff.default("on").describe("record every show under <data-dir>/recordings (off: nothing new is recorded; existing recordings are still served)"),
-  recordingsMaxAgeDays: integer(0, 36500)
-    .default(30)
-    .describe("delete a recording this many days after it ended (0: no age limit)"),
+  recordings: onOff
+    .default("on")
+    .describe("record every show under <data-dir>/recordings (off: nothing new is recorded; existing recordings are still served)"),
+  recordingsMaxAgeDays: integer(0, 36500).default(30).describe("delete a recording this many days after it ended (0: no age limit)"),
   recordingsMaxMb: integer(0, 1_000_000_000)
     .default(10240)
-    .describe("all recordings together stay under this many MiB, oldest deleted first; 10 GiB is about 9 hours at 2.5 Mbit/s (0: no size limit)"),
+    .describe(
+      "all recordings together stay under this many MiB, oldest deleted first; 10 GiB is about 9 hours at 2.5 Mbit/s (0: no size limit)",
+    ),
   recordingsMinFreeMb: integer(0, 1_000_000_000)
     .default(1024)
     .describe("recording pauses (the live show goes on) while the disk holding the recordings has less than this many MiB free"),
@@ -230,13 +247,19 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
 function signInOptionsError(options: ParsedOptions, sourceOf: Map<OptionKey, string>): ConfigError | undefined {
   const name = (key: OptionKey) => sourceOf.get(key) ?? flagName(key);
   if (options.discourseUrl && !options.discourseConnectSecretFile) {
-    return new ConfigError(`${name("discourseUrl")} needs ${flagName("discourseConnectSecretFile")} (the DiscourseConnect secret, in a file)`, name("discourseUrl"));
+    return new ConfigError(
+      `${name("discourseUrl")} needs ${flagName("discourseConnectSecretFile")} (the DiscourseConnect secret, in a file)`,
+      name("discourseUrl"),
+    );
   }
   if (options.discourseConnectSecretFile && !options.discourseUrl) {
     return new ConfigError(`${name("discourseConnectSecretFile")} needs ${flagName("discourseUrl")}`, name("discourseConnectSecretFile"));
   }
   if (options.discourseUrl && !options.publicUrl) {
-    return new ConfigError(`${name("discourseUrl")} needs ${flagName("publicUrl")} (the forum sends viewers back to <public-url>/live/auth/callback)`, name("discourseUrl"));
+    return new ConfigError(
+      `${name("discourseUrl")} needs ${flagName("publicUrl")} (the forum sends viewers back to <public-url>/live/auth/callback)`,
+      name("discourseUrl"),
+    );
   }
   return undefined;
 }

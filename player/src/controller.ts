@@ -160,7 +160,11 @@ class PlayerController implements PlayerHandle {
   private gate(): { text: string; action: string; href: string } | null {
     const denial = this.denial;
     if (denial?.kind === "login") {
-      return { text: this.labels.membersOnly, action: this.labels.logIn, href: loginHref(denial.loginUrl, this.view.root.ownerDocument.location.href) };
+      return {
+        text: this.labels.membersOnly,
+        action: this.labels.logIn,
+        href: loginHref(denial.loginUrl, this.view.root.ownerDocument.location.href),
+      };
     }
     if (denial?.kind === "forbidden" && denial.groups.length > 0) {
       const names = denial.groups.map((g) => g.name).join(", ");

@@ -303,9 +303,12 @@ export class VideoEngine {
       // A join that would land up to a GOP behind waits (under a second) for the next refreshes instead.
       if (start && !this.sourceReady && worthWaitingForNewerKeyframe(start, edgeDelay, JOIN_WAIT_S)) {
         const session = this.session;
-        this.joinWaitTimer ??= setTimeout(() => {
-          if (session === this.session) this.onSourceReady();
-        }, (JOIN_WAIT_S + 0.3) * 1000);
+        this.joinWaitTimer ??= setTimeout(
+          () => {
+            if (session === this.session) this.onSourceReady();
+          },
+          (JOIN_WAIT_S + 0.3) * 1000,
+        );
         return;
       }
     }

@@ -11,7 +11,8 @@ const videojs = videojsImport as unknown as typeof videojsImport.default;
 function validate(element: unknown, options: unknown): asserts options is ReplayOptions {
   if (!element || (element as Node).nodeType !== 1) throw new TypeError("LiveShowsPlayer.mountReplay: element must be an HTMLElement");
   const { playlistUrl } = (options ?? {}) as Partial<ReplayOptions>;
-  if (typeof playlistUrl !== "string" || playlistUrl.trim() === "") throw new TypeError("LiveShowsPlayer.mountReplay: playlistUrl is required");
+  if (typeof playlistUrl !== "string" || playlistUrl.trim() === "")
+    throw new TypeError("LiveShowsPlayer.mountReplay: playlistUrl is required");
 }
 
 export function mountReplay(element: HTMLElement, options: ReplayOptions): PlayerHandle {
@@ -54,7 +55,11 @@ export function mountReplay(element: HTMLElement, options: ReplayOptions): Playe
       nativeVideoTracks: !usesMse,
     },
   });
-  player.src({ src: new URL(options.playlistUrl, doc.baseURI).href, type: "application/x-mpegURL", withCredentials: options.withCredentials === true });
+  player.src({
+    src: new URL(options.playlistUrl, doc.baseURI).href,
+    type: "application/x-mpegURL",
+    withCredentials: options.withCredentials === true,
+  });
   let destroyed = false;
   return {
     destroy() {

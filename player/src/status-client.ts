@@ -31,9 +31,7 @@ export function parseStatus(body: unknown): StatusResult {
   }
   if (state === null) return { ok: false, reason: "status has no state" };
   const viewers =
-    typeof record.viewers === "number" && Number.isFinite(record.viewers) && record.viewers >= 0
-      ? Math.floor(record.viewers)
-      : null;
+    typeof record.viewers === "number" && Number.isFinite(record.viewers) && record.viewers >= 0 ? Math.floor(record.viewers) : null;
   const access = record.access === "members" || record.access === "groups" ? { access: record.access as "members" | "groups" } : {};
   return { ok: true, state, viewers, ...access };
 }

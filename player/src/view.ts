@@ -39,12 +39,7 @@ function speakerIcon(doc: Document): SVGSVGElement {
   return svg;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
   node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -165,7 +160,10 @@ export class PlayerView {
         const button = element(doc, "button", "live-show-button live-show-watch-replay");
         button.type = "button";
         button.dataset.replay = replay.id;
-        button.append(element(doc, "span", "live-show-button-text", this.labels.watchReplay), element(doc, "span", "live-show-replay-when", replay.text));
+        button.append(
+          element(doc, "span", "live-show-button-text", this.labels.watchReplay),
+          element(doc, "span", "live-show-replay-when", replay.text),
+        );
         button.addEventListener("click", () => choose(replay.id));
         return button;
       }),

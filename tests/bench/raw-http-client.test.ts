@@ -89,14 +89,20 @@ describe("RawHttpConnection", () => {
   it("rejects a chunked response and a body longer than announced", async () => {
     const server = createTcpServer((socket) => {
       socket.once("data", (d) => {
-        socket.write(d.toString().startsWith("GET /chunked")
-          ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-          : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabc");
+        socket.write(
+          d.toString().startsWith("GET /chunked")
+            ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabc",
+        );
       });
     });
     const port = await listen(server);
     const connection = new RawHttpConnection("127.0.0.1", port, "x");
-    expect(await connection.get("/chunked", false, 5000)).toEqual({ ok: false, error: "network", message: "response without Content-Length" });
+    expect(await connection.get("/chunked", false, 5000)).toEqual({
+      ok: false,
+      error: "network",
+      message: "response without Content-Length",
+    });
     expect(await connection.get("/long", false, 5000)).toEqual({ ok: false, error: "network", message: "more bytes than Content-Length" });
     connection.destroy();
   });

@@ -47,7 +47,11 @@ describeWithChromium("members-only show in Chromium: sign-in through the forum, 
         if (url.pathname !== TOPIC) return void res.writeHead(404).end();
         const mount = `<script nonce="${NONCE}">window.__mount(${JSON.stringify({ baseUrl: `${ingestUrl}/live`, stream: t.stream })});</script>`;
         res
-          .writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP_VARIANTS["no worker-src"], "Cache-Control": "no-store" })
+          .writeHead(200, {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": CSP_VARIANTS["no worker-src"],
+            "Cache-Control": "no-store",
+          })
           .end(pageHtml().replace("</body>", `${mount}</body>`));
       },
     });
@@ -59,7 +63,18 @@ describeWithChromium("members-only show in Chromium: sign-in through the forum, 
     const port = await freePort();
     ingestUrl = `http://127.0.0.1:${port}`;
     // The forum and the ingest share the host (different ports): one site, so the cookie travels.
-    t = await startTestIngest(["--http-port", String(port), "--public-url", ingestUrl, "--discourse-url", forum.url, "--discourse-connect-secret-file", secretFile, "--allow-origin", forum.url]);
+    t = await startTestIngest([
+      "--http-port",
+      String(port),
+      "--public-url",
+      ingestUrl,
+      "--discourse-url",
+      forum.url,
+      "--discourse-connect-secret-file",
+      secretFile,
+      "--allow-origin",
+      forum.url,
+    ]);
     await setAccess("members");
     publisher = publish(t.rtmpUrl(), 120);
     await until("live", async () => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text).live === true, 30_000, 200);

@@ -21,7 +21,8 @@ describeWithChromium("player bundle in Chromium, real ingest and RTMP publisher"
 
   const mediaRequestsSince = (at: number) =>
     requests.filter((r) => r.at > at && r.url.includes(`/live/${ingest.stream}/`) && !r.url.endsWith("status.json"));
-  const status = async () => JSON.parse((await ingest.get(`/live/${ingest.stream}/status.json`)).text) as { state: string; viewers: number };
+  const status = async () =>
+    JSON.parse((await ingest.get(`/live/${ingest.stream}/status.json`)).text) as { state: string; viewers: number };
 
   beforeAll(async () => {
     ingest = await startTestIngest(["--part-ms", "200", "--grace-s", String(GRACE_S)]);

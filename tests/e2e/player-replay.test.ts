@@ -74,18 +74,26 @@ describeWithChromium("player: live, ended, replay, live again", () => {
 
     await button.click();
     const replayVideo = page.page.locator(".live-show-replay-host video");
-    await page.page.waitForFunction(() => (document.querySelector(".live-show-replay-host video") as HTMLVideoElement | null)?.currentTime! > 1, null, {
-      timeout: 20_000,
-    });
+    await page.page.waitForFunction(
+      () => ((document.querySelector(".live-show-replay-host video") as HTMLVideoElement | null)?.currentTime ?? 0) > 1,
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
     const duration = await replayVideo.evaluate((v: HTMLVideoElement) => v.duration);
     expect(Math.abs(duration - 8)).toBeLessThan(0.5);
     await replayVideo.evaluate((v: HTMLVideoElement) => {
       v.currentTime = 5;
     });
-    await page.page.waitForFunction(() => {
-      const v = document.querySelector(".live-show-replay-host video") as HTMLVideoElement;
-      return !v.seeking && v.currentTime > 5.3;
-    }, null, { timeout: 20_000 });
+    await page.page.waitForFunction(
+      () => {
+        const v = document.querySelector(".live-show-replay-host video") as HTMLVideoElement;
+        return !v.seeking && v.currentTime > 5.3;
+      },
+      null,
+      { timeout: 20_000 },
+    );
     expect(await page.page.locator(".live-show-watch-replay").count()).toBe(0);
 
     // The performer is back: the replay goes away and the live show plays, no reload.

@@ -69,7 +69,10 @@ describeWithChromium("player bundle in Chromium, joining a running show on the r
       expect(joined.dropped, `frames dropped in the first 2 s ${context}`).toBe(0);
       expect(joined.videoWidth).toBe(640);
       expect(record.appends.filter((a) => a.type === "ftyp")).toHaveLength(1);
-      expect(record.seeks.filter((s) => s.at > firstPlaying), "seeks (gap jumps) after playback started").toEqual([]);
+      expect(
+        record.seeks.filter((s) => s.at > firstPlaying),
+        "seeks (gap jumps) after playback started",
+      ).toEqual([]);
       expect(joined.buffered).toHaveLength(1);
       expect(record.csp).toEqual([]);
       expect(page.httpErrors).toEqual([]);

@@ -110,8 +110,15 @@ describeWithChromium("ingest preview page in Chromium", () => {
     expect(await page.locator(`${card} .badge`).innerText()).toMatch(/^live$/i);
     expect(await page.locator(`${card} .warnings li`).count()).toBe(0);
     // A healthy publisher: every check of the performer's checklist OK.
-    expect(await page.locator(`${card} .check`).evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status))).toEqual(["ok", "ok", "ok", "ok"]);
-    expect(await page.locator(`${card} .playlist a`).getAttribute("href")).toBe(`http://127.0.0.1:${ingest.ingest.httpPort}/live/show/index.m3u8`);
+    expect(await page.locator(`${card} .check`).evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status))).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+    ]);
+    expect(await page.locator(`${card} .playlist a`).getAttribute("href")).toBe(
+      `http://127.0.0.1:${ingest.ingest.httpPort}/live/show/index.m3u8`,
+    );
     expect(await page.content()).not.toContain(ingest.key);
     if (process.env.PREVIEW_SCREENSHOT) await page.screenshot({ path: process.env.PREVIEW_SCREENSHOT });
 
@@ -136,11 +143,35 @@ describeWithChromium("ingest preview page in Chromium", () => {
     // missing with the timestamps kept (as OBS leaves them when it skips a frame).
     const { key } = await new KeyStore({ file: path.join(ingest.dir, "keys.json") }).add("rough");
     const args = [
-      "-hide_banner", "-loglevel", "error", "-nostdin",
-      "-re", "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=10", "-t", "60",
-      "-vf", "select=not(eq(mod(n\\,10)\\,5))", "-fps_mode", "passthrough",
-      "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "100", "-threads", "1", "-an",
-      "-f", "flv", ingest.rtmpUrl(key),
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=426x240:rate=10",
+      "-t",
+      "60",
+      "-vf",
+      "select=not(eq(mod(n\\,10)\\,5))",
+      "-fps_mode",
+      "passthrough",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "100",
+      "-threads",
+      "1",
+      "-an",
+      "-f",
+      "flv",
+      ingest.rtmpUrl(key),
     ];
     let stderr = "";
     rough = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -149,13 +180,16 @@ describeWithChromium("ingest preview page in Chromium", () => {
     await page.goto(`http://127.0.0.1:${ingest.ingest.httpPort}/live/`);
     const roughCard = '[data-stream="rough"]';
     const status = (check: string) => page.locator(`${roughCard} [data-check="${check}"]`).getAttribute("data-status");
-    await page.waitForFunction(
-      (selector) => [...document.querySelectorAll(`${selector} .check`)].filter((li) => (li as HTMLElement).dataset.status === "fix").length === 3,
-      roughCard,
-      { timeout: 30_000, polling: 200 },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nffmpeg: ${stderr}`);
-    });
+    await page
+      .waitForFunction(
+        (selector) =>
+          [...document.querySelectorAll(`${selector} .check`)].filter((li) => (li as HTMLElement).dataset.status === "fix").length === 3,
+        roughCard,
+        { timeout: 30_000, polling: 200 },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\nffmpeg: ${stderr}`);
+      });
     const text = (check: string, part: string) => page.locator(`${roughCard} [data-check="${check}"] .check-${part}`).innerText();
 
     expect(await status("keyframes")).toBe("fix");
@@ -165,10 +199,13 @@ describeWithChromium("ingest preview page in Chromium", () => {
     expect(await text("audio", "fix")).toMatch(/Settings → Audio/);
     expect(await status("framerate")).toBe("fix");
     expect(await text("framerate", "value")).toMatch(/^9(\.\d)? fps, \d+ dropped$/);
-    expect(await text("framerate", "fix")).toMatch(/^Frame rate is 9(\.\d+)? fps.*Common FPS Values to 30\..*frames missing in the last 10 s/);
+    expect(await text("framerate", "fix")).toMatch(
+      /^Frame rate is 9(\.\d+)? fps.*Common FPS Values to 30\..*frames missing in the last 10 s/,
+    );
     expect(await status("bitrate")).toBe("ok");
     expect(await page.locator(`${roughCard} .warnings li`).count()).toBe(0);
-    if (process.env.PREVIEW_CHECKLIST_SCREENSHOT) await page.locator(roughCard).screenshot({ path: process.env.PREVIEW_CHECKLIST_SCREENSHOT });
+    if (process.env.PREVIEW_CHECKLIST_SCREENSHOT)
+      await page.locator(roughCard).screenshot({ path: process.env.PREVIEW_CHECKLIST_SCREENSHOT });
     rough.kill("SIGKILL");
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
   });

@@ -72,11 +72,15 @@ describeWithChromium("replay of a recording in Chromium", () => {
       (window as any).__handle = (window as any).LiveShowsPlayer.mountReplay(document.getElementById("host"), { playlistUrl: url });
     }, playlistUrl);
     const video = page.page.locator("#host video");
-    await page.page.waitForFunction(() => Number.isFinite((document.querySelector("#host video") as HTMLVideoElement)?.duration), null, { timeout: 20_000 });
+    await page.page.waitForFunction(() => Number.isFinite((document.querySelector("#host video") as HTMLVideoElement)?.duration), null, {
+      timeout: 20_000,
+    });
     const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
     expect(Math.abs(duration - totalS)).toBeLessThan(0.5);
     await page.page.click("#host .vjs-big-play-button");
-    await page.page.waitForFunction(() => (document.querySelector("#host video") as HTMLVideoElement).currentTime > 1, null, { timeout: 20_000 });
+    await page.page.waitForFunction(() => (document.querySelector("#host video") as HTMLVideoElement).currentTime > 1, null, {
+      timeout: 20_000,
+    });
     await page.page.hover("#host video");
     for (const control of [".vjs-progress-control", ".vjs-current-time", ".vjs-duration", ".vjs-play-control", ".vjs-fullscreen-control"]) {
       expect(await page.page.locator(`#host ${control}`).isVisible(), control).toBe(true);

@@ -20,12 +20,20 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[]): CliRun {
-  const child = track(spawn(process.execPath, ["--import", "tsx", "ingest/src/main.ts", ...args], { cwd: repoRoot, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] }));
+  const child = track(
+    spawn(process.execPath, ["--import", "tsx", "ingest/src/main.ts", ...args], {
+      cwd: repoRoot,
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d));
   child.stderr!.on("data", (d: Buffer) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
+  );
   return {
     pid: child.pid!,
     stdout: () => stdout,

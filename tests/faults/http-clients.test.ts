@@ -16,10 +16,15 @@ beforeAll(async () => {
   // 3 x TARGETDURATION (3 s here), under IDLE_MS.
   t = await startTestIngest([], { http: { timeouts: { headersMs: 2_000, requestMs: 4_000, keepAliveMs: 5_000, idleMs: IDLE_MS } } });
   publish(t.rtmpUrl(), 90);
-  await until("a playlist with a complete segment", async () => {
-    const reply = await httpRequest(t.url(`/live/${STREAM}/index.m3u8`));
-    return reply.status === 200 && reply.body.toString().includes("#EXTINF") ? true : undefined;
-  }, 30_000, 200);
+  await until(
+    "a playlist with a complete segment",
+    async () => {
+      const reply = await httpRequest(t.url(`/live/${STREAM}/index.m3u8`));
+      return reply.status === 200 && reply.body.toString().includes("#EXTINF") ? true : undefined;
+    },
+    30_000,
+    200,
+  );
 });
 
 afterAll(async () => {
@@ -63,10 +68,15 @@ describe("slow and idle HTTP clients", () => {
     const partsBefore = viewer.stats.parts;
     // The server counts each socket until it has destroyed it (the clients here never close theirs): back to
     // the viewer's keep-alive sockets and the one asking for /metrics.
-    const settled = await until("the idle and slow sockets closed by the server", async () => {
-      const n = await connections();
-      return n <= 3 ? n : undefined;
-    }, IDLE_MS + 40_000, 500);
+    const settled = await until(
+      "the idle and slow sockets closed by the server",
+      async () => {
+        const n = await connections();
+        return n <= 3 ? n : undefined;
+      },
+      IDLE_MS + 40_000,
+      500,
+    );
     clearInterval(trickle);
     // The viewer kept going meanwhile, without a single problem (contiguous parts, all 200).
     await sleep(1_000);

@@ -67,7 +67,11 @@ describe.sequential("the publisher's link breaks mid-show", () => {
     expect(ms).toBeLessThan(10_000);
 
     const partsAtReconnect = viewer.stats.parts;
-    await until("the viewer past the discontinuity", () => viewer.stats.discontinuities >= 1 && viewer.stats.parts >= partsAtReconnect + 8, 20_000);
+    await until(
+      "the viewer past the discontinuity",
+      () => viewer.stats.discontinuities >= 1 && viewer.stats.parts >= partsAtReconnect + 8,
+      20_000,
+    );
     const stats = await viewer.stop();
     figures.silentLinkViewer503s = stats.unavailable;
     expect(stats.problems).toEqual([]);
@@ -78,7 +82,10 @@ describe.sequential("the publisher's link breaks mid-show", () => {
     expect(after).toContain("#EXT-X-DISCONTINUITY");
     publisher.child.kill("SIGKILL");
     await publisher.exited;
-    await until("reconnecting", async () => JSON.parse((await httpRequest(t.url(`/live/${STREAM}/status.json`))).body.toString()).state === "reconnecting");
+    await until(
+      "reconnecting",
+      async () => JSON.parse((await httpRequest(t.url(`/live/${STREAM}/status.json`))).body.toString()).state === "reconnecting",
+    );
   });
 
   it("reset link: the ingest notices at once, the reconnect needs no takeover; viewers continue", async () => {
@@ -90,14 +97,23 @@ describe.sequential("the publisher's link breaks mid-show", () => {
 
     proxy.reset();
     await first.exited;
-    await until("the ingest noticed the reset", async () => JSON.parse((await httpRequest(t.url(`/live/${STREAM}/status.json`))).body.toString()).state === "reconnecting", 5_000, 50);
+    await until(
+      "the ingest noticed the reset",
+      async () => JSON.parse((await httpRequest(t.url(`/live/${STREAM}/status.json`))).body.toString()).state === "reconnecting",
+      5_000,
+      50,
+    );
     const { publisher, ms } = await reconnect();
     figures.resetLinkReconnectMs = ms;
     expect(logLines("stale publisher taken over")).toHaveLength(takeovers);
 
     const partsAtReconnect = viewer.stats.parts;
     const discontinuities = viewer.stats.discontinuities;
-    await until("the viewer past the discontinuity", () => viewer.stats.discontinuities > discontinuities && viewer.stats.parts >= partsAtReconnect + 8, 20_000);
+    await until(
+      "the viewer past the discontinuity",
+      () => viewer.stats.discontinuities > discontinuities && viewer.stats.parts >= partsAtReconnect + 8,
+      20_000,
+    );
     const stats = await viewer.stop();
     figures.resetLinkViewer503s = stats.unavailable;
     expect(stats.problems).toEqual([]);

@@ -26,16 +26,26 @@ describe("ffmpeg killed mid-show", () => {
     for (let crash = 1; crash <= 2; crash++) {
       const pid = t.ingest.registry.get(STREAM)!.remuxerPid!;
       process.kill(pid, "SIGKILL");
-      await until("a new ffmpeg", () => {
-        const next = t.ingest.registry.get(STREAM)?.remuxerPid;
-        return next !== undefined && next !== pid && processAlive(next);
-      }, 10_000);
+      await until(
+        "a new ffmpeg",
+        () => {
+          const next = t.ingest.registry.get(STREAM)?.remuxerPid;
+          return next !== undefined && next !== pid && processAlive(next);
+        },
+        10_000,
+      );
       const parts = viewer.stats.parts;
-      await until(`the viewer past discontinuity ${crash}`, () => viewer.stats.discontinuities >= crash && viewer.stats.parts >= parts + 6, 20_000);
+      await until(
+        `the viewer past discontinuity ${crash}`,
+        () => viewer.stats.discontinuities >= crash && viewer.stats.parts >= parts + 6,
+        20_000,
+      );
     }
     const stats = await viewer.stop();
     expect(stats.problems).toEqual([]);
     expect(stats.discontinuities).toBe(2);
-    console.info(`ffmpeg crash figures: ${JSON.stringify({ parts: stats.parts, playlists: stats.playlists, retries503: stats.unavailable })}`);
+    console.info(
+      `ffmpeg crash figures: ${JSON.stringify({ parts: stats.parts, playlists: stats.playlists, retries503: stats.unavailable })}`,
+    );
   });
 });

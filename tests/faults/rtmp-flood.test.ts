@@ -51,7 +51,12 @@ describe("unauthenticated RTMP clients", () => {
       await sleep(1_000);
       during = await rtmpConnections();
       await until("the performer's publish accepted", () => t.logs.some((l) => l.includes('"msg":"publish started"')), 15_000);
-      await until("parts from the performer", async () => (await httpRequest(t.url(`/live/${STREAM}/index.m3u8`))).body.toString().includes("#EXT-X-PART:"), 20_000, 200);
+      await until(
+        "parts from the performer",
+        async () => (await httpRequest(t.url(`/live/${STREAM}/index.m3u8`))).body.toString().includes("#EXT-X-PART:"),
+        20_000,
+        200,
+      );
     } finally {
       flooding = false;
       for (const s of sockets) s.destroy();

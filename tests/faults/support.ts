@@ -46,7 +46,12 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -76,7 +81,10 @@ export interface TestIngest {
 export async function startTestIngest(flags: string[] = [], overrides: IngestOverrides = {}): Promise<TestIngest> {
   const dir = tempDir("ingest");
   const { file, key } = await keysFile(dir);
-  const loaded = loadConfig(["--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--data-dir", dir, "--keys", file, ...flags], {});
+  const loaded = loadConfig(
+    ["--host", "127.0.0.1", "--rtmp-port", "0", "--http-port", "0", "--data-dir", dir, "--keys", file, ...flags],
+    {},
+  );
   if (!loaded.ok || loaded.help) throw new Error(`bad test config: ${loaded.ok ? "help" : loaded.error.message}`);
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
@@ -105,15 +113,44 @@ export interface Publisher {
 
 /** ffmpeg publishing a 640x360 test pattern + tone in real time (H.264 with a 1 s GOP, AAC), as OBS would. */
 export function publish(url: string, seconds = 120): Publisher {
-  const child = spawn("ffmpeg", [
-    "-hide_banner", "-loglevel", "error", "-nostdin",
-    "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-t", String(seconds),
-    "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "30", "-threads", "1",
-    "-c:a", "aac",
-    "-f", "flv", "-tcp_nodelay", "1", url,
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    "ffmpeg",
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=640x360:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000",
+      "-t",
+      String(seconds),
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "30",
+      "-threads",
+      "1",
+      "-c:a",
+      "aac",
+      "-f",
+      "flv",
+      "-tcp_nodelay",
+      "1",
+      url,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   children.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

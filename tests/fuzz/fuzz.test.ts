@@ -21,7 +21,10 @@ interface JsonReport extends Omit<RunReport, "targets" | "findings"> {
 function fuzz(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string; report: JsonReport }> {
   const json = path.join(work, `report-${Date.now()}.json`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/fuzz/run.ts", ...args, "--json", json], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/fuzz/run.ts", ...args, "--json", json], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d));
     child.stderr.on("data", (d: Buffer) => (output += d));

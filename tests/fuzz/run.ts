@@ -46,8 +46,7 @@ const number = (name: keyof typeof args.values): number => {
 };
 
 const replay = args.values.replay;
-const targets =
-  args.values.target ?? (replay ? readdirSync(replay).filter((name) => name in targetModules) : Object.keys(targetModules));
+const targets = args.values.target ?? (replay ? readdirSync(replay).filter((name) => name in targetModules) : Object.keys(targetModules));
 const report = await runFuzz({
   targets,
   secondsPerTarget: number("seconds"),
@@ -62,7 +61,15 @@ const report = await runFuzz({
 });
 const reached = report.coverage.filter((f) => f.covered > 0);
 const sum = (f: (c: (typeof reached)[number]) => number) => reached.reduce((n, c) => n + f(c), 0);
-console.log(`coverage of the fuzzed files: ${sum((c) => c.covered)}/${sum((c) => c.total)} counters (${((100 * sum((c) => c.covered)) / Math.max(1, sum((c) => c.total))).toFixed(1)} %)`);
+console.log(
+  `coverage of the fuzzed files: ${sum((c) => c.covered)}/${sum((c) => c.total)} counters (${(
+    (100 * sum((c) => c.covered)) /
+    Math.max(
+      1,
+      sum((c) => c.total),
+    )
+  ).toFixed(1)} %)`,
+);
 for (const c of reached) {
   const lines = args.values.uncovered && c.uncoveredLines.length > 0 ? `; never reached: lines ${c.uncoveredLines.join(", ")}` : "";
   console.log(`  ${c.file}: ${c.covered}/${c.total}${lines}`);
@@ -73,6 +80,9 @@ console.log(
 );
 if (args.values.json) {
   const json = { ...report, findings: report.findings.map(({ data, ...f }) => ({ ...f, input: data.toString("base64") })) };
-  writeFileSync(args.values.json, JSON.stringify({ ...json, targets: json.targets.map((t) => ({ ...t, findings: t.findings.length })) }, null, 2));
+  writeFileSync(
+    args.values.json,
+    JSON.stringify({ ...json, targets: json.targets.map((t) => ({ ...t, findings: t.findings.length })) }, null, 2),
+  );
 }
 process.exit(report.findings.length > 0 ? 1 : 0);

@@ -3,12 +3,19 @@ import { loginHref, parseDenial } from "../../player/src/access-gate.js";
 
 describe("parseDenial", () => {
   it.each([
-    [401, { error: "sign-in required", access: "members", login: "https://live.example.org/live/auth/login" }, { kind: "login", loginUrl: "https://live.example.org/live/auth/login" }],
+    [
+      401,
+      { error: "sign-in required", access: "members", login: "https://live.example.org/live/auth/login" },
+      { kind: "login", loginUrl: "https://live.example.org/live/auth/login" },
+    ],
     [401, { login: "javascript:alert(1)" }, { kind: "unknown" }],
     [401, null, { kind: "unknown" }],
     [
       403,
-      { access: "groups", groups: [{ name: "patrons", url: "https://forum.example.org/g/patrons" }, { name: 3 }, { name: "x", url: "javascript:x" }] },
+      {
+        access: "groups",
+        groups: [{ name: "patrons", url: "https://forum.example.org/g/patrons" }, { name: 3 }, { name: "x", url: "javascript:x" }],
+      },
       { kind: "forbidden", groups: [{ name: "patrons", url: "https://forum.example.org/g/patrons" }] },
     ],
     [403, { access: "members" }, { kind: "unknown" }],

@@ -92,8 +92,7 @@ describe("mounting the bundle (jsdom, no MSE)", () => {
     // status.json says offline: the player shows its idle card and polls
     (window as unknown as { fetch: unknown }).fetch = () =>
       Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve({ state: "offline", live: false }) });
-    const api = (window as unknown as { LiveShowsPlayer: { mount: (el: Element, o: unknown) => { destroy(): void } } })
-      .LiveShowsPlayer;
+    const api = (window as unknown as { LiveShowsPlayer: { mount: (el: Element, o: unknown) => { destroy(): void } } }).LiveShowsPlayer;
     const host = window.document.getElementById("host")!;
     const states: string[] = [];
     const handle = api.mount(host, { baseUrl: "/live", stream: "show", onStateChange: (s: string) => states.push(s), ...options });

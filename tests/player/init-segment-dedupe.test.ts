@@ -4,12 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  filterInitSegments,
-  InitSegmentFilter,
-  sameBytes,
-  splitInitSegment,
-} from "../../player/src/init-segment-dedupe.js";
+import { filterInitSegments, InitSegmentFilter, sameBytes, splitInitSegment } from "../../player/src/init-segment-dedupe.js";
 
 /** Top-level boxes of a real fragmented MP4 written by ffmpeg (what VHS gets from an LL-HLS ingest). */
 const boxes: { type: string; bytes: Uint8Array<ArrayBuffer> }[] = [];

@@ -3,9 +3,22 @@ import { DEFAULT_LABELS, defaultFormatViewers, resolveLabels, safeFormatViewers 
 
 describe("labels", () => {
   it("has an English default for every visible string", () => {
-    expect(Object.keys(DEFAULT_LABELS).sort()).toEqual(
-      ["ended", "error", "goLive", "groupOnly", "live", "loading", "logIn", "membersOnly", "offline", "play", "reconnecting", "seeGroup", "unmute", "watchReplay"],
-    );
+    expect(Object.keys(DEFAULT_LABELS).sort()).toEqual([
+      "ended",
+      "error",
+      "goLive",
+      "groupOnly",
+      "live",
+      "loading",
+      "logIn",
+      "membersOnly",
+      "offline",
+      "play",
+      "reconnecting",
+      "seeGroup",
+      "unmute",
+      "watchReplay",
+    ]);
     for (const text of Object.values(DEFAULT_LABELS)) expect(text.trim()).not.toBe("");
     expect(DEFAULT_LABELS.ended).toBe("The show has ended.");
   });

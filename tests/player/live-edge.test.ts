@@ -33,7 +33,10 @@ describe("decideCatchUp", () => {
   });
 
   it("does nothing while the playhead sits in no buffered range", () => {
-    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: null, currentRate: 1.2, playingForS: 60 })).toEqual({ rate: 1, seekTo: null });
+    expect(decideCatchUp(ll, { currentTime: 100, bufferedEnd: null, currentRate: 1.2, playingForS: 60 })).toEqual({
+      rate: 1,
+      seekTo: null,
+    });
   });
 
   it("gives plain HLS more slack", () => {

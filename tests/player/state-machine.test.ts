@@ -203,10 +203,7 @@ describe("ShowStateMachine", () => {
       h.stream("live");
     }
     expect(h.media).toEqual(["attach", "detach", "attach"]);
-    expect(h.mediaTimes.slice(1).map((t) => t - stalledAt)).toEqual([
-      DEFAULT_TIMINGS.stallRestartMs,
-      DEFAULT_TIMINGS.stallRestartMs,
-    ]);
+    expect(h.mediaTimes.slice(1).map((t) => t - stalledAt)).toEqual([DEFAULT_TIMINGS.stallRestartMs, DEFAULT_TIMINGS.stallRestartMs]);
   });
 
   it("never reloads while the performer is reconnecting, and resumes when they are back", () => {

@@ -17,24 +17,52 @@ describe("streamUrls", () => {
   });
 
   it("resolves a relative base against the page and encodes the stream name", () => {
-    expect(streamUrls("/live", "a b/c", "https://forum.example/t/x/2").status).toBe(
-      "https://forum.example/live/a%20b%2Fc/status.json",
-    );
+    expect(streamUrls("/live", "a b/c", "https://forum.example/t/x/2").status).toBe("https://forum.example/live/a%20b%2Fc/status.json");
   });
 });
 
 describe("parseStatus", () => {
   it.each([
-    [{ state: "live", live: true, viewers: 4 }, { ok: true, state: "live", viewers: 4 }],
-    [{ state: "reconnecting", live: false, viewers: 2 }, { ok: true, state: "reconnecting", viewers: 2 }],
-    [{ state: "ended", live: false }, { ok: true, state: "ended", viewers: null }],
-    [{ live: true, viewers: 3.7 }, { ok: true, state: "live", viewers: 3 }],
-    [{ live: false, viewers: -1 }, { ok: true, state: "offline", viewers: null }],
-    [{ state: "paused", live: true }, { ok: true, state: "live", viewers: null }],
-    [{ state: "live", viewers: 1, access: "members" }, { ok: true, state: "live", viewers: 1, access: "members" }],
-    [{ state: "live", viewers: 1, access: "groups" }, { ok: true, state: "live", viewers: 1, access: "groups" }],
-    [{ state: "live", viewers: 1, access: "public" }, { ok: true, state: "live", viewers: 1 }],
-    [{ state: "live", viewers: 1, access: "everyone" }, { ok: true, state: "live", viewers: 1 }],
+    [
+      { state: "live", live: true, viewers: 4 },
+      { ok: true, state: "live", viewers: 4 },
+    ],
+    [
+      { state: "reconnecting", live: false, viewers: 2 },
+      { ok: true, state: "reconnecting", viewers: 2 },
+    ],
+    [
+      { state: "ended", live: false },
+      { ok: true, state: "ended", viewers: null },
+    ],
+    [
+      { live: true, viewers: 3.7 },
+      { ok: true, state: "live", viewers: 3 },
+    ],
+    [
+      { live: false, viewers: -1 },
+      { ok: true, state: "offline", viewers: null },
+    ],
+    [
+      { state: "paused", live: true },
+      { ok: true, state: "live", viewers: null },
+    ],
+    [
+      { state: "live", viewers: 1, access: "members" },
+      { ok: true, state: "live", viewers: 1, access: "members" },
+    ],
+    [
+      { state: "live", viewers: 1, access: "groups" },
+      { ok: true, state: "live", viewers: 1, access: "groups" },
+    ],
+    [
+      { state: "live", viewers: 1, access: "public" },
+      { ok: true, state: "live", viewers: 1 },
+    ],
+    [
+      { state: "live", viewers: 1, access: "everyone" },
+      { ok: true, state: "live", viewers: 1 },
+    ],
   ])("reads %j", (body, expected) => {
     expect(parseStatus(body)).toEqual(expected);
   });

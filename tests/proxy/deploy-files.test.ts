@@ -38,7 +38,10 @@ function parseUnit(text: string): Record<string, Record<string, string>> {
 const unit = parseUnit(deployFile(UNIT_NAME));
 const service = unit.Service!;
 const defaults = Object.fromEntries(
-  Object.entries(configSchema.shape).map(([key, field]) => [envName(key as keyof typeof configSchema.shape), "defaultValue" in field.def ? String(field.def.defaultValue) : undefined]),
+  Object.entries(configSchema.shape).map(([key, field]) => [
+    envName(key as keyof typeof configSchema.shape),
+    "defaultValue" in field.def ? String(field.def.defaultValue) : undefined,
+  ]),
 );
 
 describe("systemd unit (ingest/deploy/live-shows-ingest.service)", () => {
@@ -63,7 +66,10 @@ describe("systemd unit (ingest/deploy/live-shows-ingest.service)", () => {
     });
 
     it("scores as well sandboxed in systemd-analyze security (exposure below 2 of 10)", () => {
-      const result = spawnSync(SYSTEMD_ANALYZE, ["security", "--offline=yes", "--no-pager", unitPath], { encoding: "utf8", timeout: 30_000 });
+      const result = spawnSync(SYSTEMD_ANALYZE, ["security", "--offline=yes", "--no-pager", unitPath], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
       const score = /Overall exposure level for \S+: ([\d.]+)/.exec(result.stdout)?.[1];
       expect(score, result.stdout + result.stderr).toBeDefined();
       expect(Number(score)).toBeLessThan(2);
@@ -89,7 +95,10 @@ describe("systemd unit (ingest/deploy/live-shows-ingest.service)", () => {
 
 describe("environment file example (ingest/deploy/ingest.env.example)", () => {
   const text = deployFile("ingest.env.example");
-  const lines = text.split("\n").map((l) => /^#?(LIVE_[A-Z_]+)=(.*)$/.exec(l)).filter((m) => m !== null);
+  const lines = text
+    .split("\n")
+    .map((l) => /^#?(LIVE_[A-Z_]+)=(.*)$/.exec(l))
+    .filter((m) => m !== null);
 
   it("names every LIVE_* variable of config.ts once, commented ones with their default", () => {
     const names = lines.map((m) => m[1]!);
@@ -128,7 +137,8 @@ describe("Traefik dynamic configuration (ingest/deploy/traefik/)", () => {
     });
 
   it("routes /live and everything below it to the ingest, nothing else", () => {
-    for (const p of ["/live", "/live/", "/live/show/index.m3u8", "/live/status.json", "/live/show/part-1-0.m4s"]) expect(routes(router.rule, p), p).toBe(true);
+    for (const p of ["/live", "/live/", "/live/show/index.m3u8", "/live/status.json", "/live/show/part-1-0.m4s"])
+      expect(routes(router.rule, p), p).toBe(true);
     for (const p of ["/", "/metrics", "/healthz", "/livestream", "/t/some-topic/42", "/li"]) expect(routes(router.rule, p), p).toBe(false);
   });
 
@@ -164,7 +174,10 @@ describe("Traefik dynamic configuration (ingest/deploy/traefik/)", () => {
 });
 
 describeWithNginx("nginx sites (ingest/deploy/nginx/) pass nginx -t as shipped, certificates aside", () => {
-  for (const [file, host] of [["nginx/live-shows.conf", "live.example.org"], ["nginx/live-shows-cache.conf", "cache.example.org"]] as const) {
+  for (const [file, host] of [
+    ["nginx/live-shows.conf", "live.example.org"],
+    ["nginx/live-shows-cache.conf", "cache.example.org"],
+  ] as const) {
     it(file, async () => {
       const nginx = await Nginx.create();
       try {
@@ -191,7 +204,10 @@ describeWithVarnish("Varnish VCL (ingest/deploy/varnish/live-shows.vcl)", () => 
       // checkout in a private folder (e.g. a clone under `mktemp -d`, mode 0700).
       const vcl = path.join(varnish.dir, "live-shows.vcl");
       await writeFile(vcl, deployFile("varnish/live-shows.vcl"));
-      const result = spawnSync(VARNISHD_PATH, ["-C", "-f", vcl, "-n", path.join(varnish.dir, "work")], { encoding: "utf8", timeout: 60_000 });
+      const result = spawnSync(VARNISHD_PATH, ["-C", "-f", vcl, "-n", path.join(varnish.dir, "work")], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       expect(result.status, result.stderr.slice(-2000)).toBe(0);
     } finally {
       await varnish.stop();
@@ -255,10 +271,17 @@ describe("the unit's command with the example settings, and live-shows-keys", ()
     let output = "";
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once("exit", (code) => resolve({ code, at: performance.now() })));
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+      child.once("exit", (code) => resolve({ code, at: performance.now() })),
+    );
     let publisher: ReturnType<typeof publish> | null = null;
     try {
-      await until("the service's /healthz", async () => (await get(`http://127.0.0.1:${ports.http}/healthz`).catch(() => null))?.status === 200, 20_000, 100);
+      await until(
+        "the service's /healthz",
+        async () => (await get(`http://127.0.0.1:${ports.http}/healthz`).catch(() => null))?.status === 200,
+        20_000,
+        100,
+      );
       publisher = publish(`rtmp://127.0.0.1:${ports.rtmp}/live/${key}`, 60, { videoBitrate: "800k" });
       const playlist = `http://127.0.0.1:${ports.http}/live/show/index.m3u8`;
       await until("the show's playlist", async () => (await get(playlist).catch(() => null))?.status === 200, 30_000, 250);
@@ -283,11 +306,5 @@ describe("the unit's command with the example settings, and live-shows-keys", ()
 /** Direct children of a process (every thread's /proc children list). */
 function childPids(pid: number): number[] {
   const tasks = readdirSync(`/proc/${pid}/task`);
-  return tasks.flatMap((tid) =>
-    readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number),
-  );
+  return tasks.flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
 }

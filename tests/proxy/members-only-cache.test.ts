@@ -28,7 +28,18 @@ async function startTestIngestWithSignIn(): Promise<TestIngest> {
   await writeFile(secretFile, SECRET);
   await chmod(secretFile, 0o600);
   const port = await freePort();
-  return startTestIngest(["--http-port", String(port), "--public-url", `http://127.0.0.1:${port}`, "--discourse-url", FORUM, "--discourse-connect-secret-file", secretFile, "--allow-origin", FORUM]);
+  return startTestIngest([
+    "--http-port",
+    String(port),
+    "--public-url",
+    `http://127.0.0.1:${port}`,
+    "--discourse-url",
+    FORUM,
+    "--discourse-connect-secret-file",
+    secretFile,
+    "--allow-origin",
+    FORUM,
+  ]);
 }
 
 async function setAccess(mode: string): Promise<void> {
@@ -49,10 +60,15 @@ beforeAll(async () => {
   t = await startTestIngestWithSignIn();
   member = signSession({ externalId: "1", username: "ana", groups: ["patrons"] }, Math.floor(Date.now() / 1000), 3600, sessionKey(SECRET));
   publisher = publish(t.rtmpUrl(), 120, { videoBitrate: "400k" });
-  await until("two complete segments", () => {
-    const text = t.ingest.registry.get(t.stream)?.playlist({});
-    return typeof text === "string" && parsePlaylist(text).manifest.segments.length >= 2;
-  }, 45_000, 200);
+  await until(
+    "two complete segments",
+    () => {
+      const text = t.ingest.registry.get(t.stream)?.playlist({});
+      return typeof text === "string" && parsePlaylist(text).manifest.segments.length >= 2;
+    },
+    45_000,
+    200,
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -64,7 +80,8 @@ afterAll(async () => {
 
 function checks(start: (originPort: number) => Promise<{ url: string; stop(): Promise<void> }>) {
   let cache: { url: string; stop(): Promise<void> };
-  const fetch = (pathname: string, cookie?: string): Promise<Reply> => get(`${cache.url}${pathname}`, cookie ? { headers: { Cookie: cookie } } : {});
+  const fetch = (pathname: string, cookie?: string): Promise<Reply> =>
+    get(`${cache.url}${pathname}`, cookie ? { headers: { Cookie: cookie } } : {});
 
   beforeAll(async () => {
     cache = await start(t.ingest.httpPort);

@@ -25,7 +25,8 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
   let proxy: string;
   let publisher: Publisher | null = null;
 
-  const viaProxy = (pathAndQuery: string, options: Parameters<typeof get>[1] = {}) => get(`${proxy}${pathAndQuery}`, { ca: tls.cert, ...options });
+  const viaProxy = (pathAndQuery: string, options: Parameters<typeof get>[1] = {}) =>
+    get(`${proxy}${pathAndQuery}`, { ca: tls.cert, ...options });
   const playlistPath = () => `/live/${t.stream}/index.m3u8`;
   const parse = (reply: Reply): ParsedPlaylist => {
     expect(reply.status, reply.text).toBe(200);
@@ -40,7 +41,8 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
     return { msn: name.msn, part: name.part };
   };
   /** Every part URI of a playlist, oldest first. */
-  const partUris = (m: ParsedPlaylist) => [...m.segments.flatMap((s) => s.parts ?? []), ...(m.preloadSegment?.parts ?? [])].map((p) => p.uri);
+  const partUris = (m: ParsedPlaylist) =>
+    [...m.segments.flatMap((s) => s.parts ?? []), ...(m.preloadSegment?.parts ?? [])].map((p) => p.uri);
 
   beforeAll(async () => {
     pages = new PageServer();
@@ -60,10 +62,16 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
     ]);
     await nginx.start({ site, ports: [port] });
     publisher = publish(t.rtmpUrl(), 120, { videoBitrate: "800k" });
-    await until("two complete segments through the proxy", async () => {
-      const reply = await viaProxy(playlistPath());
-      return reply.status === 200 && parseM3u8(reply.text).manifest.segments.length >= 2;
-    }, 30_000, 250, "throw");
+    await until(
+      "two complete segments through the proxy",
+      async () => {
+        const reply = await viaProxy(playlistPath());
+        return reply.status === 200 && parseM3u8(reply.text).manifest.segments.length >= 2;
+      },
+      30_000,
+      250,
+      "throw",
+    );
   });
 
   afterAll(async () => {
@@ -212,7 +220,9 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
         expect(page.httpErrors).toEqual([]);
         expect((await page.record()).csp).toEqual([]);
         const latency = await page.latency();
-        console.info(`player through nginx+TLS: ${video.total} frames, ${video.dropped} dropped, ${latency?.toFixed(2) ?? "?"} s behind the ingest clock`);
+        console.info(
+          `player through nginx+TLS: ${video.total} frames, ${video.dropped} dropped, ${latency?.toFixed(2) ?? "?"} s behind the ingest clock`,
+        );
         await page.destroy();
       } finally {
         await page.close();
@@ -225,12 +235,18 @@ describeWithNginx("nginx reverse proxy (ingest/deploy/nginx/live-shows.conf) in 
     await publisher!.kill();
     publisher = null;
     // Once the publisher is gone no new part comes (the show waits for a reconnect within --grace-s).
-    const stalled = await until("the playlist to stop growing", async () => {
-      const a = hint(parse(await viaProxy(playlistPath())));
-      await new Promise((r) => setTimeout(r, 1_200));
-      const b = hint(parse(await viaProxy(playlistPath())));
-      return a.msn === b.msn && a.part === b.part ? b : undefined;
-    }, 20_000, 100, "throw");
+    const stalled = await until(
+      "the playlist to stop growing",
+      async () => {
+        const a = hint(parse(await viaProxy(playlistPath())));
+        await new Promise((r) => setTimeout(r, 1_200));
+        const b = hint(parse(await viaProxy(playlistPath())));
+        return a.msn === b.msn && a.part === b.part ? b : undefined;
+      },
+      20_000,
+      100,
+      "throw",
+    );
     const reply = await viaProxy(`${playlistPath()}?_HLS_msn=${stalled.msn}&_HLS_part=${stalled.part}`);
     expect(reply.status).toBe(503);
     expect(reply.text).toBe("playlist update not available in time\n");

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { countRose, growth, median, parseDuration, theilSen, windowMinima, type Point } from "../../soak/trend.js";
 
-const series = (n: number, f: (i: number) => number, every = 10): Point[] => Array.from({ length: n }, (_, i) => ({ t: i * every, v: f(i) }));
+const series = (n: number, f: (i: number) => number, every = 10): Point[] =>
+  Array.from({ length: n }, (_, i) => ({ t: i * every, v: f(i) }));
 // Deterministic noise in [-1, 1).
 const noise = (i: number) => ((Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32) * 2 - 1;
 
@@ -32,7 +33,12 @@ describe("trend estimates", () => {
   });
 
   it("window minima keep the lowest sample of each full window", () => {
-    expect(windowMinima(series(7, (i) => [5, 3, 4, 9, 8, 7, 1][i]!), 3).map((p) => p.v)).toEqual([3, 7]);
+    expect(
+      windowMinima(
+        series(7, (i) => [5, 3, 4, 9, 8, 7, 1][i]!),
+        3,
+      ).map((p) => p.v),
+    ).toEqual([3, 7]);
   });
 
   it.each([

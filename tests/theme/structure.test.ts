@@ -49,8 +49,20 @@ const FIELD_PATHS = [
 // ThemeSetting::TYPES_ENUM and the property types SchemaSettingsObjectValidator accepts.
 const SETTING_TYPES = new Set(["integer", "float", "string", "bool", "list", "enum", "upload", "objects"]);
 const PROPERTY_TYPES = new Set([
-  "string", "integer", "float", "boolean", "enum", "upload", "categories", "groups", "tags", "icon",
-  "topic", "post", "datetime", "objects",
+  "string",
+  "integer",
+  "float",
+  "boolean",
+  "enum",
+  "upload",
+  "categories",
+  "groups",
+  "tags",
+  "icon",
+  "topic",
+  "post",
+  "datetime",
+  "objects",
 ]);
 const PROPERTY_VALIDATIONS: Record<string, string[]> = {
   string: ["min_length", "max_length", "url"],
@@ -267,7 +279,9 @@ describe("javascripts/", () => {
       "javascripts/discourse/api-initializers/live-shows.gjs",
     ]);
     for (const file of sources) {
-      expect(read(file), file).not.toMatch(/\b(const|let|var|function)\s+(settings|themePrefix)\b|import\s*\{[^}]*\b(settings|themePrefix)\b[^}]*\}/);
+      expect(read(file), file).not.toMatch(
+        /\b(const|let|var|function)\s+(settings|themePrefix)\b|import\s*\{[^}]*\b(settings|themePrefix)\b[^}]*\}/,
+      );
     }
   });
 });
@@ -296,7 +310,8 @@ describe("stylesheets", () => {
 
   test("colours come only from Discourse's custom properties; no Ember-generated selectors", () => {
     const colourProperty = /^\s*(color|background(-color)?|border(-[a-z-]+)?|outline(-color)?|box-shadow|fill|stroke)\s*:\s*(.+?);/gm;
-    const literalColour = /#[0-9a-f]{3,8}\b|\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(|\b(white|black|red|green|blue|gray|grey|yellow|orange)\b/i;
+    const literalColour =
+      /#[0-9a-f]{3,8}\b|\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(|\b(white|black|red|green|blue|gray|grey|yellow|orange)\b/i;
     for (const file of repoFiles.filter((f) => /^(common|stylesheets)\/.+\.scss$/.test(f))) {
       const scss = read(file);
       expect(scss, file).not.toMatch(/#ember\d|\.ember-view/); // core refuses these (ThemeField#contains_ember_css_selector?)

@@ -56,9 +56,16 @@ export class AccessGuard {
       const key = `${stream} ${formatAccessMode(mode)}`;
       if (!this.reported.has(key)) {
         this.reported.add(key);
-        this.options.logger.error({ stream, access: formatAccessMode(mode), problem: this.misconfigured }, "protected stream not served: fix the configuration");
+        this.options.logger.error(
+          { stream, access: formatAccessMode(mode), problem: this.misconfigured },
+          "protected stream not served: fix the configuration",
+        );
       }
-      return { allow: false, status: 503, body: { error: "this stream is members-only but the server is not set up for sign-in", access: mode.kind } };
+      return {
+        allow: false,
+        status: 503,
+        body: { error: "this stream is members-only but the server is not set up for sign-in", access: mode.kind },
+      };
     }
     const session = signIn.session(cookieHeader);
     const decision = decideAccess(mode, session);

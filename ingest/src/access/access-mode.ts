@@ -6,7 +6,7 @@ export const PUBLIC: AccessMode = { kind: "public" };
 // Discourse group names: letters, digits, '_', '-', '.' (compared case-insensitively, as Discourse does).
 const groupName = /^[a-z0-9_.-]{1,60}$/i;
 
-export const ACCESS_MODE_RULE = 'public, members or groups:<group>[,<group>...] (forum group names)';
+export const ACCESS_MODE_RULE = "public, members or groups:<group>[,<group>...] (forum group names)";
 
 /** Parses `public`, `members` or `groups:a,b`; undefined for anything else. */
 export function parseAccessMode(text: string): AccessMode | undefined {

@@ -30,7 +30,13 @@ const cookieValue = /^[A-Za-z0-9_.-]*$/;
 /** A Set-Cookie value: HttpOnly (no script reads it) and SameSite=Lax (sent on top-level navigation and same-site requests only). */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
   if (!cookieValue.test(value)) throw new Error(`cookie ${name}: value outside base64url`);
-  const parts = [`${name}=${value}`, `Path=${attributes.path}`, `Max-Age=${Math.max(0, Math.floor(attributes.maxAgeS))}`, "HttpOnly", "SameSite=Lax"];
+  const parts = [
+    `${name}=${value}`,
+    `Path=${attributes.path}`,
+    `Max-Age=${Math.max(0, Math.floor(attributes.maxAgeS))}`,
+    "HttpOnly",
+    "SameSite=Lax",
+  ];
   if (attributes.secure) parts.push("Secure");
   return parts.join("; ");
 }

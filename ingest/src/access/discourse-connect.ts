@@ -100,7 +100,14 @@ export function parseResponse(query: string, secret: string): ConnectResponse {
 }
 
 export function parseGroups(list: string): string[] {
-  return [...new Set(list.split(",").map((g) => g.trim().toLowerCase()).filter((g) => g.length > 0))];
+  return [
+    ...new Set(
+      list
+        .split(",")
+        .map((g) => g.trim().toLowerCase())
+        .filter((g) => g.length > 0),
+    ),
+  ];
 }
 
 function withTrailingSlash(url: string): string {

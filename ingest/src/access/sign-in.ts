@@ -114,7 +114,10 @@ export class DiscourseSignIn {
     return {
       kind: "redirect",
       location: attempt.returnTo,
-      cookies: [serializeCookie(SESSION_COOKIE, value, { path: SESSION_PATH, maxAgeS: this.options.sessionLifetimeS, secure: this.secure }), this.clearState()],
+      cookies: [
+        serializeCookie(SESSION_COOKIE, value, { path: SESSION_PATH, maxAgeS: this.options.sessionLifetimeS, secure: this.secure }),
+        this.clearState(),
+      ],
     };
   }
 

@@ -56,12 +56,16 @@ export class StreamAccessTable {
     try {
       modes = await this.options.load();
     } catch (error) {
-      if (!this.failing) this.options.logger.error({ err: (error as Error).message }, "keys file unusable: stream access modes kept as they were");
+      if (!this.failing)
+        this.options.logger.error({ err: (error as Error).message }, "keys file unusable: stream access modes kept as they were");
       this.failing = true;
       return;
     }
     this.failing = false;
-    const signature = [...modes].map(([stream, mode]) => `${stream}=${formatAccessMode(mode)}`).sort().join(" ");
+    const signature = [...modes]
+      .map(([stream, mode]) => `${stream}=${formatAccessMode(mode)}`)
+      .sort()
+      .join(" ");
     if (signature === this.signature) return;
     this.signature = signature;
     this.modes = modes;

@@ -18,7 +18,9 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
   const [action, ...rest] = args;
   const store = new KeyStore({ file: config.keys });
   const usage = (text: string) => {
-    io.err(`error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream> | keys access <stream> ${ACCESS_MODE_RULE.split(" (")[0]}`);
+    io.err(
+      `error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream> | keys access <stream> ${ACCESS_MODE_RULE.split(" (")[0]}`,
+    );
     return EXIT_USAGE;
   };
   try {
@@ -29,7 +31,9 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
         io.out(
           [
             `${added.replaced ? "Replaced the key" : "Created a key"} of stream "${added.stream}" (fingerprint ${added.fingerprint}) in ${config.keys}.`,
-            ...(added.replaced ? ["The previous key no longer works; a running ingest ends a publish using it within about a second."] : []),
+            ...(added.replaced
+              ? ["The previous key no longer works; a running ingest ends a publish using it within about a second."]
+              : []),
             "The key is shown only this once; only its hash is stored.",
             "",
             ...obsInstructions(publicUrls(config), added.stream, added.key),
@@ -48,7 +52,9 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
         io.out(
           [
             `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED                   ACCESS`,
-            ...keys.map((k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access}`),
+            ...keys.map(
+              (k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access}`,
+            ),
           ].join("\n"),
         );
         return EXIT_OK;

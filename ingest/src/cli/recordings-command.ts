@@ -65,7 +65,9 @@ export async function recordingsCommand(config: Config, args: readonly string[],
           return EXIT_RUNTIME;
         }
         if (recording.meta.endedAt === null) {
-          io.err(`error: recording ${id} is still in progress; run "recordings off ${stream}" first (it then ends at the next segment), or wait for the show to end`);
+          io.err(
+            `error: recording ${id} is still in progress; run "recordings off ${stream}" first (it then ends at the next segment), or wait for the show to end`,
+          );
           return EXIT_RUNTIME;
         }
         await store.delete(stream, id);

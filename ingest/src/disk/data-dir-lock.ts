@@ -11,7 +11,12 @@ export class DataDirInUseError extends Error {
     readonly dataDir: string,
     readonly owner: LockHeldError["owner"],
   ) {
-    const ports = [owner["rtmpPort"] !== undefined ? `RTMP port ${String(owner["rtmpPort"])}` : "", owner["httpPort"] !== undefined ? `HTTP port ${String(owner["httpPort"])}` : ""].filter(Boolean).join(", ");
+    const ports = [
+      owner["rtmpPort"] !== undefined ? `RTMP port ${String(owner["rtmpPort"])}` : "",
+      owner["httpPort"] !== undefined ? `HTTP port ${String(owner["httpPort"])}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
     super(
       `data folder ${dataDir} is in use by another ingest (pid ${owner.pid ?? "?"}${owner.host ? ` on ${owner.host}` : ""}${ports ? `, ${ports}` : ""}, since ${owner.since ?? "?"}); ` +
         `stop it or give this one another --data-dir`,

@@ -57,7 +57,12 @@ const heldHere = new Set<string>();
 export async function acquireLock(file: string, options: AcquireOptions = {}): Promise<HeldLock> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const owner: LockOwner = { ...ownIdentity(), token: randomBytes(9).toString("base64url"), since: new Date().toISOString(), ...options.details };
+  const owner: LockOwner = {
+    ...ownIdentity(),
+    token: randomBytes(9).toString("base64url"),
+    since: new Date().toISOString(),
+    ...options.details,
+  };
   // Known before the file exists: a concurrent attempt in this process must see it as live at once.
   heldHere.add(owner.token);
   try {

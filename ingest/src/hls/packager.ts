@@ -160,7 +160,8 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     if (!(o.windowSegments >= 3) || !(o.retainSegments >= 0) || !(o.partSegments >= 1)) throw new RangeError("invalid window options");
     if (!(o.maxSegmentMs >= o.minSegmentMs + o.partTargetMs)) throw new RangeError("maxSegmentMs must be ≥ minSegmentMs + partTargetMs");
     // 15 digits: what resource names and _HLS_msn accept (always a safe integer).
-    if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15) throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
+    if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15)
+      throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
     this.nextMsn = o.initialMsn;
     this.reserveMsn = options.reserveMsn;
     this.log = options.logger?.child({ module: "packager" });

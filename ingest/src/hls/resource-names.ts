@@ -2,10 +2,7 @@
 // playlist works behind any proxy prefix). Parsing is strict so the HTTP layer can map a request
 // name to a resource without ever building a file path from it.
 
-export type ResourceName =
-  | { kind: "init"; id: number }
-  | { kind: "segment"; msn: number }
-  | { kind: "part"; msn: number; part: number };
+export type ResourceName = { kind: "init"; id: number } | { kind: "segment"; msn: number } | { kind: "part"; msn: number; part: number };
 
 export const initName = (id: number): string => `init-${id}.mp4`;
 export const segmentName = (msn: number): string => `seg-${msn}.m4s`;

@@ -79,7 +79,12 @@ export class LiveRoutes {
     // Awaited only when the policy is asynchronous: the default answers every request of a big audience.
     const decision = asked instanceof Promise ? await asked : asked;
     if (!decision.allow) {
-      return send(ex, decision.status, { "Content-Type": contentTypes.json, "Cache-Control": cacheControl.none }, JSON.stringify(decision.body));
+      return send(
+        ex,
+        decision.status,
+        { "Content-Type": contentTypes.json, "Cache-Control": cacheControl.none },
+        JSON.stringify(decision.body),
+      );
     }
     // A members-only stream's answer: no shared cache may store it.
     ex.cachePrivately = decision.private === true;
@@ -320,7 +325,13 @@ export class LiveRoutes {
     send(ex, 204, { "Cache-Control": cacheControl.none });
   }
 
-  private async wait(ex: Exchange, view: LiveStreamView, msn: number, part: number | undefined, timeoutMs: number): Promise<WaitOutcome | "aborted"> {
+  private async wait(
+    ex: Exchange,
+    view: LiveStreamView,
+    msn: number,
+    part: number | undefined,
+    timeoutMs: number,
+  ): Promise<WaitOutcome | "aborted"> {
     this.options.metrics.held.inc();
     try {
       const outcome = await view.waitFor(msn, part, timeoutMs, ex.signal);
@@ -363,7 +374,11 @@ function routeLabel(route: LiveRoute): Exchange["route"] {
     case "recordings":
       return "recordings";
     case "recording":
-      return route.file.kind === "playlist" ? "recording_playlist" : route.file.kind === "download" ? "recording_download" : "recording_media";
+      return route.file.kind === "playlist"
+        ? "recording_playlist"
+        : route.file.kind === "download"
+          ? "recording_download"
+          : "recording_media";
   }
 }
 

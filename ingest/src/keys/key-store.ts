@@ -7,7 +7,6 @@ import { fingerprint, generateKey, hashKey, looksLikeKey, verifyKey } from "./ke
 import { emptyKeysFile, KeysFileError, readKeysFile, writeKeysFile, type KeysFileContent } from "./keys-file.js";
 import { isValidStreamName, STREAM_NAME_RULE } from "./stream-name.js";
 
-
 export interface KeyInfo {
   stream: string;
   fingerprint: string;
@@ -82,7 +81,13 @@ export class KeyStore {
   async list(): Promise<KeyInfo[]> {
     const content = (await readKeysFile(this.file)) ?? emptyKeysFile();
     return Object.entries(content.streams)
-      .map(([stream, e]) => ({ stream, fingerprint: e.fingerprint, createdAt: e.createdAt, updatedAt: e.updatedAt, access: e.access ?? "public" }))
+      .map(([stream, e]) => ({
+        stream,
+        fingerprint: e.fingerprint,
+        createdAt: e.createdAt,
+        updatedAt: e.updatedAt,
+        access: e.access ?? "public",
+      }))
       .sort((a, b) => a.stream.localeCompare(b.stream));
   }
 

@@ -8,7 +8,12 @@ const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected base64
 
 // Bounded so a tampered file cannot make scrypt allocate gigabytes.
 const scryptParams = z.strictObject({
-  N: z.number().int().min(1024).max(1048576).refine((n) => (n & (n - 1)) === 0, { error: "expected a power of 2" }),
+  N: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1048576)
+    .refine((n) => (n & (n - 1)) === 0, { error: "expected a power of 2" }),
   r: z.number().int().min(1).max(32),
   p: z.number().int().min(1).max(16),
   keylen: z.number().int().min(16).max(64),

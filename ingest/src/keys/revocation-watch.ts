@@ -53,7 +53,10 @@ export class RevocationWatch {
     for (const publish of this.options.publishes()) {
       const now = current.get(publish.stream);
       if (now === publish.keyFingerprint) continue;
-      this.log.warn({ stream: publish.stream, key: publish.keyFingerprint, current: now ?? null }, "key revoked or replaced: ending its publish");
+      this.log.warn(
+        { stream: publish.stream, key: publish.keyFingerprint, current: now ?? null },
+        "key revoked or replaced: ending its publish",
+      );
       publish.close(now === undefined ? "stream key revoked" : "stream key replaced");
     }
   }

@@ -46,22 +46,36 @@ export function remuxerArgs(partMs: number, probeSizeBytes: number, analyzeDurat
   return [
     "-hide_banner",
     "-nostats",
-    "-loglevel", "warning",
+    "-loglevel",
+    "warning",
     // No "-fflags nobuffer": it discards the packets read while probing (measured: the first
     // keyframe), leaving non-keyframes that reference a dropped keyframe.
     // -fpsprobesize 0: do not read extra frames to guess the frame rate (stream copy needs none);
     // otherwise probing runs to -analyzeduration. A probesize that ends before the first AAC frame is
     // decoded makes ffmpeg write 44100 Hz into the init whatever the real rate (measured at 32 KiB).
-    "-fpsprobesize", "0",
-    "-probesize", String(probeSizeBytes),
-    "-analyzeduration", String(analyzeDurationMs * 1000),
-    "-f", "flv", "-i", "pipe:0",
+    "-fpsprobesize",
+    "0",
+    "-probesize",
+    String(probeSizeBytes),
+    "-analyzeduration",
+    String(analyzeDurationMs * 1000),
+    "-f",
+    "flv",
+    "-i",
+    "pipe:0",
     // Only audio and video: FLV data streams (captions, onTextData) cannot go into MP4.
-    "-map", "0:v?", "-map", "0:a?",
-    "-c", "copy",
-    "-f", "mp4",
-    "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
-    "-frag_duration", String(Math.round(partMs * 1000)),
+    "-map",
+    "0:v?",
+    "-map",
+    "0:a?",
+    "-c",
+    "copy",
+    "-f",
+    "mp4",
+    "-movflags",
+    "+frag_keyframe+empty_moov+default_base_moof",
+    "-frag_duration",
+    String(Math.round(partMs * 1000)),
     "pipe:1",
   ];
 }

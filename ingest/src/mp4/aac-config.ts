@@ -65,8 +65,10 @@ function readAacConfig(asc: Buffer): AacConfig {
   }
   // GASpecificConfig: frameLengthFlag 1 = 960-sample frames, which browsers do not decode.
   if (r.u(1) === 1) throw new CodecConfigError("unsupported", "AAC with 960-sample frames does not play in browsers");
-  if (channels === 0) throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
-  if (channels > MAX_CHANNEL_CONFIG) throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
+  if (channels === 0)
+    throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
+  if (channels > MAX_CHANNEL_CONFIG)
+    throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
   if (!(sampleRate >= 7350 && sampleRate <= 96000)) throw new CodecConfigError("unsupported", `AAC sampling rate ${sampleRate} Hz`);
   return { asc, objectType: aot, sampleRate, channels, codec: `mp4a.40.${aot}`, frameSamples: 1024 };
 }

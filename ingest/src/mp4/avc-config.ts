@@ -136,9 +136,12 @@ function readAvcConfig(avcC: Buffer): AvcConfig {
   const profile = avcC[1]!;
   const level = avcC[3]!;
   const name = PLAYABLE_PROFILES.get(info.profile);
-  if (!name) throw new CodecConfigError("unsupported", `H.264 profile ${info.profile} does not play in browsers (use Baseline, Main or High)`);
-  if (info.chromaFormat !== 1) throw new CodecConfigError("unsupported", `H.264 chroma format ${info.chromaFormat} does not play in browsers (use 4:2:0, yuv420p)`);
-  if (info.bitDepth !== 8) throw new CodecConfigError("unsupported", `H.264 ${info.bitDepth}-bit video does not play in browsers (use 8-bit)`);
+  if (!name)
+    throw new CodecConfigError("unsupported", `H.264 profile ${info.profile} does not play in browsers (use Baseline, Main or High)`);
+  if (info.chromaFormat !== 1)
+    throw new CodecConfigError("unsupported", `H.264 chroma format ${info.chromaFormat} does not play in browsers (use 4:2:0, yuv420p)`);
+  if (info.bitDepth !== 8)
+    throw new CodecConfigError("unsupported", `H.264 ${info.bitDepth}-bit video does not play in browsers (use 8-bit)`);
   if (!(info.width > 0 && info.height > 0 && info.width <= MAX_DIMENSION && info.height <= MAX_DIMENSION)) {
     throw new CodecConfigError("invalid", `H.264 picture size ${info.width}x${info.height}`);
   }

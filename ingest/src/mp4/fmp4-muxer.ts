@@ -396,7 +396,9 @@ export class Fmp4Muxer {
   }
 
   /** Queued audio frames whose middle is before `endS`, contiguous, at most the part's share. */
-  private takeAudio(endS: number): { track: { id: number; baseMediaDecodeTime: number; samples: FragmentSample[] }; seconds: number } | null {
+  private takeAudio(
+    endS: number,
+  ): { track: { id: number; baseMediaDecodeTime: number; samples: FragmentSample[] }; seconds: number } | null {
     if (!this.audio) return null;
     const rate = this.audio.sampleRate;
     const limit = this.partTarget?.audioFrames ?? Number.POSITIVE_INFINITY;

@@ -81,7 +81,8 @@ function trak(id: number, timescale: number, handler: "vide" | "soun", entry: Bu
     "tkhd",
     0,
     0x000003, // enabled, in movie
-    u32(0), u32(0), // creation, modification
+    u32(0),
+    u32(0), // creation, modification
     u32(id),
     u32(0),
     u32(0), // duration
@@ -131,7 +132,8 @@ export function writeInitSegment(tracks: InitTracks): Buffer {
     "mvhd",
     0,
     0,
-    u32(0), u32(0),
+    u32(0),
+    u32(0),
     u32(1000), // timescale
     u32(0), // duration (fragmented: unknown)
     u32(0x0001_0000), // rate 1.0

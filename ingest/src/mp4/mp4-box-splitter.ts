@@ -35,11 +35,7 @@ function readFourCC(buf: Buffer, offset: number): string {
  * Parses a box header at `offset` in `buf` (which must hold at least 16 bytes from offset or the
  * whole header). Returns null when more bytes are needed to know the size.
  */
-export function readBoxHeader(
-  buf: Buffer,
-  offset: number,
-  end: number,
-): { type: string; size: number; headerSize: number } | null {
+export function readBoxHeader(buf: Buffer, offset: number, end: number): { type: string; size: number; headerSize: number } | null {
   if (end - offset < 8) return null;
   const size32 = buf.readUInt32BE(offset);
   const type = readFourCC(buf, offset + 4);

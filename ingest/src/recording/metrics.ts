@@ -37,7 +37,8 @@ export class RecordingMetrics {
       labelNames: ["reason"],
       registers,
     });
-    for (const reason of ["low-space", "no-space", "permission", "backlog", "other"] satisfies RecordingErrorReason[]) this.errors.inc({ reason }, 0);
+    for (const reason of ["low-space", "no-space", "permission", "backlog", "other"] satisfies RecordingErrorReason[])
+      this.errors.inc({ reason }, 0);
     for (const reason of ["age", "size"]) this.deleted.inc({ reason }, 0);
   }
 }

@@ -60,7 +60,10 @@ export class Recorder {
   async start(): Promise<void> {
     await mkdir(this.options.store.root, { recursive: true });
     for (const r of await this.options.store.recover()) {
-      this.log.warn({ stream: r.stream, recording: r.id, outcome: r.outcome }, r.outcome === "ended" ? "recording ended after a crash" : "empty recording removed after a crash");
+      this.log.warn(
+        { stream: r.stream, recording: r.id, outcome: r.outcome },
+        r.outcome === "ended" ? "recording ended after a crash" : "empty recording removed after a crash",
+      );
     }
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepEveryMs ?? 3_600_000);
@@ -193,7 +196,10 @@ export class ShowRecorder {
     if (this.pending >= MAX_PENDING_SEGMENTS) {
       this.recorder.failed("backlog");
       this.gap = true;
-      this.setWarning({ code: "recording-failed", message: "Recording paused: the disk is too slow to keep up. The live show is not affected." });
+      this.setWarning({
+        code: "recording-failed",
+        message: "Recording paused: the disk is too slow to keep up. The live show is not affected.",
+      });
       return;
     }
     this.pending++;
@@ -287,7 +293,10 @@ export class ShowRecorder {
         return;
       }
       await writer.end(writer.mediaEnd ?? this.recorder.now(), reason);
-      this.log.info({ recording: writer.meta.id, reason, segments: writer.segmentCount, durationS: Math.round(writer.duration), bytes: writer.bytes }, "recording ended");
+      this.log.info(
+        { recording: writer.meta.id, reason, segments: writer.segmentCount, durationS: Math.round(writer.duration), bytes: writer.bytes },
+        "recording ended",
+      );
     } catch (error) {
       // recording.json keeps endedAt null: the next start's recovery ends it from its index.
       this.log.error({ err: error, recording: writer.meta.id }, "could not mark the recording ended");

@@ -76,7 +76,11 @@ export class RecordingLibrary {
     if (await exists(file)) return { kind: "file", path: file };
     const ffmpegPath = await this.ffmpeg();
     if (!ffmpegPath) {
-      return { kind: "no-ffmpeg", message: "MP4 downloads need ffmpeg on the ingest server (apt-get install ffmpeg, or set FFMPEG_PATH); the replay itself plays without it" };
+      return {
+        kind: "no-ffmpeg",
+        message:
+          "MP4 downloads need ffmpeg on the ingest server (apt-get install ffmpeg, or set FFMPEG_PATH); the replay itself plays without it",
+      };
     }
     let job = this.exports.get(file);
     if (!job) {
@@ -98,7 +102,13 @@ export class RecordingLibrary {
 
   private async ffmpeg(): Promise<string | null> {
     if (this.ffmpegPath) return this.ffmpegPath;
-    const find = this.options.findFfmpeg ?? (() => resolveFfmpeg().then((b) => b.path, () => null));
+    const find =
+      this.options.findFfmpeg ??
+      (() =>
+        resolveFfmpeg().then(
+          (b) => b.path,
+          () => null,
+        ));
     this.ffmpegPath = await find();
     return this.ffmpegPath;
   }

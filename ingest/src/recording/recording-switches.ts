@@ -58,7 +58,7 @@ export class RecordingSwitches {
   async set(stream: string, on: boolean, now = new Date()): Promise<boolean> {
     if (!isValidStreamName(stream)) throw new RecordingSwitchesError(this.file, `invalid stream name ${JSON.stringify(stream)}`);
     const content = await this.read();
-    if ((stream in content.off) === !on) return false;
+    if (stream in content.off === !on) return false;
     if (on) delete content.off[stream];
     else content.off[stream] = now.toISOString();
     await mkdir(path.dirname(this.file), { recursive: true });

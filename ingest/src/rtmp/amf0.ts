@@ -10,16 +10,7 @@ export class Amf0EcmaArray {
   constructor(readonly properties: Amf0Object) {}
 }
 
-export type Amf0Value =
-  | number
-  | boolean
-  | string
-  | null
-  | undefined
-  | Date
-  | Amf0Value[]
-  | Amf0Object
-  | Amf0EcmaArray;
+export type Amf0Value = number | boolean | string | null | undefined | Date | Amf0Value[] | Amf0Object | Amf0EcmaArray;
 
 const Amf0Marker = {
   number: 0x00,

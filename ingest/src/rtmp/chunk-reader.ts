@@ -143,7 +143,18 @@ export class ChunkReader {
       if (this.streams.size >= this.limits.maxChunkStreams) {
         fail("too-many-chunk-streams", `more than ${this.limits.maxChunkStreams} chunk streams`);
       }
-      st = { csid, typeId: 0, streamId: 0, length: 0, timestamp: 0, timestampField: 0, extended: false, inProgress: false, buf: null, received: 0 };
+      st = {
+        csid,
+        typeId: 0,
+        streamId: 0,
+        length: 0,
+        timestamp: 0,
+        timestampField: 0,
+        extended: false,
+        inProgress: false,
+        buf: null,
+        received: 0,
+      };
       this.streams.set(csid, st);
     }
 

@@ -32,7 +32,10 @@ export function parseCommand(message: RtmpMessage, limits: Amf0Limits = defaultA
 }
 
 /** A data message (@setDataFrame, onMetaData, ...) as its AMF0 values. */
-export function parseDataMessage(message: RtmpMessage, limits: Amf0Limits = defaultAmf0Limits): Result<Amf0Value[], CommandError | Amf0Error> {
+export function parseDataMessage(
+  message: RtmpMessage,
+  limits: Amf0Limits = defaultAmf0Limits,
+): Result<Amf0Value[], CommandError | Amf0Error> {
   const body = amf0Body(message);
   if (!body.ok) return body;
   return decodeAmf0(body.value, limits);

@@ -1,8 +1,6 @@
 // Typed errors and the Result shape the pure RTMP parsers return instead of throwing.
 
-export type Result<T, E extends Error = RtmpProtocolError> =
-  | { ok: true; value: T }
-  | { ok: false; error: E };
+export type Result<T, E extends Error = RtmpProtocolError> = { ok: true; value: T } | { ok: false; error: E };
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 export const fail = <E extends Error>(error: E): { ok: false; error: E } => ({ ok: false, error });

@@ -7,10 +7,7 @@ export const RTMP_VERSION = 3;
 export const HANDSHAKE_SIZE = 1536;
 const DIGEST_SIZE = 32;
 
-const keyTail = Buffer.from(
-  "f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae",
-  "hex",
-);
+const keyTail = Buffer.from("f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae", "hex");
 /** "Genuine Adobe Flash Player 001" + 32 bytes; clients sign C1 with the first 30 bytes. */
 const FLASH_PLAYER_KEY = Buffer.concat([Buffer.from("Genuine Adobe Flash Player 001", "ascii"), keyTail]);
 /** "Genuine Adobe Flash Media Server 001" + 32 bytes; servers sign S1 with the first 36 bytes, S2 with a key derived from all 68. */

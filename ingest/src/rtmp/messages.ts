@@ -76,7 +76,9 @@ export function userControlMessage(event: number, value: number): RtmpMessage {
 /** Reads the 4-byte value of Set Chunk Size, Abort, Acknowledgement or Window Acknowledgement Size. */
 export function readU32Control(message: RtmpMessage): Result<number, ChunkError> {
   if (message.payload.length < 4) {
-    return fail(new ChunkError("bad-control-message", `control message type ${message.typeId} has ${message.payload.length} bytes, needs 4`));
+    return fail(
+      new ChunkError("bad-control-message", `control message type ${message.typeId} has ${message.payload.length} bytes, needs 4`),
+    );
   }
   return ok(message.payload.readUInt32BE(0));
 }

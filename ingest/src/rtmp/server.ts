@@ -115,7 +115,10 @@ export class RtmpServer {
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (fromAddress >= this.limits.maxConnectionsPerAddress) {
       socket.destroy();
-      this.refuse({ maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress }, "too many connections from one address, refusing its sockets");
+      this.refuse(
+        { maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress },
+        "too many connections from one address, refusing its sockets",
+      );
       return;
     }
     this.perAddress.set(address, fromAddress + 1);

@@ -47,7 +47,6 @@ const LINGER_MS = 2_000;
  */
 const UNAUTHENTICATED_LIMITS = { maxMessageBytes: 64 * 1024, maxPendingBytes: 128 * 1024 };
 
-
 /** What a session needs from its server. */
 export interface SessionHost {
   app: string;
@@ -307,7 +306,9 @@ export class RtmpSession {
         );
         return;
       case "play":
-        this.send(onStatusMessage(message.streamId, { level: "error", code: "NetStream.Play.Failed", description: "play is not supported" }));
+        this.send(
+          onStatusMessage(message.streamId, { level: "error", code: "NetStream.Play.Failed", description: "play is not supported" }),
+        );
         this.terminate("play refused", { level: "warn", graceful: true });
         return;
       case "FCUnpublish":
@@ -329,7 +330,11 @@ export class RtmpSession {
     if (app !== this.host.app) {
       this.send(connectRejectedMessage(cmd.transactionId, "unknown application"));
       // The app is fingerprinted: a key pasted into the server URL would otherwise reach the log.
-      this.terminate("connect refused: unknown application", { level: "warn", graceful: true, fields: { appFingerprint: fingerprint(app) } });
+      this.terminate("connect refused: unknown application", {
+        level: "warn",
+        graceful: true,
+        fields: { appFingerprint: fingerprint(app) },
+      });
       return;
     }
     this.send(windowAckSizeMessage(WINDOW_ACK_SIZE));

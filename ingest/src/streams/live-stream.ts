@@ -3,14 +3,7 @@
 // EXT-X-DISCONTINUITY; msn keeps counting, so a player never waits for a number that restarts.
 import type { Logger } from "pino";
 import { LlHlsPackager, type LlHlsPackagerOptions } from "../hls/packager.js";
-import type {
-  BlockingClass,
-  LiveStreamView,
-  PartPosition,
-  StreamState,
-  StreamStatusCore,
-  WaitOutcome,
-} from "./stream-view.js";
+import type { BlockingClass, LiveStreamView, PartPosition, StreamState, StreamStatusCore, WaitOutcome } from "./stream-view.js";
 import type { PublishSource } from "./publish-source.js";
 import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
 

@@ -34,7 +34,4 @@ export interface AudioFrame {
 export type MediaFrame = VideoFrame | AudioFrame;
 
 /** What a source emits, in arrival order: a config precedes the frames it describes, and may change mid-stream. */
-export type MediaEvent =
-  | { kind: "video-config"; config: VideoConfig }
-  | { kind: "audio-config"; config: AudioConfig }
-  | MediaFrame;
+export type MediaEvent = { kind: "video-config"; config: VideoConfig } | { kind: "audio-config"; config: AudioConfig } | MediaFrame;

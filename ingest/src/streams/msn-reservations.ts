@@ -44,12 +44,17 @@ export class MsnReservations {
     try {
       text = await readFile(reservations.file, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") reservations.log.error({ err: error, file: reservations.file }, "media sequence file unreadable: numbering falls back to the clock");
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        reservations.log.error(
+          { err: error, file: reservations.file },
+          "media sequence file unreadable: numbering falls back to the clock",
+        );
       return reservations;
     }
     try {
       const json = JSON.parse(text) as { version?: unknown; streams?: Record<string, unknown> };
-      if (json.version !== 1 || typeof json.streams !== "object" || json.streams === null) throw new Error("expected { version: 1, streams: {...} }");
+      if (json.version !== 1 || typeof json.streams !== "object" || json.streams === null)
+        throw new Error("expected { version: 1, streams: {...} }");
       for (const [stream, limit] of Object.entries(json.streams)) {
         if (Number.isSafeInteger(limit) && (limit as number) >= 0) reservations.limits.set(stream, limit as number);
       }
@@ -77,7 +82,11 @@ export class MsnReservations {
       if (this.failing) this.log.info({ file: this.file }, "media sequence file written again");
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.log.error({ err: error, file: this.file }, "media sequence file not written: after a restart, numbering falls back to the clock");
+      if (!this.failing)
+        this.log.error(
+          { err: error, file: this.file },
+          "media sequence file not written: after a restart, numbering falls back to the clock",
+        );
       this.failing = true;
     }
   }

@@ -29,7 +29,10 @@ export class PublisherSlots {
       if (!current || current.closed) break;
       const silentMs = performance.now() - current.lastMediaAt;
       if (silentMs > this.takeoverMs) {
-        this.log.info({ stream: source.stream, old: current.id, new: source.id, silentMs: Math.round(silentMs) }, "stale publisher taken over");
+        this.log.info(
+          { stream: source.stream, old: current.id, new: source.id, silentMs: Math.round(silentMs) },
+          "stale publisher taken over",
+        );
         current.close("taken over by a new publisher");
         break;
       }

@@ -15,15 +15,22 @@ import { isStreamLive } from "../lib/stream-statuses";
  */
 export default class LiveShowBadge extends Component {
   @service liveShowStatus;
+
   @tracked live = false;
 
   constructor(owner, args) {
     super(owner, args);
-    const stream = findShowStream(args.outletArgs?.topic?.tags, settings.show_streams);
+    const stream = findShowStream(
+      args.outletArgs?.topic?.tags,
+      settings.show_streams
+    );
     if (!stream) {
       return;
     }
-    const ingest = parseIngestBaseUrl(settings.ingest_base_url, window.location.protocol);
+    const ingest = parseIngestBaseUrl(
+      settings.ingest_base_url,
+      window.location.protocol
+    );
     if (!ingest.ok) {
       return;
     }

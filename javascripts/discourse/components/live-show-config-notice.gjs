@@ -15,7 +15,9 @@ export default class LiveShowConfigNotice extends Component {
   get message() {
     switch (this.args.problem) {
       case "stream":
-        return i18n(themePrefix("live_shows.config_notice.stream"), { stream: this.args.stream });
+        return i18n(themePrefix("live_shows.config_notice.stream"), {
+          stream: this.args.stream,
+        });
       case "insecure":
         return i18n(themePrefix("live_shows.config_notice.insecure"));
       case "invalid":

@@ -28,8 +28,61 @@ function storage() {
 export default class LiveShowNotice extends Component {
   @service liveShowStatus;
   @service router;
+
   /** @type {{ key: string, title: string, url: string, topicId: number } | null} */
   @tracked show = null;
+  refresh = async () => {
+    const ingest = parseIngestBaseUrl(
+      settings.ingest_base_url,
+      window.location.protocol
+    );
+    const rows = showRows(settings.show_streams);
+    if (!ingest.ok || rows.length === 0) {
+      return;
+    }
+    const statuses = await this.liveShowStatus.statuses(ingest.url);
+    const live = rows
+      .map((row) => ({ ...row, status: statuses.get(row.stream) }))
+      .filter(({ status }) => status?.live)
+      .map((row) => ({
+        ...row,
+        key: showKey(row.stream, row.status.startedAt),
+      }))
+      .find(
+        ({ key }) =>
+          !this.liveShowStatus.dismissed.has(key) &&
+          !isDismissed(storage(), key)
+      );
+    const topic = live
+      ? await this.liveShowStatus.showTopic(live.key, live.tags)
+      : null;
+    if (this.isDestroying || this.isDestroyed) {
+      return;
+    }
+    this.show =
+      live && topic
+        ? {
+            key: live.key,
+            title: topic.title,
+            url: getURL(`/t/${topic.slug}/${topic.id}`),
+            topicId: topic.id,
+          }
+        : null;
+  };
+  dismiss = () => {
+    if (!this.show) {
+      return;
+    }
+    this.liveShowStatus.dismissed.add(this.show.key);
+    rememberDismissed(storage(), this.show.key);
+    this.show = null;
+    // The focused button goes away: keep keyboard users in the page, at its main content.
+    const main = document.getElementById("main-container");
+    if (main) {
+      main.setAttribute("tabindex", main.getAttribute("tabindex") ?? "-1");
+      main.focus({ preventScroll: true });
+    }
+  };
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #timer;
 
@@ -46,28 +99,6 @@ export default class LiveShowNotice extends Component {
     this.router.off("routeDidChange", this.refresh);
   }
 
-  refresh = async () => {
-    const ingest = parseIngestBaseUrl(settings.ingest_base_url, window.location.protocol);
-    const rows = showRows(settings.show_streams);
-    if (!ingest.ok || rows.length === 0) {
-      return;
-    }
-    const statuses = await this.liveShowStatus.statuses(ingest.url);
-    const live = rows
-      .map((row) => ({ ...row, status: statuses.get(row.stream) }))
-      .filter(({ status }) => status?.live)
-      .map((row) => ({ ...row, key: showKey(row.stream, row.status.startedAt) }))
-      .find(({ key }) => !this.liveShowStatus.dismissed.has(key) && !isDismissed(storage(), key));
-    const topic = live ? await this.liveShowStatus.showTopic(live.key, live.tags) : null;
-    if (this.isDestroying || this.isDestroyed) {
-      return;
-    }
-    this.show =
-      live && topic
-        ? { key: live.key, title: topic.title, url: getURL(`/t/${topic.slug}/${topic.id}`), topicId: topic.id }
-        : null;
-  };
-
   /** Reading the show's topic already: no notice there. */
   get onShowTopic() {
     const match = /^\/t\/[^/]+\/(\d+)/.exec(this.router.currentURL ?? "");
@@ -78,21 +109,6 @@ export default class LiveShowNotice extends Component {
     return this.show !== null && !this.onShowTopic;
   }
 
-  dismiss = () => {
-    if (!this.show) {
-      return;
-    }
-    this.liveShowStatus.dismissed.add(this.show.key);
-    rememberDismissed(storage(), this.show.key);
-    this.show = null;
-    // The focused button goes away: keep keyboard users in the page, at its main content.
-    const main = document.getElementById("main-container");
-    if (main) {
-      main.setAttribute("tabindex", main.getAttribute("tabindex") ?? "-1");
-      main.focus({ preventScroll: true });
-    }
-  };
-
   <template>
     {{#if this.visible}}
       <div
@@ -102,7 +118,9 @@ export default class LiveShowNotice extends Component {
       >
         <a class="live-show-notice__link" href={{this.show.url}}>
           <span class="live-show-notice__mark" aria-hidden="true"></span>
-          <span class="live-show-notice__label">{{i18n (themePrefix "live_shows.notice.live_now")}}</span>
+          <span class="live-show-notice__label">{{i18n
+              (themePrefix "live_shows.notice.live_now")
+            }}</span>
           <span class="live-show-notice__title">{{this.show.title}}</span>
         </a>
         <button

@@ -7,7 +7,14 @@ import { loadPlayerBundle } from "../lib/player-bundle";
 import { formatLength } from "../lib/replays";
 import LiveShowSchedule from "./live-show-schedule";
 
-const STATES = new Set(["loading", "offline", "live", "reconnecting", "ended", "error"]);
+const STATES = new Set([
+  "loading",
+  "offline",
+  "live",
+  "reconnecting",
+  "ended",
+  "error",
+]);
 // Docks once less than this share of the player is visible.
 const DOCK_VISIBILITY = 0.5;
 
@@ -16,13 +23,19 @@ function overrideOr(text, fallback) {
 }
 
 function endedText() {
-  return overrideOr(settings.ended_text, i18n(themePrefix("live_shows.state.ended")));
+  return overrideOr(
+    settings.ended_text,
+    i18n(themePrefix("live_shows.state.ended"))
+  );
 }
 
 function playerLabels() {
   return {
     loading: i18n(themePrefix("live_shows.state.loading")),
-    offline: overrideOr(settings.offline_text, i18n(themePrefix("live_shows.state.offline"))),
+    offline: overrideOr(
+      settings.offline_text,
+      i18n(themePrefix("live_shows.state.offline"))
+    ),
     live: i18n(themePrefix("live_shows.state.live")),
     reconnecting: i18n(themePrefix("live_shows.state.reconnecting")),
     ended: endedText(),
@@ -34,7 +47,9 @@ function playerLabels() {
     membersOnly: i18n(themePrefix("live_shows.access.members_only")),
     logIn: i18n(themePrefix("live_shows.access.log_in")),
     // The player fills in the group names it learns from the ingest.
-    groupOnly: i18n(themePrefix("live_shows.access.group_only"), { group: "%{group}" }),
+    groupOnly: i18n(themePrefix("live_shows.access.group_only"), {
+      group: "%{group}",
+    }),
     seeGroup: i18n(themePrefix("live_shows.access.see_group")),
   };
 }
@@ -44,14 +59,22 @@ function replayText(replay) {
   const at = new Date(replay.startedAt);
   const date = Number.isNaN(at.getTime())
     ? ""
-    : at.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
-  return i18n(themePrefix("live_shows.replay.when"), { date, length: formatLength(replay.durationS) });
+    : at.toLocaleString(document.documentElement.lang || undefined, {
+        dateStyle: "medium",
+        timeStyle: "short",
+      });
+  return i18n(themePrefix("live_shows.replay.when"), {
+    date,
+    length: formatLength(replay.durationS),
+  });
 }
 
 /** video.js's own texts (its English keys) for the replay's controls. */
 function replayControlTexts() {
   const play = i18n(themePrefix("live_shows.replay.controls.play"));
-  const exitFullscreen = i18n(themePrefix("live_shows.replay.controls.exit_fullscreen"));
+  const exitFullscreen = i18n(
+    themePrefix("live_shows.replay.controls.exit_fullscreen")
+  );
   return {
     Play: play,
     Replay: play,
@@ -61,9 +84,15 @@ function replayControlTexts() {
     Fullscreen: i18n(themePrefix("live_shows.replay.controls.fullscreen")),
     "Exit Fullscreen": exitFullscreen,
     "Non-Fullscreen": exitFullscreen,
-    "Picture-in-Picture": i18n(themePrefix("live_shows.replay.controls.picture_in_picture")),
-    "Exit Picture-in-Picture": i18n(themePrefix("live_shows.replay.controls.exit_picture_in_picture")),
-    "Current Time": i18n(themePrefix("live_shows.replay.controls.current_time")),
+    "Picture-in-Picture": i18n(
+      themePrefix("live_shows.replay.controls.picture_in_picture")
+    ),
+    "Exit Picture-in-Picture": i18n(
+      themePrefix("live_shows.replay.controls.exit_picture_in_picture")
+    ),
+    "Current Time": i18n(
+      themePrefix("live_shows.replay.controls.current_time")
+    ),
     Duration: i18n(themePrefix("live_shows.replay.controls.duration")),
     "Progress Bar": i18n(themePrefix("live_shows.replay.controls.seek")),
   };
@@ -102,11 +131,54 @@ export default class LiveShowPlayer extends Component {
     }
   );
 
+  observeFrame = modifier((/** @type {HTMLElement} */ element) => {
+    this.frame = element;
+    if (
+      !settings.docked_mini_player ||
+      typeof IntersectionObserver === "undefined"
+    ) {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      ([entry]) => {
+        const visible =
+          entry.isIntersecting && entry.intersectionRatio >= DOCK_VISIBILITY;
+        this.outOfView = !visible;
+        if (visible) {
+          this.dockDismissed = false;
+        }
+      },
+      { threshold: [0, DOCK_VISIBILITY, 1] }
+    );
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      this.frame = null;
+    };
+  });
+
+  returnToPlayer = () => {
+    const reduceMotion = window.matchMedia?.(
+      "(prefers-reduced-motion: reduce)"
+    ).matches;
+    this.frame?.scrollIntoView({
+      behavior: reduceMotion ? "auto" : "smooth",
+      block: "center",
+    });
+  };
+
+  closeDock = () => {
+    this.dockDismissed = true;
+  };
+
   /** @returns {() => void} the modifier's teardown: runs on a topic change and when leaving the page */
   #mount(element, baseUrl, stream) {
     let active = true;
     let handle = null;
-    loadPlayerBundle(settings.theme_uploads_local?.live_player ?? settings.theme_uploads?.live_player)
+    loadPlayerBundle(
+      settings.theme_uploads_local?.live_player ??
+        settings.theme_uploads?.live_player
+    )
       .then((player) => {
         if (!active) {
           return;
@@ -122,9 +194,14 @@ export default class LiveShowPlayer extends Component {
           lowLatency: settings.low_latency,
           showViewers: settings.show_viewer_count,
           labels: playerLabels(),
-          formatViewers: (count) => i18n(themePrefix("live_shows.viewers"), { count }),
+          formatViewers: (count) =>
+            i18n(themePrefix("live_shows.viewers"), { count }),
           ...(this.args.selectReplays
-            ? { selectReplays: this.#selectReplays(this.args.selectReplays), formatReplay: replayText, replayControlTexts: replayControlTexts() }
+            ? {
+                selectReplays: this.#selectReplays(this.args.selectReplays),
+                formatReplay: replayText,
+                replayControlTexts: replayControlTexts(),
+              }
             : {}),
           onStateChange: (state) => {
             if (active && STATES.has(state)) {
@@ -148,28 +225,6 @@ export default class LiveShowPlayer extends Component {
     };
   }
 
-  observeFrame = modifier((/** @type {HTMLElement} */ element) => {
-    this.frame = element;
-    if (!settings.docked_mini_player || typeof IntersectionObserver === "undefined") {
-      return;
-    }
-    const observer = new IntersectionObserver(
-      ([entry]) => {
-        const visible = entry.isIntersecting && entry.intersectionRatio >= DOCK_VISIBILITY;
-        this.outOfView = !visible;
-        if (visible) {
-          this.dockDismissed = false;
-        }
-      },
-      { threshold: [0, DOCK_VISIBILITY, 1] }
-    );
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      this.frame = null;
-    };
-  });
-
   get docked() {
     return (
       settings.docked_mini_player &&
@@ -179,17 +234,11 @@ export default class LiveShowPlayer extends Component {
     );
   }
 
-  returnToPlayer = () => {
-    const reduceMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
-    this.frame?.scrollIntoView({
-      behavior: reduceMotion ? "auto" : "smooth",
-      block: "center",
-    });
-  };
-
   /** The event to show over the offline player, or null: the bundle's replay offer goes first. */
   get scheduledEvent() {
-    return this.state === "offline" && !this.hasReplays ? (this.args.event ?? null) : null;
+    return this.state === "offline" && !this.hasReplays
+      ? (this.args.event ?? null)
+      : null;
   }
 
   /** The topic's selection, noting whether the bundle will offer replays (the schedule then steps aside). */
@@ -204,10 +253,6 @@ export default class LiveShowPlayer extends Component {
   get endedText() {
     return endedText();
   }
-
-  closeDock = () => {
-    this.dockDismissed = true;
-  };
 
   <template>
     {{! Core renders this inside an inline <span> (the topic-above-posts outlet), where only phrasing
@@ -225,7 +270,10 @@ export default class LiveShowPlayer extends Component {
             {{this.mountPlayer @baseUrl @stream @topicId}}
           ></span>
           {{#if this.scheduledEvent}}
-            <LiveShowSchedule @event={{this.scheduledEvent}} @endedText={{this.endedText}} />
+            <LiveShowSchedule
+              @event={{this.scheduledEvent}}
+              @endedText={{this.endedText}}
+            />
           {{/if}}
           {{#if this.loadFailed}}
             <span class="live-show-frame__message" role="alert">

@@ -16,12 +16,20 @@ const MAX_DELAY_MS = 60 * 60 * 1000;
 
 function remainingText({ days, hours, minutes }) {
   if (days > 0) {
-    return i18n(themePrefix("live_shows.schedule.remaining.days"), { days, hours });
+    return i18n(themePrefix("live_shows.schedule.remaining.days"), {
+      days,
+      hours,
+    });
   }
   if (hours > 0) {
-    return i18n(themePrefix("live_shows.schedule.remaining.hours"), { hours, minutes });
+    return i18n(themePrefix("live_shows.schedule.remaining.hours"), {
+      hours,
+      minutes,
+    });
   }
-  return i18n(themePrefix("live_shows.schedule.remaining.minutes"), { minutes });
+  return i18n(themePrefix("live_shows.schedule.remaining.minutes"), {
+    minutes,
+  });
 }
 
 /**
@@ -33,6 +41,7 @@ function remainingText({ days, hours, minutes }) {
  */
 export default class LiveShowSchedule extends Component {
   @service currentUser;
+
   @tracked now = Date.now();
 
   // Re-renders exactly when the text changes (next minute, start, end); a new @event restarts it.
@@ -71,8 +80,14 @@ export default class LiveShowSchedule extends Component {
           I18n.currentBcp47Locale,
           usableTimeZone(this.currentUser?.user_option?.timezone)
         );
-        const remaining = remainingText(splitRemaining(this.args.event.startsAt.getTime() - this.now));
-        return i18n(themePrefix("live_shows.schedule.upcoming"), { date, time, remaining });
+        const remaining = remainingText(
+          splitRemaining(this.args.event.startsAt.getTime() - this.now)
+        );
+        return i18n(themePrefix("live_shows.schedule.upcoming"), {
+          date,
+          time,
+          remaining,
+        });
       }
       case "starting":
         return i18n(themePrefix("live_shows.schedule.starting"));
@@ -91,7 +106,11 @@ export default class LiveShowSchedule extends Component {
 
   <template>
     {{! Phrasing content only: it sits inside core's inline outlet <span> (see live-show-player). }}
-    <span class="live-show-schedule" data-phase={{this.phase}} {{this.tick @event}}>
+    <span
+      class="live-show-schedule"
+      data-phase={{this.phase}}
+      {{this.tick @event}}
+    >
       <span class="live-show-schedule__text">
         {{#if this.upcoming}}
           <time datetime={{this.startsAtIso}}>{{this.text}}</time>
@@ -100,7 +119,9 @@ export default class LiveShowSchedule extends Component {
         {{/if}}
       </span>
       {{#unless this.over}}
-        <span class="live-show-schedule__hint">{{i18n (themePrefix "live_shows.schedule.hint")}}</span>
+        <span class="live-show-schedule__hint">{{i18n
+            (themePrefix "live_shows.schedule.hint")
+          }}</span>
       {{/unless}}
     </span>
   </template>

@@ -1,8 +1,8 @@
 import Component from "@glimmer/component";
 import { service } from "@ember/service";
 import { isValidStreamName, parseIngestBaseUrl } from "../lib/ingest-url";
-import { readShowEvent } from "../lib/show-schedule";
 import { replaysForTopic } from "../lib/replays";
+import { readShowEvent } from "../lib/show-schedule";
 import { findShowStream, showRows } from "../lib/show-tags";
 import LiveShowConfigNotice from "./live-show-config-notice";
 import LiveShowPlayer from "./live-show-player";
@@ -48,12 +48,18 @@ export default class LiveShowTopicPlayer extends Component {
     return async (/** @type {unknown} */ body) =>
       replaysForTopic(body, {
         topicCreatedAt: createdAt,
-        nextTopicCreatedAt: await this.liveShowStatus.nextShowTopicAt(tags, created),
+        nextTopicCreatedAt: await this.liveShowStatus.nextShowTopicAt(
+          tags,
+          created
+        ),
       });
   }
 
   get ingest() {
-    return parseIngestBaseUrl(settings.ingest_base_url, window.location.protocol);
+    return parseIngestBaseUrl(
+      settings.ingest_base_url,
+      window.location.protocol
+    );
   }
 
   get baseUrl() {
@@ -72,7 +78,10 @@ export default class LiveShowTopicPlayer extends Component {
   <template>
     {{#if this.stream}}
       {{#if this.problem}}
-        <LiveShowConfigNotice @problem={{this.problem}} @stream={{this.stream}} />
+        <LiveShowConfigNotice
+          @problem={{this.problem}}
+          @stream={{this.stream}}
+        />
       {{else if this.baseUrl}}
         <LiveShowPlayer
           @baseUrl={{this.baseUrl}}

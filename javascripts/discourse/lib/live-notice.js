@@ -39,12 +39,21 @@ export function newestShowTopic(body, tags) {
   let newest = null;
   let newestAt = -Infinity;
   for (const topic of topics) {
-    if (!Number.isInteger(topic?.id) || typeof topic.title !== "string" || typeof topic.slug !== "string") {
+    if (
+      !Number.isInteger(topic?.id) ||
+      typeof topic.title !== "string" ||
+      typeof topic.slug !== "string"
+    ) {
       continue;
     }
     // Lists without tags (tagging hidden from the reader) are trusted to be filtered by the server.
-    const topicTags = Array.isArray(topic.tags) ? topic.tags.map(tagName).filter(Boolean) : null;
-    if (topicTags && !topicTags.some((name) => wanted.has(name.toLowerCase()))) {
+    const topicTags = Array.isArray(topic.tags)
+      ? topic.tags.map(tagName).filter(Boolean)
+      : null;
+    if (
+      topicTags &&
+      !topicTags.some((name) => wanted.has(name.toLowerCase()))
+    ) {
       continue;
     }
     const at = Date.parse(topic.created_at);
@@ -69,7 +78,9 @@ export function showKey(stream, startedAt) {
 function readKeys(storage) {
   try {
     const keys = JSON.parse(storage?.getItem(STORAGE_KEY) ?? "[]");
-    return Array.isArray(keys) ? keys.filter((key) => typeof key === "string") : [];
+    return Array.isArray(keys)
+      ? keys.filter((key) => typeof key === "string")
+      : [];
   } catch {
     return [];
   }
@@ -88,7 +99,10 @@ export function isDismissed(storage, key) {
  * @param {string} key
  */
 export function rememberDismissed(storage, key) {
-  const keys = [...readKeys(storage).filter((known) => known !== key), key].slice(-REMEMBERED);
+  const keys = [
+    ...readKeys(storage).filter((known) => known !== key),
+    key,
+  ].slice(-REMEMBERED);
   try {
     storage?.setItem(STORAGE_KEY, JSON.stringify(keys));
   } catch {

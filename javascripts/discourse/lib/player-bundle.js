@@ -14,13 +14,17 @@ export function loadPlayerBundle(url) {
     return Promise.resolve(window.LiveShowsPlayer);
   }
   if (!url) {
-    return Promise.reject(new Error("Live Shows: the live_player asset is missing from the theme"));
+    return Promise.reject(
+      new Error("Live Shows: the live_player asset is missing from the theme")
+    );
   }
   pending ??= loadScript(url)
     .then(() => {
       const player = window.LiveShowsPlayer;
       if (typeof player?.mount !== "function") {
-        throw new Error("Live Shows: the player bundle did not define window.LiveShowsPlayer");
+        throw new Error(
+          "Live Shows: the player bundle did not define window.LiveShowsPlayer"
+        );
       }
       return player;
     })

@@ -25,7 +25,15 @@ function time(value) {
  * @returns {Array<{ id: string, startedAt: string, endedAt: string, durationS: number, playlist: string, download: string | null }>}
  *   ended recordings only (the show in progress is live, not a replay), newest first
  */
-export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = null, allowanceMs = ALLOWANCE_MS, limit = MAX_REPLAYS }) {
+export function replaysForTopic(
+  body,
+  {
+    topicCreatedAt,
+    nextTopicCreatedAt = null,
+    allowanceMs = ALLOWANCE_MS,
+    limit = MAX_REPLAYS,
+  }
+) {
   const created = time(topicCreatedAt);
   const recordings = body?.recordings;
   if (created === null || !Array.isArray(recordings)) {
@@ -36,13 +44,20 @@ export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = nul
   for (const r of recordings) {
     const startedAt = time(r?.startedAt);
     const endedAt = time(r?.endedAt);
-    if (startedAt === null || endedAt === null || r.live === true || typeof r.id !== "string" || typeof r.playlist !== "string") {
+    if (
+      startedAt === null ||
+      endedAt === null ||
+      r.live === true ||
+      typeof r.id !== "string" ||
+      typeof r.playlist !== "string"
+    ) {
       continue;
     }
     if (next !== null && startedAt >= next) {
       continue;
     }
-    const openedDuringShow = startedAt >= created - allowanceMs && endedAt >= created;
+    const openedDuringShow =
+      startedAt >= created - allowanceMs && endedAt >= created;
     if (startedAt < created && !openedDuringShow) {
       continue;
     }
@@ -51,12 +66,15 @@ export function replaysForTopic(body, { topicCreatedAt, nextTopicCreatedAt = nul
       id: r.id,
       startedAt: r.startedAt,
       endedAt: r.endedAt,
-      durationS: Number.isFinite(r.durationS) ? r.durationS : (endedAt - startedAt) / 1000,
+      durationS: Number.isFinite(r.durationS)
+        ? r.durationS
+        : (endedAt - startedAt) / 1000,
       playlist: r.playlist,
       download: typeof r.download === "string" ? r.download : null,
     });
   }
   replays.sort((a, b) => b.at - a.at);
+  // eslint-disable-next-line no-unused-vars -- drops the sort key from what callers get
   return replays.slice(0, limit).map(({ at: _at, ...replay }) => replay);
 }
 
@@ -89,8 +107,13 @@ export function nextShowTopicCreatedAt(body, tags, topic) {
       reachesBack = true;
       continue;
     }
-    const otherTags = Array.isArray(other.tags) ? other.tags.map(tagName).filter(Boolean) : null;
-    if (otherTags && !otherTags.some((name) => wanted.has(name.toLowerCase()))) {
+    const otherTags = Array.isArray(other.tags)
+      ? other.tags.map(tagName).filter(Boolean)
+      : null;
+    if (
+      otherTags &&
+      !otherTags.some((name) => wanted.has(name.toLowerCase()))
+    ) {
       continue;
     }
     if (next === null || at < next) {

@@ -12,7 +12,11 @@ const MINUTE_MS = 60_000;
  */
 
 function toDate(value) {
-  if (typeof value !== "string" && typeof value !== "number" && !(value instanceof Date)) {
+  if (
+    typeof value !== "string" &&
+    typeof value !== "number" &&
+    !(value instanceof Date)
+  ) {
     return null;
   }
   const date = new Date(value);
@@ -27,7 +31,10 @@ function toEvent(startValue, endValue) {
   const endsAt = toDate(endValue);
   return {
     startsAt,
-    endsAt: endsAt && endsAt > startsAt ? endsAt : new Date(startsAt.getTime() + DEFAULT_DURATION_MS),
+    endsAt:
+      endsAt && endsAt > startsAt
+        ? endsAt
+        : new Date(startsAt.getTime() + DEFAULT_DURATION_MS),
   };
 }
 
@@ -53,12 +60,18 @@ function firstPost(topic) {
 export function readShowEvent(topic) {
   const event = firstPost(topic)?.event;
   if (event && typeof event === "object") {
-    const found = toEvent(event.starts_at ?? event.startsAt, event.ends_at ?? event.endsAt);
+    const found = toEvent(
+      event.starts_at ?? event.startsAt,
+      event.ends_at ?? event.endsAt
+    );
     if (found) {
       return found;
     }
   }
-  return toEvent(topic?.event_starts_at ?? topic?.eventStartsAt, topic?.event_ends_at ?? topic?.eventEndsAt);
+  return toEvent(
+    topic?.event_starts_at ?? topic?.eventStartsAt,
+    topic?.event_ends_at ?? topic?.eventEndsAt
+  );
 }
 
 /**
@@ -119,6 +132,7 @@ export function usableTimeZone(zone) {
     return undefined;
   }
   try {
+    // eslint-disable-next-line no-new -- constructing it is the check: a RangeError for an unknown zone
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return zone;
   } catch {
@@ -144,7 +158,15 @@ export function formatStart(date, locale, timeZone) {
     locales = undefined; // a malformed tag: the browser's locale rather than an exception
   }
   return {
-    date: new Intl.DateTimeFormat(locales, { ...options, weekday: "long", day: "numeric", month: "long" }).format(date),
-    time: new Intl.DateTimeFormat(locales, { ...options, timeStyle: "short" }).format(date),
+    date: new Intl.DateTimeFormat(locales, {
+      ...options,
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+    }).format(date),
+    time: new Intl.DateTimeFormat(locales, {
+      ...options,
+      timeStyle: "short",
+    }).format(date),
   };
 }

@@ -22,7 +22,11 @@ function normalise(name) {
  * @returns {string | null}
  */
 export function findShowStream(topicTags, showStreams) {
-  if (!Array.isArray(topicTags) || topicTags.length === 0 || !Array.isArray(showStreams)) {
+  if (
+    !Array.isArray(topicTags) ||
+    topicTags.length === 0 ||
+    !Array.isArray(showStreams)
+  ) {
     return null;
   }
   const names = new Set();
@@ -35,7 +39,10 @@ export function findShowStream(topicTags, showStreams) {
   for (const row of showStreams) {
     const stream = typeof row?.stream === "string" ? row.stream.trim() : "";
     const tags = Array.isArray(row?.tags) ? row.tags : [];
-    if (stream && tags.some((tag) => typeof tag === "string" && names.has(normalise(tag)))) {
+    if (
+      stream &&
+      tags.some((tag) => typeof tag === "string" && names.has(normalise(tag)))
+    ) {
       return stream;
     }
   }
@@ -56,7 +63,9 @@ export function showRows(showStreams) {
   for (const row of showStreams) {
     const stream = typeof row?.stream === "string" ? row.stream.trim() : "";
     const tags = Array.isArray(row?.tags)
-      ? row.tags.filter((tag) => typeof tag === "string" && tag.trim()).map((tag) => tag.trim())
+      ? row.tags
+          .filter((tag) => typeof tag === "string" && tag.trim())
+          .map((tag) => tag.trim())
       : [];
     if (stream && tags.length > 0) {
       rows.push({ stream, tags });

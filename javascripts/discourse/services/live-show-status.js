@@ -16,14 +16,14 @@ const TTL_MS = 15_000;
 export default class LiveShowStatus extends Service {
   ttlMs = TTL_MS;
   now = () => Date.now();
+  /** Shows dismissed on this page, for when localStorage is unavailable. */
+  dismissed = new Set();
   /** @type {Map<string, { at: number, statuses: Promise<import("../lib/stream-statuses").StreamStatuses> }>} */
   #entries = new Map();
   /** @type {Map<string, Promise<{ id: number, title: string, slug: string } | null>>} */
   #topics = new Map();
   /** @type {Map<number, Promise<string | null>>} */
   #nextTopics = new Map();
-  /** Shows dismissed on this page, for when localStorage is unavailable. */
-  dismissed = new Set();
 
   /** @param {string} baseUrl normalised, without trailing slash */
   statuses(baseUrl) {
@@ -72,7 +72,9 @@ export default class LiveShowStatus extends Service {
       next = ajax(showTopicsPath(tags)).then((body) => {
         const at = nextShowTopicCreatedAt(body, tags, topic);
         if (at === undefined) {
-          throw new Error("the show's topic list does not reach back to this topic");
+          throw new Error(
+            "the show's topic list does not reach back to this topic"
+          );
         }
         return at;
       });

@@ -78,11 +78,10 @@ export class PlayerPage {
   }
 
   async waitForState(state: string, timeoutMs: number): Promise<void> {
-    await this.page.waitForFunction(
-      (wanted) => (window as any).__test.states.at(-1)?.state === wanted,
-      state,
-      { timeout: timeoutMs, polling: 100 },
-    );
+    await this.page.waitForFunction((wanted) => (window as any).__test.states.at(-1)?.state === wanted, state, {
+      timeout: timeoutMs,
+      polling: 100,
+    });
   }
 
   /** The tech <video> element of the (single) mounted player. */
@@ -110,11 +109,10 @@ export class PlayerPage {
   /** Waits until currentTime has advanced by `seconds` and returns the last sample. */
   async waitForPlayback(seconds: number, timeoutMs: number): Promise<VideoSample> {
     const start = (await this.video()).currentTime;
-    await this.page.waitForFunction(
-      (target) => (document.querySelector("video")?.currentTime ?? 0) >= target,
-      start + seconds,
-      { timeout: timeoutMs, polling: 100 },
-    );
+    await this.page.waitForFunction((target) => (document.querySelector("video")?.currentTime ?? 0) >= target, start + seconds, {
+      timeout: timeoutMs,
+      polling: 100,
+    });
     return this.video();
   }
 

@@ -96,9 +96,19 @@ function coveragePlugin(next: { id: number; lines: number[] }): PluginObj {
 }
 
 function compile(source: string, filename: string, counters: { id: number; lines: number[] } | null): string {
-  const plugins: NonNullable<Parameters<typeof transformSync>[1]>["plugins"] = [["@babel/plugin-transform-typescript", { allowDeclareFields: true }]];
+  const plugins: NonNullable<Parameters<typeof transformSync>[1]>["plugins"] = [
+    ["@babel/plugin-transform-typescript", { allowDeclareFields: true }],
+  ];
   if (counters) plugins.push(coveragePlugin(counters));
-  const out = transformSync(source, { filename, cwd: repoRoot, babelrc: false, configFile: false, sourceType: "module", plugins, compact: false });
+  const out = transformSync(source, {
+    filename,
+    cwd: repoRoot,
+    babelrc: false,
+    configFile: false,
+    sourceType: "module",
+    plugins,
+    compact: false,
+  });
   if (!out?.code) throw new Error(`could not compile ${filename}`);
   return out.code;
 }
@@ -110,7 +120,11 @@ function compile(source: string, filename: string, counters: { id: number; lines
 export function buildInstrumentedTree(instrument: (file: string) => boolean): InstrumentedTree {
   const files = sourceFiles();
   const hash = createHash("sha256").update(String(INSTRUMENTATION_VERSION));
-  for (const file of files) hash.update(file).update(String(instrument(file))).update(readFileSync(path.join(sourceRoot, file)));
+  for (const file of files)
+    hash
+      .update(file)
+      .update(String(instrument(file)))
+      .update(readFileSync(path.join(sourceRoot, file)));
   const cacheRoot = path.join(repoRoot, "node_modules/.cache/live-fuzz");
   const dir = path.join(cacheRoot, `build-${hash.digest("hex").slice(0, 16)}`);
   const manifest = path.join(dir, "coverage-map.json");

@@ -114,11 +114,13 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
   const findings = reports.flatMap((r) => r.findings);
   // Files some target aims at (others are only instrumented because a target imports a helper from them).
   const aimed = new Set(reports.flatMap((r) => Object.keys(r.uncovered)));
-  const coverage = tree.files.filter(({ file }) => aimed.has(file)).map(({ file, start, end }) => {
-    let covered = 0;
-    for (let i = start; i < end; i++) covered += hit[i]!;
-    return { file, covered, total: end - start, uncoveredLines: uncoveredLines(tree, hit, [file])[file] ?? [] };
-  });
+  const coverage = tree.files
+    .filter(({ file }) => aimed.has(file))
+    .map(({ file, start, end }) => {
+      let covered = 0;
+      for (let i = start; i < end; i++) covered += hit[i]!;
+      return { file, covered, total: end - start, uncoveredLines: uncoveredLines(tree, hit, [file])[file] ?? [] };
+    });
   return { seconds: (Date.now() - started) / 1000, execs: reports.reduce((n, r) => n + r.execs, 0), targets: reports, findings, coverage };
 }
 
@@ -188,14 +190,21 @@ async function runTarget(
       const watchdog = setInterval(() => {
         if (Atomics.load(header, 0) === 1 && Date.now() - startedAt[0]! > options.timeoutMs) {
           const data = current();
-          record({ target, kind: "hang", key: `hang (> ${options.timeoutMs} ms)`, message: `one input ran longer than ${options.timeoutMs} ms`, data });
+          record({
+            target,
+            kind: "hang",
+            key: `hang (> ${options.timeoutMs} ms)`,
+            message: `one input ran longer than ${options.timeoutMs} ms`,
+            data,
+          });
           clearInterval(watchdog);
           void worker.terminate().then(() => resolve("stopped"));
         }
       }, 100);
       worker.on("message", (message: WorkerMessage) => {
         if (message.type === "input") found.push(Buffer.from(message.data));
-        else if (message.type === "finding") record({ target, kind: "error", key: message.key, message: message.message, data: Buffer.from(message.data) });
+        else if (message.type === "finding")
+          record({ target, kind: "error", key: message.key, message: message.message, data: Buffer.from(message.data) });
         else last = message.stats;
         if (message.type === "done") {
           message.hit.forEach((h, i) => (hit[i]! |= h));
@@ -210,7 +219,13 @@ async function runTarget(
           const data = Atomics.load(header, 0) === 1 ? current() : Buffer.alloc(0);
           record({ target, kind: "out-of-memory", key: `out of memory (> ${options.maxHeapMb} MiB heap)`, message: err.message, data });
         } else {
-          record({ target, kind: "harness", key: `worker failed: ${err.message}`, message: err.stack ?? err.message, data: Buffer.alloc(0) });
+          record({
+            target,
+            kind: "harness",
+            key: `worker failed: ${err.message}`,
+            message: err.stack ?? err.message,
+            data: Buffer.alloc(0),
+          });
           stop = true;
         }
         resolve("stopped");

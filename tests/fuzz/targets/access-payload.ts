@@ -34,25 +34,58 @@ export async function load(root: string): Promise<FuzzTarget> {
   return {
     files: ["access/discourse-connect.ts", "access/cookies.ts", "access/return-url.ts", "access/session-cookie.ts"],
     seeds: ascii(...seeds),
-    dictionary: ascii("sso=", "&sig=", "nonce=", "external_id=", "username=", "groups=", "failed=true", "%3D", "%2B", "=", "+", "/", "live_session=", ";", ".", '"', "https://", "//", "\\", "@", ":", "%0A"),
+    dictionary: ascii(
+      "sso=",
+      "&sig=",
+      "nonce=",
+      "external_id=",
+      "username=",
+      "groups=",
+      "failed=true",
+      "%3D",
+      "%2B",
+      "=",
+      "+",
+      "/",
+      "live_session=",
+      ";",
+      ".",
+      '"',
+      "https://",
+      "//",
+      "\\",
+      "@",
+      ":",
+      "%0A",
+    ),
     maxLength: 4096,
     run(data) {
       const text = data.toString("latin1");
       const response = connect.parseResponse(text, SECRET);
       if (response.ok) {
         const sso = new URLSearchParams(text).get("sso")!;
-        check(connect.verifySignature(sso, new URLSearchParams(text).get("sig")!, SECRET), "accepted an answer without the right signature");
+        check(
+          connect.verifySignature(sso, new URLSearchParams(text).get("sig")!, SECRET),
+          "accepted an answer without the right signature",
+        );
         check(response.nonce.length > 0, "accepted an answer without a nonce");
       }
       try {
         const fields = connect.decodePayload(text);
-        check(connect.decodePayload(connect.encodePayload(Object.fromEntries(fields))).size === fields.size, "payload round trip lost fields");
+        check(
+          connect.decodePayload(connect.encodePayload(Object.fromEntries(fields))).size === fields.size,
+          "payload round trip lost fields",
+        );
       } catch (error) {
         check(error instanceof connect.PayloadError, `decodePayload threw ${String(error)}`);
       }
       for (const value of cookieValues(text, "live_session")) {
         const s = session.verifySession(value, now, key);
-        if (s) check(value === session.signSession(s, s.issuedAt, s.expiresAt - s.issuedAt, key), "accepted a session that is not exactly what was signed");
+        if (s)
+          check(
+            value === session.signSession(s, s.issuedAt, s.expiresAt - s.issuedAt, key),
+            "accepted a session that is not exactly what was signed",
+          );
       }
       const target = checkReturnUrl(text, "https://forum.example.org", ALLOWED);
       if (target !== undefined) check(ALLOWED.includes(new URL(target).origin), `redirect outside the allowed origins: ${target}`);

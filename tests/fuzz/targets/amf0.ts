@@ -16,7 +16,17 @@ export async function load(root: string): Promise<FuzzTarget> {
     .push(rtmpPublish().subarray(HANDSHAKE_BYTES))
     .messages.filter((m) => m.typeId === 18 || m.typeId === 20)
     .map((m) => m.payload);
-  const samples = amf0.encodeAmf0([1.5, true, "s", null, undefined, new Date(0), [1, "a"], { k: { n: 2 } }, new amf0.Amf0EcmaArray({ a: 1 })]);
+  const samples = amf0.encodeAmf0([
+    1.5,
+    true,
+    "s",
+    null,
+    undefined,
+    new Date(0),
+    [1, "a"],
+    { k: { n: 2 } },
+    new amf0.Amf0EcmaArray({ a: 1 }),
+  ]);
 
   const limits = { maxDepth: 16, maxValues: 4096 };
   return {

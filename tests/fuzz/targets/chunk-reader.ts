@@ -40,7 +40,10 @@ export async function load(root: string): Promise<FuzzTarget> {
       Buffer.of(0xff, 0xff, 0xff), // extended timestamp marker
       Buffer.of(0x00, 0x40), // 2-byte basic header (csid 64+)
       Buffer.of(0x01, 0xff, 0xff), // 3-byte basic header
-      Buffer.of(0xc3), Buffer.of(0x83), Buffer.of(0x43), Buffer.of(0x03),
+      Buffer.of(0xc3),
+      Buffer.of(0x83),
+      Buffer.of(0x43),
+      Buffer.of(0x03),
       ...ascii("connect", "publish", "createStream"),
     ],
     maxLength: 32_768,
@@ -48,13 +51,20 @@ export async function load(root: string): Promise<FuzzTarget> {
       const whole = read([data]);
       const split = read(splitAt(data, splitPoints(data, 3)));
       check(whole.error === split.error, `verdict depends on read boundaries: ${whole.error} vs ${split.error}`);
-      check(whole.messages.length === split.messages.length, `message count depends on read boundaries: ${whole.messages.length} vs ${split.messages.length}`);
+      check(
+        whole.messages.length === split.messages.length,
+        `message count depends on read boundaries: ${whole.messages.length} vs ${split.messages.length}`,
+      );
       for (let i = 0; i < whole.messages.length; i++) {
         const a = whole.messages[i]!;
         const b = split.messages[i]!;
         check(a.payload.length <= limits.maxMessageBytes, `message of ${a.payload.length} bytes exceeds the limit`);
         check(
-          a.csid === b.csid && a.typeId === b.typeId && a.streamId === b.streamId && a.timestamp === b.timestamp && a.payload.equals(b.payload),
+          a.csid === b.csid &&
+            a.typeId === b.typeId &&
+            a.streamId === b.streamId &&
+            a.timestamp === b.timestamp &&
+            a.payload.equals(b.payload),
           `message ${i} differs between whole and split reads`,
         );
         check(Number.isInteger(a.timestamp) && a.timestamp >= 0 && a.timestamp < 2 ** 32, `timestamp ${a.timestamp} outside 32 bits`);

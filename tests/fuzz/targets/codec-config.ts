@@ -16,7 +16,12 @@ export async function load(root: string): Promise<FuzzTarget> {
   return {
     files: ["mp4/avc-config.ts", "mp4/aac-config.ts", "mp4/bit-reader.ts"],
     // First byte picks the parser (even: avcC, odd: AudioSpecificConfig).
-    seeds: [Buffer.concat([Buffer.of(0), avcC]), Buffer.from("011190", "hex"), Buffer.from("01eb1188", "hex"), Buffer.from("0117805dc010", "hex")],
+    seeds: [
+      Buffer.concat([Buffer.of(0), avcC]),
+      Buffer.from("011190", "hex"),
+      Buffer.from("01eb1188", "hex"),
+      Buffer.from("0117805dc010", "hex"),
+    ],
     dictionary: [Buffer.of(0x67), Buffer.of(0x68), Buffer.of(0, 0, 3), Buffer.of(0xe1), Buffer.of(0xff), Buffer.of(0x64), Buffer.of(0x1f)],
     maxLength: 1_024,
     run(data) {

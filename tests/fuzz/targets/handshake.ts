@@ -34,7 +34,10 @@ export async function load(root: string): Promise<FuzzTarget> {
         check(hs.packetDigest(c1, offset, hs.FLASH_PLAYER_KEY_SHORT).equals(digest), "client digest does not verify");
         const s1 = bytes.subarray(1, 1 + hs.HANDSHAKE_SIZE);
         const s1Offset = hs.digestOffset(s1, reply.value.clientDigest.scheme);
-        check(hs.packetDigest(s1, s1Offset, hs.FLASH_MEDIA_SERVER_KEY_SHORT).equals(s1.subarray(s1Offset, s1Offset + 32)), "S1 digest does not verify");
+        check(
+          hs.packetDigest(s1, s1Offset, hs.FLASH_MEDIA_SERVER_KEY_SHORT).equals(s1.subarray(s1Offset, s1Offset + 32)),
+          "S1 digest does not verify",
+        );
       } else {
         check(bytes.subarray(1 + hs.HANDSHAKE_SIZE).equals(c1), "plain S2 does not echo C1");
       }

@@ -37,9 +37,37 @@ export async function load(root: string): Promise<FuzzTarget> {
     files: ["http/paths.ts", "http/query.ts", "hls/resource-names.ts", "keys/stream-name.ts"],
     seeds: ascii(...seeds),
     dictionary: ascii(
-      "/live/", "/", "?", "&", "=", "index.m3u8", "status.json", "viewers", ".m3u8", "part-", "seg-", "init-", ".m4s", ".mp4", "-",
-      "_HLS_msn=", "_HLS_part=", "_HLS_skip=", "YES", "v2", "%2e", "..", "%00", "+", "0", "999999999999999", "9999999999999999",
-      '{"id":"', '"}', "\\u0000", "__proto__",
+      "/live/",
+      "/",
+      "?",
+      "&",
+      "=",
+      "index.m3u8",
+      "status.json",
+      "viewers",
+      ".m3u8",
+      "part-",
+      "seg-",
+      "init-",
+      ".m4s",
+      ".mp4",
+      "-",
+      "_HLS_msn=",
+      "_HLS_part=",
+      "_HLS_skip=",
+      "YES",
+      "v2",
+      "%2e",
+      "..",
+      "%00",
+      "+",
+      "0",
+      "999999999999999",
+      "9999999999999999",
+      '{"id":"',
+      '"}',
+      "\\u0000",
+      "__proto__",
     ),
     maxLength: 512,
     run(data) {
@@ -63,8 +91,12 @@ export async function load(root: string): Promise<FuzzTarget> {
         const resource = parseResourceName(segment);
         if (!resource) continue;
         check(formatResourceName(resource) === segment, `non-canonical resource name accepted: ${JSON.stringify(segment)}`);
-        const numbers = resource.kind === "init" ? [resource.id] : resource.kind === "segment" ? [resource.msn] : [resource.msn, resource.part];
-        check(numbers.every((n) => Number.isSafeInteger(n) && n >= 0), "resource number not a safe non-negative integer");
+        const numbers =
+          resource.kind === "init" ? [resource.id] : resource.kind === "segment" ? [resource.msn] : [resource.msn, resource.part];
+        check(
+          numbers.every((n) => Number.isSafeInteger(n) && n >= 0),
+          "resource number not a safe non-negative integer",
+        );
       }
 
       const query = parsePlaylistQuery(search);

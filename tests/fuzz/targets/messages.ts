@@ -49,7 +49,10 @@ export async function load(root: string): Promise<FuzzTarget> {
       expectTyped(command);
       if (command.ok) {
         const app = connectApp(amf0Properties(command.value.object) ?? Object.create(null));
-        check(!app.includes("?") && !app.startsWith("/") && !app.endsWith("/"), `connect app ${JSON.stringify(app)} keeps a query or slashes`);
+        check(
+          !app.includes("?") && !app.startsWith("/") && !app.endsWith("/"),
+          `connect app ${JSON.stringify(app)} keeps a query or slashes`,
+        );
       }
       expectTyped(commands.parseDataMessage(message));
       expectTyped(messages.readU32Control(message));

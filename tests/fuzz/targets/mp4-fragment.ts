@@ -15,8 +15,14 @@ export async function load(root: string): Promise<FuzzTarget> {
     seeds: fragments.slice(0, 4),
     dictionary: [
       ...ascii("moof", "mfhd", "traf", "tfhd", "tfdt", "trun", "mdat"),
-      Buffer.of(0, 0, 0x0f, 0x01), Buffer.of(0, 0, 0, 0), Buffer.of(0x01, 0, 0, 0), Buffer.of(0, 0x02, 0, 0x39), Buffer.of(0, 0, 0x03, 0x05),
-      Buffer.of(0xff, 0xff, 0xff, 0xff), Buffer.of(0x01, 0x01, 0, 0), Buffer.of(0x02, 0, 0, 0),
+      Buffer.of(0, 0, 0x0f, 0x01),
+      Buffer.of(0, 0, 0, 0),
+      Buffer.of(0x01, 0, 0, 0),
+      Buffer.of(0, 0x02, 0, 0x39),
+      Buffer.of(0, 0, 0x03, 0x05),
+      Buffer.of(0xff, 0xff, 0xff, 0xff),
+      Buffer.of(0x01, 0x01, 0, 0),
+      Buffer.of(0x02, 0, 0, 0),
     ],
     maxLength: 16_384,
     run(data) {
@@ -33,7 +39,10 @@ export async function load(root: string): Promise<FuzzTarget> {
           check(track.samples.length <= data.length, `${track.samples.length} samples from ${data.length} bytes`);
           const sum = track.samples.reduce((n, s) => n + s.duration, 0);
           check(sum === track.duration, `durations add up to ${sum}, track says ${track.duration}`);
-          check(Number.isSafeInteger(track.baseMediaDecodeTime) && track.baseMediaDecodeTime >= 0, `baseMediaDecodeTime ${track.baseMediaDecodeTime}`);
+          check(
+            Number.isSafeInteger(track.baseMediaDecodeTime) && track.baseMediaDecodeTime >= 0,
+            `baseMediaDecodeTime ${track.baseMediaDecodeTime}`,
+          );
         }
       }
     },

@@ -15,8 +15,14 @@ export async function load(root: string): Promise<FuzzTarget> {
     dictionary: [
       ...ascii("moov", "trak", "tkhd", "mdia", "mdhd", "hdlr", "minf", "stbl", "stsd", "avc1", "avc3", "avcC", "mp4a", "esds"),
       ...ascii("mvex", "trex", "vide", "soun", "Opus", "fLaC", "hev1"),
-      Buffer.of(0x03, 0x80, 0x80, 0x80), Buffer.of(0x04), Buffer.of(0x05), Buffer.of(0x40), Buffer.of(0, 1), Buffer.of(0, 2),
-      Buffer.of(0, 0, 0, 1), Buffer.of(0, 0, 0, 0),
+      Buffer.of(0x03, 0x80, 0x80, 0x80),
+      Buffer.of(0x04),
+      Buffer.of(0x05),
+      Buffer.of(0x40),
+      Buffer.of(0, 1),
+      Buffer.of(0, 2),
+      Buffer.of(0, 0, 0, 1),
+      Buffer.of(0, 0, 0, 0),
     ],
     maxLength: 8192,
     run(data) {

@@ -47,14 +47,18 @@ function decode(data: Buffer): MediaEvent[] {
   let dts = 0;
   let pos = 0;
   const byte = () => (pos < data.length ? data[pos++]! : 0);
-  const int16 = () => ((byte() << 8) | byte()) << 16 >> 16;
+  const int16 = () => (((byte() << 8) | byte()) << 16) >> 16;
   while (pos < data.length) {
     const op = byte() % 4;
     if (op <= 1) {
       const length = byte();
       const bytes = data.subarray(pos, pos + length);
       pos += length;
-      events.push(op === 0 ? { kind: "video-config", config: { codec: "h264", avcC: bytes } } : { kind: "audio-config", config: { codec: "aac", asc: bytes } });
+      events.push(
+        op === 0
+          ? { kind: "video-config", config: { codec: "h264", avcC: bytes } }
+          : { kind: "audio-config", config: { codec: "aac", asc: bytes } },
+      );
     } else if (op === 2) {
       const flags = byte();
       // Flag 2: the step is in seconds (jumps of up to 9 hours either way).
@@ -90,7 +94,16 @@ export async function load(root: string): Promise<FuzzTarget> {
   return {
     files: ["mp4/fmp4-muxer.ts", "mp4/media-timeline.ts", "mp4/fragment-writer.ts", "mp4/init-segment-writer.ts"],
     seeds: [encodeEvents(av), encodeEvents(audioOnly), encodeEvents([...av.slice(0, 60), ...av.slice(0, 2), ...av.slice(60)])],
-    dictionary: [Buffer.of(2, 3), Buffer.of(2, 1), Buffer.of(0x80, 0), Buffer.of(0x7f, 0xff), Buffer.of(0, 0x21), Buffer.of(0, 0x22), Buffer.from("1190", "hex"), Buffer.from("1210", "hex")],
+    dictionary: [
+      Buffer.of(2, 3),
+      Buffer.of(2, 1),
+      Buffer.of(0x80, 0),
+      Buffer.of(0x7f, 0xff),
+      Buffer.of(0, 0x21),
+      Buffer.of(0, 0x22),
+      Buffer.from("1190", "hex"),
+      Buffer.from("1210", "hex"),
+    ],
     maxLength: 4_096,
     run(data) {
       const muxer = new Fmp4Muxer({ partMs: 100 + (data.length % 200) });

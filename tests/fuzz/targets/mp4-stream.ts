@@ -40,7 +40,10 @@ export async function load(root: string): Promise<FuzzTarget> {
     seeds: [fmp4Stream(), Buffer.concat([init, fragments[0]!]), fragments[1]!],
     dictionary: [
       ...ascii("ftyp", "moov", "moof", "mdat", "traf", "trun", "tfhd", "tfdt", "mfhd", "trak", "mvex", "trex", "free", "styp", "sidx"),
-      Buffer.of(0, 0, 0, 1), Buffer.of(0, 0, 0, 0), Buffer.of(0, 0, 0, 8), Buffer.of(0xff, 0xff, 0xff, 0xff),
+      Buffer.of(0, 0, 0, 1),
+      Buffer.of(0, 0, 0, 0),
+      Buffer.of(0, 0, 0, 8),
+      Buffer.of(0xff, 0xff, 0xff, 0xff),
     ],
     maxLength: 32_768,
     run(data) {

@@ -23,8 +23,13 @@ export async function load(root: string): Promise<FuzzTarget> {
     seeds: [Buffer.concat(fragments), Buffer.concat([init, ...fragments.slice(0, 3), init, ...fragments.slice(3)])],
     dictionary: [
       ...ascii("moof", "traf", "trun", "tfhd", "tfdt", "mdat", "moov", "ftyp"),
-      Buffer.of(0, 0, 0x0f, 0x01), Buffer.of(0, 0, 0x03, 0x05), Buffer.of(0x02, 0, 0, 0), Buffer.of(0x01, 0x01, 0, 0),
-      Buffer.of(0xff, 0xff, 0xff, 0xff), Buffer.of(0, 0, 0, 0), Buffer.of(0x7f, 0xff, 0xff, 0xff),
+      Buffer.of(0, 0, 0x0f, 0x01),
+      Buffer.of(0, 0, 0x03, 0x05),
+      Buffer.of(0x02, 0, 0, 0),
+      Buffer.of(0x01, 0x01, 0, 0),
+      Buffer.of(0xff, 0xff, 0xff, 0xff),
+      Buffer.of(0, 0, 0, 0),
+      Buffer.of(0x7f, 0xff, 0xff, 0xff),
     ],
     maxLength: 32_768,
     run(data) {
@@ -59,11 +64,25 @@ export async function load(root: string): Promise<FuzzTarget> {
         const delta = packager.playlist({ skip: true });
         check((full === null) === (delta === null), "full and delta playlists disagree on existing");
         const position = packager.position();
-        check(Number.isSafeInteger(position.msn) && position.msn >= 0 && Number.isSafeInteger(position.part) && position.part >= 0, `position ${JSON.stringify(position)}`);
-        check(Number.isFinite(packager.blockingTimeoutMs()) && packager.blockingTimeoutMs() > 0, `blocking timeout ${packager.blockingTimeoutMs()}`);
+        check(
+          Number.isSafeInteger(position.msn) && position.msn >= 0 && Number.isSafeInteger(position.part) && position.part >= 0,
+          `position ${JSON.stringify(position)}`,
+        );
+        check(
+          Number.isFinite(packager.blockingTimeoutMs()) && packager.blockingTimeoutMs() > 0,
+          `blocking timeout ${packager.blockingTimeoutMs()}`,
+        );
         check(packager.advancePartLimit() >= 1, `advance part limit ${packager.advancePartLimit()}`);
         // What a blocking request near the live edge is told (the HTTP layer answers from this).
-        for (const [dm, dp] of [[0, 0], [0, 1], [1, 0], [-1, 0], [2, 0], [0, 40], [-position.msn - 1, 0]] as const) {
+        for (const [dm, dp] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [-1, 0],
+          [2, 0],
+          [0, 40],
+          [-position.msn - 1, 0],
+        ] as const) {
           const verdict = packager.classify(position.msn + dm, position.part + dp);
           check(["ready", "pending", "too-far", "gone"].includes(verdict), `classify gave ${verdict}`);
         }
@@ -75,7 +94,8 @@ export async function load(root: string): Promise<FuzzTarget> {
             const name = parseResourceName(m[1]!);
             check(name !== null, `playlist lists a name the server cannot route: ${m[1]}`);
             // The preload hint names the part that does not exist yet.
-            if (!text.includes(`PRELOAD-HINT:TYPE=PART,URI="${m[1]}"`)) check(packager.getResource(name!) !== undefined, `playlist lists ${m[1]} but it cannot be served`);
+            if (!text.includes(`PRELOAD-HINT:TYPE=PART,URI="${m[1]}"`))
+              check(packager.getResource(name!) !== undefined, `playlist lists ${m[1]} but it cannot be served`);
           }
           for (const m of text.matchAll(/(?:#EXTINF:|DURATION=|#EXT-X-TARGETDURATION:|PART-TARGET=)([^,\n]+)/g)) {
             check(Number.isFinite(Number(m[1])) && Number(m[1]) >= 0, `playlist has a bad number ${m[0]}`);

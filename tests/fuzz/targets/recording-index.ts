@@ -17,7 +17,21 @@ export async function load(root: string): Promise<FuzzTarget> {
   return {
     files: ["recording/recording-index.ts", "recording/vod-playlist.ts"],
     seeds: [Buffer.from(seed, "utf8")],
-    dictionary: ascii('{"t":"seg",', '{"t":"init",', '"n":', '"init":', '"dur":', '"bytes":', '"pdt":', '"disc":', "true", "false", "1e308", "-0", "\n"),
+    dictionary: ascii(
+      '{"t":"seg",',
+      '{"t":"init",',
+      '"n":',
+      '"init":',
+      '"dur":',
+      '"bytes":',
+      '"pdt":',
+      '"disc":',
+      "true",
+      "false",
+      "1e308",
+      "-0",
+      "\n",
+    ),
     maxLength: 4096,
     run(data) {
       const index = parseIndex(data.toString("utf8"));

@@ -61,12 +61,27 @@ export async function load(root: string): Promise<FuzzTarget> {
   const publish = rtmpPublish();
 
   return {
-    files: ["rtmp/session.ts", "rtmp/chunk-reader.ts", "rtmp/chunk-writer.ts", "rtmp/amf0.ts", "rtmp/commands.ts", "rtmp/messages.ts", "rtmp/handshake.ts", "rtmp/publish.ts", "rtmp/flv.ts"],
+    files: [
+      "rtmp/session.ts",
+      "rtmp/chunk-reader.ts",
+      "rtmp/chunk-writer.ts",
+      "rtmp/amf0.ts",
+      "rtmp/commands.ts",
+      "rtmp/messages.ts",
+      "rtmp/handshake.ts",
+      "rtmp/publish.ts",
+      "rtmp/flv.ts",
+    ],
     seeds: [publish, publish.subarray(0, HANDSHAKE_BYTES + 700)],
     dictionary: [
       ...ascii("connect", "publish", "createStream", "releaseStream", "FCPublish", "FCUnpublish", "deleteStream", "closeStream", "play"),
       ...ascii("fixture-key", "?token=1", "live", "app", "tcUrl", "rtmp://h/live", "onMetaData", "@setDataFrame"),
-      Buffer.of(0x17, 0x00), Buffer.of(0x17, 0x01), Buffer.of(0x27, 0x01), Buffer.of(0xaf, 0x00), Buffer.of(0xaf, 0x01), Buffer.of(0x90),
+      Buffer.of(0x17, 0x00),
+      Buffer.of(0x17, 0x01),
+      Buffer.of(0x27, 0x01),
+      Buffer.of(0xaf, 0x00),
+      Buffer.of(0xaf, 0x01),
+      Buffer.of(0x90),
       Buffer.of(0x02, 0, 0, 0, 0, 0, 0, 6, 4, 0, 0, 0, 0, 0, 6), // user control (ping request) header on csid 2
       Buffer.of(0xff, 0xff, 0xff),
     ],
@@ -104,7 +119,10 @@ export async function load(root: string): Promise<FuzzTarget> {
           let closed = false;
           p.on("tag", (tag) => {
             if (closed) tagsAfterClose++;
-            check(tag.type === "script" || unsupportedCodec(tag) === null, `passed a tag of an unsupported codec: ${unsupportedCodec(tag)}`);
+            check(
+              tag.type === "script" || unsupportedCodec(tag) === null,
+              `passed a tag of an unsupported codec: ${unsupportedCodec(tag)}`,
+            );
             check(Number.isSafeInteger(tag.timestamp) && tag.timestamp >= 0, `tag timestamp ${tag.timestamp}`);
           });
           p.on("close", () => {
@@ -115,7 +133,6 @@ export async function load(root: string): Promise<FuzzTarget> {
         },
         sessionClosed: () => void sessionClosed++,
       });
-
 
       const pieces = splitAt(data, splitPoints(data, 3)).flatMap((piece) => {
         const out: Buffer[] = [];

@@ -9,9 +9,24 @@ import { DiscourseSignIn } from "../../../ingest/src/access/sign-in.js";
 
 const SECRET = "guard-unit-secret-123";
 const logger = pino({ level: "silent" });
-const signIn = new DiscourseSignIn({ discourseUrl: "https://forum.example.org", ingestUrl: "https://live.example.org", secret: SECRET, sessionLifetimeS: 3600, logger });
-const modes = new Map([["club", parseAccessMode("members")!], ["crew", parseAccessMode("groups:crew")!]]);
-const guard = new AccessGuard({ modeOf: (s) => modes.get(s) ?? PUBLIC, signIn, discourseUrl: "https://forum.example.org", allowOrigin: "https://forum.example.org", logger });
+const signIn = new DiscourseSignIn({
+  discourseUrl: "https://forum.example.org",
+  ingestUrl: "https://live.example.org",
+  secret: SECRET,
+  sessionLifetimeS: 3600,
+  logger,
+});
+const modes = new Map([
+  ["club", parseAccessMode("members")!],
+  ["crew", parseAccessMode("groups:crew")!],
+]);
+const guard = new AccessGuard({
+  modeOf: (s) => modes.get(s) ?? PUBLIC,
+  signIn,
+  discourseUrl: "https://forum.example.org",
+  allowOrigin: "https://forum.example.org",
+  logger,
+});
 const member = `live_session=${signSession({ externalId: "1", username: "ana", groups: ["patrons"] }, Math.floor(Date.now() / 1000), 3600, sessionKey(SECRET))}`;
 
 function ask(stream: string | null, resource: LiveResourceKind | "future-kind", cookie?: string) {
@@ -25,7 +40,11 @@ describe("AccessGuard.policy", () => {
     (kind) => {
       expect(ask("club", kind)).toMatchObject({ allow: false, status: 401, body: { login: "https://live.example.org/live/auth/login" } });
       expect(ask("club", kind, member)).toEqual({ allow: true, private: true });
-      expect(ask("crew", kind, member)).toMatchObject({ allow: false, status: 403, body: { groups: [{ name: "crew", url: "https://forum.example.org/g/crew" }] } });
+      expect(ask("crew", kind, member)).toMatchObject({
+        allow: false,
+        status: 403,
+        body: { groups: [{ name: "crew", url: "https://forum.example.org/g/crew" }] },
+      });
       expect(ask("open", kind)).toEqual({ allow: true });
     },
   );

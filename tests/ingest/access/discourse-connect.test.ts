@@ -63,11 +63,21 @@ describe("payload and signature", () => {
   });
 
   it("builds the sign-in URL with nonce, return_sso_url and prompt=none", () => {
-    const url = new URL(requestUrl("https://forum.example.org/", { nonce: "abc", returnUrl: "https://live.example.org/live/auth/callback", promptNone: true }, SECRET));
+    const url = new URL(
+      requestUrl(
+        "https://forum.example.org/",
+        { nonce: "abc", returnUrl: "https://live.example.org/live/auth/callback", promptNone: true },
+        SECRET,
+      ),
+    );
     expect(url.origin + url.pathname).toBe("https://forum.example.org/session/sso_provider");
     const sso = url.searchParams.get("sso")!;
     expect(verifySignature(sso, url.searchParams.get("sig")!, SECRET)).toBe(true);
-    expect(Object.fromEntries(decodePayload(sso))).toEqual({ nonce: "abc", return_sso_url: "https://live.example.org/live/auth/callback", prompt: "none" });
+    expect(Object.fromEntries(decodePayload(sso))).toEqual({
+      nonce: "abc",
+      return_sso_url: "https://live.example.org/live/auth/callback",
+      prompt: "none",
+    });
     const sub = new URL(requestUrl("https://example.org/forum", { nonce: "n", returnUrl: "https://x/cb", promptNone: false }, SECRET));
     expect(sub.pathname).toBe("/forum/session/sso_provider");
     expect(decodePayload(sub.searchParams.get("sso")!).has("prompt")).toBe(false);
@@ -75,7 +85,14 @@ describe("payload and signature", () => {
 });
 
 describe("parseResponse", () => {
-  const user = { nonce: "n1", external_id: "42", username: "ana", email: "ana@example.org", admin: "false", groups: "Staff,trust_level_1, patrons" };
+  const user = {
+    nonce: "n1",
+    external_id: "42",
+    username: "ana",
+    email: "ana@example.org",
+    admin: "false",
+    groups: "Staff,trust_level_1, patrons",
+  };
 
   it("reads a signed-in user with lower-cased groups", () => {
     expect(parseResponse(answer(user), SECRET)).toEqual({
@@ -87,7 +104,11 @@ describe("parseResponse", () => {
   });
 
   it("reads failed=true (prompt=none without a forum session)", () => {
-    expect(parseResponse(answer({ nonce: "n2", return_sso_url: "https://x/cb", prompt: "none", failed: "true" }), SECRET)).toEqual({ ok: true, nonce: "n2", failed: true });
+    expect(parseResponse(answer({ nonce: "n2", return_sso_url: "https://x/cb", prompt: "none", failed: "true" }), SECRET)).toEqual({
+      ok: true,
+      nonce: "n2",
+      failed: true,
+    });
   });
 
   it.each([

@@ -95,7 +95,9 @@ export class TestDiscourseProvider {
   private login(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const username = url.searchParams.get("username");
     if (!username || !this.options.members[username]) {
-      return void res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><title>Log in</title><h1>Log in to the forum</h1>");
+      return void res
+        .writeHead(200, { "Content-Type": "text/html" })
+        .end("<!doctype html><title>Log in</title><h1>Log in to the forum</h1>");
     }
     const pending = cookie(req, "sso_payload");
     res.setHeader("Set-Cookie", [`_t=${username}; Path=/; HttpOnly; SameSite=Lax`, "sso_payload=; Path=/; Max-Age=0"]);

@@ -36,12 +36,24 @@ function freePort(): Promise<number> {
 async function setAccess(mode: string): Promise<void> {
   await new KeyStore({ file: path.join(t.dir, "keys.json") }).setAccess(t.stream, parseAccessMode(mode)!);
   const kind = mode.split(":")[0];
-  await until(`status access ${kind}`, async () => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text).access === kind, 10_000, 100);
+  await until(
+    `status access ${kind}`,
+    async () => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text).access === kind,
+    10_000,
+    100,
+  );
 }
 
 /** GET (or POST) on the ingest as `browser`, recorded for the secret check. */
-async function fetchAs(browser: TestBrowser | undefined, pathname: string, headers: Record<string, string> = {}, method = "GET"): Promise<Reply> {
-  const reply = browser ? await browser.fetch(`${ingestUrl}${pathname}`, headers, method) : await get(`${ingestUrl}${pathname}`, { method, headers });
+async function fetchAs(
+  browser: TestBrowser | undefined,
+  pathname: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<Reply> {
+  const reply = browser
+    ? await browser.fetch(`${ingestUrl}${pathname}`, headers, method)
+    : await get(`${ingestUrl}${pathname}`, { method, headers });
   replies.push(reply);
   return reply;
 }
@@ -58,7 +70,12 @@ async function signedIn(username: string): Promise<TestBrowser> {
 /** recordings.json and each kind of recording file (the recording itself need not exist: the guard answers first). */
 function recordingPaths(): string[] {
   const base = `/live/${t.stream}/recordings`;
-  return [`${base}.json`, `${base}/20250101-200000/index.m3u8`, `${base}/20250101-200000/seg-1.m4s`, `${base}/20250101-200000/recording.mp4`];
+  return [
+    `${base}.json`,
+    `${base}/20250101-200000/index.m3u8`,
+    `${base}/20250101-200000/seg-1.m4s`,
+    `${base}/20250101-200000/recording.mp4`,
+  ];
 }
 
 /** The paths of every media resource kind of the stream, from a playlist read while it was public. */
@@ -78,17 +95,27 @@ beforeAll(async () => {
   const port = await freePort();
   ingestUrl = `http://127.0.0.1:${port}`;
   t = await startTestIngest([
-    "--http-port", String(port),
-    "--public-url", ingestUrl,
-    "--discourse-url", forum.url,
-    "--discourse-connect-secret-file", secretFile,
-    "--allow-origin", forum.url,
+    "--http-port",
+    String(port),
+    "--public-url",
+    ingestUrl,
+    "--discourse-url",
+    forum.url,
+    "--discourse-connect-secret-file",
+    secretFile,
+    "--allow-origin",
+    forum.url,
   ]);
   publisher = publish(t.rtmpUrl(), 90);
-  const text = await until("a playlist with a complete segment", async () => {
-    const reply = await t.get(`/live/${t.stream}/index.m3u8`);
-    return reply.status === 200 && reply.text.includes("seg-") ? reply.text : undefined;
-  }, 45_000, 200);
+  const text = await until(
+    "a playlist with a complete segment",
+    async () => {
+      const reply = await t.get(`/live/${t.stream}/index.m3u8`);
+      return reply.status === 200 && reply.text.includes("seg-") ? reply.text : undefined;
+    },
+    45_000,
+    200,
+  );
   const p = parsePlaylist(text).manifest;
   const segment = p.segments[0]!;
   const base = `/live/${t.stream}/`;
@@ -156,7 +183,12 @@ describe("members-only stream on the real ingest", () => {
 
   it("a forum member signs in through the forum without seeing it (prompt=none) and gets every resource, marked private", async () => {
     const ana = await signedIn("ana");
-    expect(ana.hops.map((h) => new URL(h).pathname)).toEqual(["/live/auth/login", "/session/sso_provider", "/live/auth/callback", "/t/friday-show/12"]);
+    expect(ana.hops.map((h) => new URL(h).pathname)).toEqual([
+      "/live/auth/login",
+      "/session/sso_provider",
+      "/live/auth/callback",
+      "/t/friday-show/12",
+    ]);
     const request = forum.requests.at(-1)!;
     expect(request).toMatchObject({ prompt: "none", return_sso_url: `${ingestUrl}/live/auth/callback` });
     expect(request.nonce).toMatch(/^[0-9a-f]{32}$/);
@@ -170,14 +202,17 @@ describe("members-only stream on the real ingest", () => {
     const list = await fetchAs(ana, `/live/${t.stream}/recordings.json`);
     expect(list.status).toBe(200);
     expect(list.headers["cache-control"]).toBe("private, max-age=1");
-    for (const pathname of recordingPaths().slice(1)) expect([200, 206, 404, 503], pathname).toContain((await fetchAs(ana, pathname)).status);
+    for (const pathname of recordingPaths().slice(1))
+      expect([200, 206, 404, 503], pathname).toContain((await fetchAs(ana, pathname)).status);
   });
 
   it("the session cookie is HttpOnly, SameSite=Lax, scoped to /live, expiring; logout ends it", async () => {
     const browser = new TestBrowser();
     browser.jar.set("_t", { value: "ana", path: "/" });
     const first = await browser.fetch(`${ingestUrl}/live/auth/login?return=/t/1`);
-    expect(first.headers["set-cookie"]![0]).toMatch(/^live_auth_state=[A-Za-z0-9_-]{24}; Path=\/live\/auth; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    expect(first.headers["set-cookie"]![0]).toMatch(
+      /^live_auth_state=[A-Za-z0-9_-]{24}; Path=\/live\/auth; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     const toForum = await browser.fetch(first.headers.location!);
     const callback = await browser.fetch(toForum.headers.location!);
     const session = callback.headers["set-cookie"]!.find((c) => c.startsWith("live_session="))!;

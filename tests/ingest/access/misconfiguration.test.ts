@@ -29,7 +29,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const signInFlags = () => ["--public-url", "http://127.0.0.1:9", "--discourse-url", "http://127.0.0.1:8", "--discourse-connect-secret-file", secretFile];
+const signInFlags = () => [
+  "--public-url",
+  "http://127.0.0.1:9",
+  "--discourse-url",
+  "http://127.0.0.1:8",
+  "--discourse-connect-secret-file",
+  secretFile,
+];
 
 describe("secret file", () => {
   it("reads one line from an owner-only file", async () => {
@@ -61,7 +68,9 @@ describe("protected streams the ingest cannot protect", () => {
       await store.add("club");
       await store.setAccess("club", { kind: "members" });
       const logs: string[] = [];
-      const error = await startIngest(loaded.config, pino({ level: "info" }, { write: (l: string) => void logs.push(l) })).catch((e: unknown) => e);
+      const error = await startIngest(loaded.config, pino({ level: "info" }, { write: (l: string) => void logs.push(l) })).catch(
+        (e: unknown) => e,
+      );
       expect((error as Error).message).toMatch(/members-only streams club \(members\) cannot be protected/);
       expect(logs.join("\n")).not.toContain(SECRET);
     }
@@ -71,10 +80,15 @@ describe("protected streams the ingest cannot protect", () => {
     running = await startTestIngest([...signInFlags(), "--allow-origin", "*"]);
     expect((await running.get(`/live/${running.stream}/index.m3u8`)).status).not.toBe(503);
     await new KeyStore({ file: path.join(running.dir, "keys.json") }).setAccess(running.stream, { kind: "members" });
-    const reply = await until("503", async () => {
-      const r = await running!.get(`/live/${running!.stream}/init-1.mp4`);
-      return r.status === 503 ? r : undefined;
-    }, 10_000, 100);
+    const reply = await until(
+      "503",
+      async () => {
+        const r = await running!.get(`/live/${running!.stream}/init-1.mp4`);
+        return r.status === 503 ? r : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(JSON.parse(reply.text).error).toMatch(/members-only/);
     expect(reply.headers["cache-control"]).toBe("no-store");
     expect(running.logs.some((l) => l.includes("protected stream not served") && l.includes('--allow-origin is \\"*\\"'))).toBe(true);
@@ -82,7 +96,16 @@ describe("protected streams the ingest cannot protect", () => {
   });
 
   it("warns at start-up when the forum and the ingest cannot share cookies", async () => {
-    running = await startTestIngest(["--public-url", "https://live.example.net", "--discourse-url", "https://forum.example.org", "--discourse-connect-secret-file", secretFile, "--allow-origin", "https://forum.example.org"]);
+    running = await startTestIngest([
+      "--public-url",
+      "https://live.example.net",
+      "--discourse-url",
+      "https://forum.example.org",
+      "--discourse-connect-secret-file",
+      secretFile,
+      "--allow-origin",
+      "https://forum.example.org",
+    ]);
     const line = running.logs.find((l) => l.includes("will not reach the ingest"));
     expect(line).toContain("forum.example.org and live.example.net are different sites");
   });

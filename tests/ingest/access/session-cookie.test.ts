@@ -67,8 +67,12 @@ describe("cookies", () => {
   });
 
   it("serialises HttpOnly, SameSite=Lax, Path, Max-Age and Secure on https", () => {
-    expect(serializeCookie("s", "a.b", { path: "/live", maxAgeS: 60, secure: true })).toBe("s=a.b; Path=/live; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
-    expect(serializeCookie("s", "", { path: "/live", maxAgeS: 0, secure: false })).toBe("s=; Path=/live; Max-Age=0; HttpOnly; SameSite=Lax");
+    expect(serializeCookie("s", "a.b", { path: "/live", maxAgeS: 60, secure: true })).toBe(
+      "s=a.b; Path=/live; Max-Age=60; HttpOnly; SameSite=Lax; Secure",
+    );
+    expect(serializeCookie("s", "", { path: "/live", maxAgeS: 0, secure: false })).toBe(
+      "s=; Path=/live; Max-Age=0; HttpOnly; SameSite=Lax",
+    );
     expect(() => serializeCookie("s", "a;b", { path: "/", maxAgeS: 1, secure: false })).toThrow();
   });
 });

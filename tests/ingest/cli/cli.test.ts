@@ -203,7 +203,9 @@ describe("start", () => {
     expect(firstRun.code).toBe(0);
     expect(firstRun.stdout).toContain('"msg":"stopped"');
     const key = keyLine.exec(firstRun.stdout)?.[1];
-    expect(firstRun.stdout).toContain(`OBS → Settings → Stream: Service Custom, Server rtmp://127.0.0.1:${rtmpPort}/live, Stream Key ${key}`);
+    expect(firstRun.stdout).toContain(
+      `OBS → Settings → Stream: Service Custom, Server rtmp://127.0.0.1:${rtmpPort}/live, Stream Key ${key}`,
+    );
     expect(firstRun.stdout).toContain(`Watch:   http://127.0.0.1:${httpPort}/live/test/index.m3u8`);
     expect(firstRun.stdout).toContain(`Preview: http://127.0.0.1:${httpPort}/live/`);
     expect(firstRun.stdout.split(key!).length - 1).toBe(2); // the OBS line and the Stream Key line
@@ -217,29 +219,49 @@ describe("start", () => {
     expect(secondRun.stdout).not.toContain(key!);
   });
 
-  it("sign-in: a secret file readable by others stops the start; the secret never shows in ps output or the log", { timeout: 90_000 }, async () => {
-    const secret = "cli-secret-9f8e7d6c5b4a";
-    const secretFile = path.join(dir, "connect-secret");
-    await writeFile(secretFile, `${secret}\n`, { mode: 0o644 });
-    const httpPort = await freePort();
-    const args = ["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(httpPort), "--rtmp-port", String(await freePort()),
-      "--public-url", `http://127.0.0.1:${httpPort}`, "--discourse-url", "https://forum.example.org", "--discourse-connect-secret-file", secretFile];
-    const refused = await run(args);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`--discourse-connect-secret-file ${secretFile}: is mode 0644; it must be readable by its owner only: chmod 600 ${secretFile}`);
-    expect(refused.stderr + refused.stdout).not.toContain(secret);
+  it(
+    "sign-in: a secret file readable by others stops the start; the secret never shows in ps output or the log",
+    { timeout: 90_000 },
+    async () => {
+      const secret = "cli-secret-9f8e7d6c5b4a";
+      const secretFile = path.join(dir, "connect-secret");
+      await writeFile(secretFile, `${secret}\n`, { mode: 0o644 });
+      const httpPort = await freePort();
+      const args = [
+        "--data-dir",
+        dir,
+        "--host",
+        "127.0.0.1",
+        "--http-port",
+        String(httpPort),
+        "--rtmp-port",
+        String(await freePort()),
+        "--public-url",
+        `http://127.0.0.1:${httpPort}`,
+        "--discourse-url",
+        "https://forum.example.org",
+        "--discourse-connect-secret-file",
+        secretFile,
+      ];
+      const refused = await run(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `--discourse-connect-secret-file ${secretFile}: is mode 0644; it must be readable by its owner only: chmod 600 ${secretFile}`,
+      );
+      expect(refused.stderr + refused.stdout).not.toContain(secret);
 
-    await chmod(secretFile, 0o600);
-    const running = serve(args);
-    await running.listening;
-    const ps = await new Promise<string>((resolve, reject) =>
-      execFile("ps", ["-eo", "pid,args"], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
-    );
-    expect(ps).toContain(secretFile);
-    expect(ps).not.toContain(secret);
-    const stopped = await running.stop();
-    expect(stopped.stdout + stopped.stderr).not.toContain(secret);
-  });
+      await chmod(secretFile, 0o600);
+      const running = serve(args);
+      await running.listening;
+      const ps = await new Promise<string>((resolve, reject) =>
+        execFile("ps", ["-eo", "pid,args"], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+      expect(ps).toContain(secretFile);
+      expect(ps).not.toContain(secret);
+      const stopped = await running.stop();
+      expect(stopped.stdout + stopped.stderr).not.toContain(secret);
+    },
+  );
 
   it("a malformed keys file stops the start with a clear error and is left untouched", async () => {
     const file = path.join(dir, "keys.json");
@@ -276,7 +298,9 @@ describe("start", () => {
 
   it("a port in use is a runtime error (exit 1)", async () => {
     const blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)),
+    );
     try {
       const result = await run(["--data-dir", dir, "--host", "127.0.0.1", "--http-port", String(port)]);
       expect(result.code).toBe(1);

@@ -56,7 +56,9 @@ describe("the ingest's output", () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "log-format-test-"));
     blocker = createServer();
-    port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)));
+    port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)),
+    );
   });
 
   afterEach(async () => {
@@ -77,7 +79,10 @@ describe("the ingest's output", () => {
     const stdout = await run(tsx, args());
     const [banner, logs] = stdout.split(/(?<=={72}\n)(?=\{)/);
     expect(banner).toMatch(/^={72}\nFirst start: created a key for the stream "test"/);
-    const lines = logs!.trim().split("\n").map((line) => JSON.parse(line) as { msg: string });
+    const lines = logs!
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { msg: string });
     expect(lines.map((line) => line.msg)).toContain("ingest failed to start");
   });
 

@@ -81,14 +81,24 @@ describeWithChromium("video.js in Chromium", () => {
           error: video.error?.message ?? null,
         };
       });
-    const first = await until("playback to start", async () => {
-      const s = await read();
-      return s.currentTime > 0.5 ? s : undefined;
-    }, 30_000, 250);
-    const later = await until("playback to advance", async () => {
-      const s = await read();
-      return s.currentTime > first.currentTime + 2 ? s : undefined;
-    }, 20_000, 250);
+    const first = await until(
+      "playback to start",
+      async () => {
+        const s = await read();
+        return s.currentTime > 0.5 ? s : undefined;
+      },
+      30_000,
+      250,
+    );
+    const later = await until(
+      "playback to advance",
+      async () => {
+        const s = await read();
+        return s.currentTime > first.currentTime + 2 ? s : undefined;
+      },
+      20_000,
+      250,
+    );
     expect(later.error).toBeNull();
     expect(later.videoWidth).toBe(640);
     expect(later.videoHeight).toBe(360);

@@ -32,7 +32,9 @@ describe("revoking or replacing a key ends its running publish", () => {
     const endedAfterMs = performance.now() - revokedAt;
     expect(endedAfterMs).toBeLessThan(5_000);
     expect(t.ingest.registry.get(t.stream)?.status().state).not.toBe("live");
-    expect(t.logs.some((l) => l.includes('"msg":"key revoked or replaced: ending its publish"') && l.includes('"stream":"show"'))).toBe(true);
+    expect(t.logs.some((l) => l.includes('"msg":"key revoked or replaced: ending its publish"') && l.includes('"stream":"show"'))).toBe(
+      true,
+    );
     const again = publish(t.rtmpUrl(t.key), 5);
     expect((await again.exited).code).not.toBe(0);
   }, 60_000);

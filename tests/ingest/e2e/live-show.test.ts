@@ -38,15 +38,25 @@ const status = async () => JSON.parse((await t.get(`/live/${t.stream}/status.jso
 const metrics = async () => (await t.get("/metrics")).text;
 /** A playlist just after a new segment started: the following keyframe is at least a second away. */
 const freshSegment = async (): Promise<Playlist> =>
-  until("a fresh segment", async () => {
-    const pl = await getPlaylist(t);
-    return nextPart(pl).part <= 2 ? pl : undefined;
-  }, 10_000, 20);
+  until(
+    "a fresh segment",
+    async () => {
+      const pl = await getPlaylist(t);
+      return nextPart(pl).part <= 2 ? pl : undefined;
+    },
+    10_000,
+    20,
+  );
 const completeSegments = async (n: number): Promise<Playlist> =>
-  until(`${n} complete segments`, async () => {
-    const p = await getPlaylist(t);
-    return p.manifest.segments.length >= n ? p : undefined;
-  }, 40_000, 200);
+  until(
+    `${n} complete segments`,
+    async () => {
+      const p = await getPlaylist(t);
+      return p.manifest.segments.length >= n ? p : undefined;
+    },
+    40_000,
+    200,
+  );
 
 beforeAll(async () => {
   msnBeforeStart = msnFromClock(Date.now());
@@ -200,10 +210,15 @@ describe.sequential("a live show through the real ingest", () => {
 
   it("answers delta updates (_HLS_skip=YES) with EXT-X-SKIP", async () => {
     // CAN-SKIP-UNTIL is 12 s: skipping needs more than that listed behind the skipped segments.
-    const full = await until("enough media to skip", async () => {
-      const pl = await getPlaylist(t);
-      return sum(pl.manifest.segments.map((s) => s.duration)) >= 16 ? pl : undefined;
-    }, 30_000, 250);
+    const full = await until(
+      "enough media to skip",
+      async () => {
+        const pl = await getPlaylist(t);
+        return sum(pl.manifest.segments.map((s) => s.duration)) >= 16 ? pl : undefined;
+      },
+      30_000,
+      250,
+    );
     const reply = await t.get(`/live/${t.stream}/index.m3u8?_HLS_skip=YES`);
     expect(reply.status).toBe(200);
     const delta = parsePlaylist(reply.text);
@@ -228,12 +243,17 @@ describe.sequential("a live show through the real ingest", () => {
     });
     expect(processAlive(newPid)).toBe(true);
     expect((await held).status).toBe(200);
-    const after = await until("parts after the discontinuity", async () => {
-      const pl = await getPlaylist(t);
-      const disc = pl.manifest.segments.findIndex((s) => s.discontinuity && msnOf(s.uri) > at.msn);
-      const resumed = disc >= 0 ? pl.manifest.segments.slice(disc) : [];
-      return resumed.length >= 1 ? pl : undefined;
-    }, 15_000, 200);
+    const after = await until(
+      "parts after the discontinuity",
+      async () => {
+        const pl = await getPlaylist(t);
+        const disc = pl.manifest.segments.findIndex((s) => s.discontinuity && msnOf(s.uri) > at.msn);
+        const resumed = disc >= 0 ? pl.manifest.segments.slice(disc) : [];
+        return resumed.length >= 1 ? pl : undefined;
+      },
+      15_000,
+      200,
+    );
     const disc = after.manifest.segments.find((s) => s.discontinuity && msnOf(s.uri) > at.msn)!;
     expect(disc.parts?.[0]?.independent ?? true).toBe(true);
     expect(msnOf(disc.uri)).toBe(at.msn + 1);
@@ -256,10 +276,15 @@ describe.sequential("a live show through the real ingest", () => {
 
     // The performer is back within the grace period; a player waits for the next part meanwhile
     // (once ffmpeg's last part is in, the open segment is closed: the next part starts a segment).
-    const gap = await until("the last segment closed", async () => {
-      const next = nextPart(await getPlaylist(t));
-      return next.part === 0 ? next : undefined;
-    }, 5_000, 20);
+    const gap = await until(
+      "the last segment closed",
+      async () => {
+        const next = nextPart(await getPlaylist(t));
+        return next.part === 0 ? next : undefined;
+      },
+      5_000,
+      20,
+    );
     const heldDuringGap = t.get(`/live/${t.stream}/index.m3u8?_HLS_msn=${gap.msn}&_HLS_part=${gap.part}`);
     const reconnectAt = performance.now();
     publisher = publish(t.rtmpUrl(t.key));
@@ -268,10 +293,15 @@ describe.sequential("a live show through the real ingest", () => {
     expect(answered.status).toBe(200);
     expect(answered.text).toContain(`part-${gap.msn}-${gap.part}.m4s`);
 
-    const after = await until("the first segment after the reconnect complete", async () => {
-      const pl = await getPlaylist(t);
-      return segmentMsns(pl).includes(gap.msn) ? pl : undefined;
-    }, 15_000, 200);
+    const after = await until(
+      "the first segment after the reconnect complete",
+      async () => {
+        const pl = await getPlaylist(t);
+        return segmentMsns(pl).includes(gap.msn) ? pl : undefined;
+      },
+      15_000,
+      200,
+    );
     const msns = segmentMsns(after);
     expect(msns).toEqual(msns.map((_, i) => after.manifest.mediaSequence! + i));
     const resumed = after.manifest.segments.find((s) => msnOf(s.uri) === gap.msn)!;
@@ -305,10 +335,15 @@ describe.sequential("a live show through the real ingest", () => {
 
   it("a new publish after the end starts a new playlist numbered above the old one", async () => {
     publisher = publish(t.rtmpUrl(t.key));
-    const fresh = await until("a new playlist", async () => {
-      const pl = await getPlaylist(t);
-      return pl.manifest.endList ? undefined : pl;
-    }, 15_000, 100);
+    const fresh = await until(
+      "a new playlist",
+      async () => {
+        const pl = await getPlaylist(t);
+        return pl.manifest.endList ? undefined : pl;
+      },
+      15_000,
+      100,
+    );
     expect(fresh.manifest.mediaSequence).toBeGreaterThan(lastMsn);
     expect(fresh.manifest.segments.some((s) => s.discontinuity)).toBe(false);
     expect(await status()).toMatchObject({ state: "live", live: true });

@@ -19,7 +19,9 @@ import { until } from "./support.js";
 const STREAM = "show";
 // 0.2 s keyframe intervals and segments: 5 segments per second of media, sent as fast as ffmpeg encodes.
 // The remuxer's queue may hold all of it (by default a backlog over 2 MiB restarts it, dropping media).
-const overrides: IngestOverrides = { registry: { packager: { minSegmentMs: 200, maxSegmentMs: 1_000 }, maxQueuedBytes: 256 * 1024 * 1024 } };
+const overrides: IngestOverrides = {
+  registry: { packager: { minSegmentMs: 200, maxSegmentMs: 1_000 }, maxQueuedBytes: 256 * 1024 * 1024 },
+};
 
 let dir: string;
 let ingest: RunningIngest | undefined;
@@ -36,7 +38,10 @@ afterEach(async () => {
 });
 
 async function start(): Promise<RunningIngest> {
-  const loaded = loadConfig(["--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--window-segments", "60", "--recordings", "off"], {});
+  const loaded = loadConfig(
+    ["--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--window-segments", "60", "--recordings", "off"],
+    {},
+  );
   if (!loaded.ok || loaded.help) throw new Error("bad test config");
   return startIngest(loaded.config, pino({ level: "warn" }, { write: (line: string) => void warnings.push(line) }), overrides);
 }
@@ -46,10 +51,39 @@ function publishFast(url: string, source: string): Promise<number | null> {
   const child = spawn(
     "ffmpeg",
     [
-      "-hide_banner", "-loglevel", "error", "-nostdin",
-      "-f", "lavfi", "-i", `${source}=size=320x180:rate=30`, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-      "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1", "-g", "6", "-keyint_min", "6",
-      "-c:a", "aac", "-b:a", "64k", "-f", "flv", url,
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-f",
+      "lavfi",
+      "-i",
+      `${source}=size=320x180:rate=30`,
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000",
+      "-t",
+      "120",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-tune",
+      "zerolatency",
+      "-threads",
+      "1",
+      "-g",
+      "6",
+      "-keyint_min",
+      "6",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "64k",
+      "-f",
+      "flv",
+      url,
     ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
@@ -60,7 +94,9 @@ function publishFast(url: string, source: string): Promise<number | null> {
 function collectSegments(ingest: RunningIngest): Map<number, string> {
   const seen = new Map<number, string>();
   ingest.registry.on("stream", (stream) => {
-    stream.renditions.get(SOURCE_RENDITION)?.on("segment", (segment) => seen.set(segment.msn, createHash("sha256").update(segment.bytes).digest("hex")));
+    stream.renditions
+      .get(SOURCE_RENDITION)
+      ?.on("segment", (segment) => seen.set(segment.msn, createHash("sha256").update(segment.bytes).digest("hex")));
   });
   return seen;
 }
@@ -91,7 +127,10 @@ describe("resource names across restarts", () => {
     expect(first.size, warnings.join("")).toBeGreaterThan(wallMs / 100 + 50);
     expect(second.size, warnings.join("")).toBeGreaterThan(100);
     const reused = [...second.keys()].filter((msn) => first.has(msn) && first.get(msn) !== second.get(msn));
-    expect(reused.map((msn) => `seg-${msn}.m4s`), "names served with two different bodies").toEqual([]);
+    expect(
+      reused.map((msn) => `seg-${msn}.m4s`),
+      "names served with two different bodies",
+    ).toEqual([]);
     // The second run numbers above the first one's last segment, though that one's media ran ahead of the clock.
     expect(Math.min(...second.keys())).toBeGreaterThan(Math.max(...first.keys()));
     const reserved = JSON.parse(await readFile(path.join(dir, MSN_RESERVATIONS_FILE), "utf8")) as { streams: Record<string, number> };

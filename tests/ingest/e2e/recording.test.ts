@@ -111,10 +111,14 @@ describe("recording a show", () => {
     expect(Math.abs(played.durationS - 8)).toBeLessThanOrEqual(0.5);
     // A publish after the grace period is a new show: a second recording, newest first.
     expect((await publish(t.rtmpUrl(), 2).exited).code).toBe(0);
-    await until("the second show ended", async () => {
-      const now = await recordings(t.get);
-      return now.length === 2 && now[0]!.endedAt;
-    }, 20_000);
+    await until(
+      "the second show ended",
+      async () => {
+        const now = await recordings(t.get);
+        return now.length === 2 && now[0]!.endedAt;
+      },
+      20_000,
+    );
     const [newest, oldest] = await recordings(t.get);
     expect(oldest!.id).toBe(list[0]!.id);
     expect(newest!.startedAt > oldest!.startedAt).toBe(true);
@@ -125,10 +129,17 @@ describe("recording a show", () => {
     ingest = await startTestIngest(["--recordings-min-free-mb", "1000000000"]);
     const t = ingest;
     publish(t.rtmpUrl(), 10);
-    await until("live", async () => (JSON.parse((await t.get("/live/show/status.json")).text) as { state: string }).state === "live", 20_000);
+    await until(
+      "live",
+      async () => (JSON.parse((await t.get("/live/show/status.json")).text) as { state: string }).state === "live",
+      20_000,
+    );
     const warning = await until(
       "the recording warning",
-      async () => (JSON.parse((await t.get("/live/show/status.json")).text) as { warnings: Array<{ code: string; message: string }> }).warnings.find((w) => w.code === "recording-paused"),
+      async () =>
+        (JSON.parse((await t.get("/live/show/status.json")).text) as { warnings: Array<{ code: string; message: string }> }).warnings.find(
+          (w) => w.code === "recording-paused",
+        ),
       15_000,
     );
     expect(warning.message).toMatch(/Recording paused: .* below the 1000000000 MB floor\. The live show is not affected\./);
@@ -146,7 +157,11 @@ describe("recording a show", () => {
     ingest = await startTestIngest(["--recordings", "off", "--grace-s", "1"]);
     const t = ingest;
     expect((await publish(t.rtmpUrl(), 3).exited).code).toBe(0);
-    await until("ended", async () => (JSON.parse((await t.get("/live/show/status.json")).text) as { state: string }).state === "ended", 15_000);
+    await until(
+      "ended",
+      async () => (JSON.parse((await t.get("/live/show/status.json")).text) as { state: string }).state === "ended",
+      15_000,
+    );
     expect(await recordings(t.get)).toEqual([]);
   }, 30_000);
 });
@@ -165,11 +180,15 @@ describe("kill -9 mid-show", () => {
   /** The CLI as its own node process (no tsx wrapper: SIGKILL must hit the ingest itself). */
   async function startCli(dataDir: string): Promise<{ child: ChildProcess; httpPort: number; rtmpPort: number }> {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("LIVE_")));
-    const child = spawn(process.execPath, ["--import", "tsx", main, "--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", main, "--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir],
+      {
+        cwd: root,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     children.push(child);
     const lines: Array<Record<string, unknown>> = [];
     let buffered = "";

@@ -64,10 +64,15 @@ describe("the ingest CLI", () => {
     };
     await until("a complete segment", async () => (await playlist()).manifest.segments.length >= 1, 20_000, 200);
     // Held until the next keyframe (over a second away right after a segment starts).
-    const at = await until("a fresh segment", async () => {
-      const next = nextPart(await playlist());
-      return next.part <= 2 ? next : undefined;
-    }, 10_000, 20);
+    const at = await until(
+      "a fresh segment",
+      async () => {
+        const next = nextPart(await playlist());
+        return next.part <= 2 ? next : undefined;
+      },
+      10_000,
+      20,
+    );
     const held = request(httpPort, `/live/show/index.m3u8?_HLS_msn=${at.msn + 1}&_HLS_part=0`);
     await new Promise((r) => setTimeout(r, 100));
 

@@ -81,7 +81,11 @@ describe("pacingWarnings", () => {
     ["bitrate at the limit", { videoKbps: VIEWER_LINK_KBPS - 160 }, []],
     ["bitrate over the limit with audio", { videoKbps: VIEWER_LINK_KBPS - 159 }, ["bitrate-high"]],
     ["bitrate unknown", { videoKbps: null, audioKbps: 9000 }, []],
-    ["all three", { fps: 10, droppedFrames: 10, expectedFrames: 100, videoKbps: 8000 }, ["frame-rate-low", "frames-dropped", "bitrate-high"]],
+    [
+      "all three",
+      { fps: 10, droppedFrames: 10, expectedFrames: 100, videoKbps: 8000 },
+      ["frame-rate-low", "frames-dropped", "bitrate-high"],
+    ],
   ] as [string, Partial<PacingInput>, string[]][])("%s -> %j", (_, input, expected) => {
     expect(codes(input)).toEqual(expected);
   });

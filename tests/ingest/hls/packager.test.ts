@@ -111,7 +111,9 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
 
     // PART-TARGET holds every part (video and audio) and is the configured target plus a small margin.
     const maxTrackS = Math.max(
-      ...clip.fragments.flatMap((f) => parseFragment(f, clip.info).tracks.map((t) => t.duration / clip.info.tracks.find((x) => x.id === t.id)!.timescale)),
+      ...clip.fragments.flatMap((f) =>
+        parseFragment(f, clip.info).tracks.map((t) => t.duration / clip.info.tracks.find((x) => x.id === t.id)!.timescale),
+      ),
     );
     expect(m.partTargetDuration).toBeGreaterThanOrEqual(maxTrackS);
     expect(m.partTargetDuration).toBeGreaterThan(0.25);
@@ -194,7 +196,15 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(stats.video).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 320, height: 240, keyframeIntervalS: 2 });
     expect(stats.video!.fps).toBeCloseTo(30, 0);
     expect(stats.video!.droppedFrames).toBe(0); // ffmpeg's real timestamps: no false gaps
-    const videoBytes = sum(clip.fragments.map((f) => sum(parseFragment(f, clip.info).tracks.find((t) => t.id === 1)!.samples.map((s) => s.size))));
+    const videoBytes = sum(
+      clip.fragments.map((f) =>
+        sum(
+          parseFragment(f, clip.info)
+            .tracks.find((t) => t.id === 1)!
+            .samples.map((s) => s.size),
+        ),
+      ),
+    );
     // The window covers the whole 8 s clip: the bitrate is its average.
     expect(stats.video!.bitrateKbps).toBeCloseTo((videoBytes * 8) / 8 / 1000, -1);
     expect(stats.audio).toMatchObject({ codec: "mp4a.40.2", sampleRate: 48000, channels: 2 });

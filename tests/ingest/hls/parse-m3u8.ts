@@ -26,7 +26,13 @@ export interface ParsedPlaylist {
   endList?: boolean;
   independentSegments?: boolean;
   segments: ParsedSegment[];
-  preloadSegment?: { parts?: ParsedPart[]; preloadHints?: Array<{ type: string; uri: string }>; map?: { uri: string }; timeline?: number; dateTimeString?: string };
+  preloadSegment?: {
+    parts?: ParsedPart[];
+    preloadHints?: Array<{ type: string; uri: string }>;
+    map?: { uri: string };
+    timeline?: number;
+    dateTimeString?: string;
+  };
   skip?: { skippedSegments: number };
   serverControl?: { canBlockReload?: boolean; canSkipUntil?: number; partHoldBack?: number };
   partInf?: { partTarget: number };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type MediaPlaylistModel, type PlaylistSegment, formatSeconds, renderMediaPlaylist } from "../../../ingest/src/hls/playlist-writer.js";
+import {
+  type MediaPlaylistModel,
+  type PlaylistSegment,
+  formatSeconds,
+  renderMediaPlaylist,
+} from "../../../ingest/src/hls/playlist-writer.js";
 import { parseM3u8 } from "./parse-m3u8.js";
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 600);
@@ -91,7 +96,11 @@ describe("renderMediaPlaylist", () => {
     const text = renderMediaPlaylist(
       model({
         discontinuitySequence: 4,
-        segments: [seg(10), seg(11, { discontinuity: true, mapUri: "init-1.mp4", programDateTime: T0 + 60_000 }), seg(12, { mapUri: "init-1.mp4" })],
+        segments: [
+          seg(10),
+          seg(11, { discontinuity: true, mapUri: "init-1.mp4", programDateTime: T0 + 60_000 }),
+          seg(12, { mapUri: "init-1.mp4" }),
+        ],
       }),
     );
     expect(text.match(/#EXT-X-MAP/g)).toHaveLength(2);

@@ -40,7 +40,13 @@ export function request(port: number, path: string, options: RequestOptions = {}
 export function get(url: string, options: RequestOptions = {}): Promise<Reply> {
   const target = new URL(url);
   return send(
-    { https: target.protocol === "https:", host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, label: url },
+    {
+      https: target.protocol === "https:",
+      host: target.hostname,
+      port: target.port,
+      path: `${target.pathname}${target.search}`,
+      label: url,
+    },
     { ...options, timeoutMs: options.timeoutMs ?? 30_000 },
   );
 }

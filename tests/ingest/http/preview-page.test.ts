@@ -91,7 +91,7 @@ describe("/live/ preview page", () => {
   it("says there are no streams in the fallback without listing any", async () => {
     const port = await start();
     const page = await request(port, "/live/");
-    expect(page.text).toContain("<noscript><p class=\"notice\">This page needs JavaScript to play streams.</p></noscript>");
+    expect(page.text).toContain('<noscript><p class="notice">This page needs JavaScript to play streams.</p></noscript>');
     expect(page.text).not.toContain("index.m3u8");
   });
 });
@@ -213,7 +213,7 @@ describe("content negotiation helpers", () => {
     ["*", true],
     ['"abcd"', false],
     ["abc", false],
-  ])("If-None-Match %j matches \"abc\": %s", (header, expected) => {
+  ])('If-None-Match %j matches "abc": %s', (header, expected) => {
     expect(matchesEtag(header, '"abc"')).toBe(expected);
   });
 });

@@ -97,7 +97,19 @@ it("fetches status.json next to the page (any path prefix) and says when there i
 
 it("shows a live stream's numbers and warnings as text, and mounts the player once", async () => {
   const hostile = '<img src=x onerror="window.hacked=1"> keyframes & <b>more</b>';
-  answers = [{ streams: [stream("show", { warnings: [{ code: "keyframe-interval-long", message: hostile }, { code: "something-new", message: "No idea." }, { code: "no-video", message: "No video." }] })] }];
+  answers = [
+    {
+      streams: [
+        stream("show", {
+          warnings: [
+            { code: "keyframe-interval-long", message: hostile },
+            { code: "something-new", message: "No idea." },
+            { code: "no-video", message: "No video." },
+          ],
+        }),
+      ],
+    },
+  ];
   await open();
   const card = cardOf("show")!;
   expect(card.dataset.state).toBe("live");
@@ -106,18 +118,22 @@ it("shows a live stream's numbers and warnings as text, and mounts the player on
   expect(card.querySelector('[data-check="keyframes"] .check-fix')!.textContent).toBe(hostile);
   expect([...card.querySelectorAll(".warnings li")].map((li) => li.textContent)).toEqual(["No idea.", "No video."]);
   expect(document.querySelector("img, b")).toBeNull();
-  expect(Object.fromEntries([...card.querySelectorAll<HTMLElement>("[data-stat]")].map((dd) => [dd.dataset.stat, dd.textContent]))).toEqual({
-    resolution: "1280×720",
-    fps: "30 fps",
-    keyframes: "2.0 s",
-    videoBitrate: "2500 kbps",
-    audioBitrate: "160 kbps",
-    videoCodec: "H.264 Main (avc1.4d401f)",
-    audio: "AAC-LC, 44.1 kHz, stereo",
-    viewers: "3",
-  });
+  expect(Object.fromEntries([...card.querySelectorAll<HTMLElement>("[data-stat]")].map((dd) => [dd.dataset.stat, dd.textContent]))).toEqual(
+    {
+      resolution: "1280×720",
+      fps: "30 fps",
+      keyframes: "2.0 s",
+      videoBitrate: "2500 kbps",
+      audioBitrate: "160 kbps",
+      videoCodec: "H.264 Main (avc1.4d401f)",
+      audio: "AAC-LC, 44.1 kHz, stereo",
+      viewers: "3",
+    },
+  );
   expect(card.querySelector<HTMLAnchorElement>(".playlist a")!.href).toBe("http://ingest.test/prefix/live/show/index.m3u8");
-  expect(mounts).toMatchObject([{ stream: "show", options: { baseUrl: "http://ingest.test/prefix/live/", autoplay: true, lowLatency: true, showViewers: false } }]);
+  expect(mounts).toMatchObject([
+    { stream: "show", options: { baseUrl: "http://ingest.test/prefix/live/", autoplay: true, lowLatency: true, showViewers: false } },
+  ]);
 
   // The same warnings again: the list is left alone (a screen reader would otherwise repeat it every 3 s).
   const item = card.querySelector(".warnings li");
@@ -133,16 +149,41 @@ function checks(root: ParentNode): Record<string, [string, string, string]> {
   return Object.fromEntries(
     [...root.querySelectorAll<HTMLElement>(".check")].map((li) => [
       li.dataset.check!,
-      [li.querySelector(".check-status")!.textContent!, li.querySelector(".check-value")!.textContent!, li.querySelector(".check-fix")!.textContent!],
+      [
+        li.querySelector(".check-status")!.textContent!,
+        li.querySelector(".check-value")!.textContent!,
+        li.querySelector(".check-fix")!.textContent!,
+      ],
     ]),
   );
 }
 
 it("before OBS streams, the checklist says what it will check: each item waiting for OBS", async () => {
-  answers = [{ streams: [] }, { streams: [stream("show", { state: "offline", live: false, video: null, audio: null, warnings: [{ code: "no-video", message: "v" }, { code: "no-audio", message: "a" }] })] }];
+  answers = [
+    { streams: [] },
+    {
+      streams: [
+        stream("show", {
+          state: "offline",
+          live: false,
+          video: null,
+          audio: null,
+          warnings: [
+            { code: "no-video", message: "v" },
+            { code: "no-audio", message: "a" },
+          ],
+        }),
+      ],
+    },
+  ];
   await open();
   const waiting = ["waiting for OBS…", "", ""];
-  expect(checks(document.querySelector("#streams .empty")!)).toEqual({ keyframes: waiting, bitrate: waiting, audio: waiting, framerate: waiting });
+  expect(checks(document.querySelector("#streams .empty")!)).toEqual({
+    keyframes: waiting,
+    bitrate: waiting,
+    audio: waiting,
+    framerate: waiting,
+  });
   // Connected, no media yet: the "no audio/no video" of an empty stream is not a verdict.
   await refresh();
   expect(checks(cardOf("show")!)).toEqual({ keyframes: waiting, bitrate: waiting, audio: waiting, framerate: waiting });
@@ -216,7 +257,11 @@ it("keeps the player through a reconnect, destroys it when the stream ends, moun
 });
 
 it("adds cards in name order without moving a playing one, and removes the ones that disappear", async () => {
-  answers = [{ streams: [stream("show")] }, { streams: [stream("zeta"), stream("show"), stream("alpha", { state: "ended", live: false })] }, { streams: [] }];
+  answers = [
+    { streams: [stream("show")] },
+    { streams: [stream("zeta"), stream("show"), stream("alpha", { state: "ended", live: false })] },
+    { streams: [] },
+  ];
   await open();
   const show = cardOf("show")!;
   const video = show.querySelector("video")!;
@@ -263,7 +308,14 @@ it("says the player did not load when the bundle is absent, and still shows the 
 it("lists the stream's recordings (newest first from the server) with Play and Download; Play mounts the replay", async () => {
   recordingsAnswer = {
     recordings: [
-      { id: "20250501-200000", startedAt: "2025-05-01T20:00:00.000Z", live: true, durationS: 75, bytes: 1, playlist: "recordings/20250501-200000/index.m3u8" },
+      {
+        id: "20250501-200000",
+        startedAt: "2025-05-01T20:00:00.000Z",
+        live: true,
+        durationS: 75,
+        bytes: 1,
+        playlist: "recordings/20250501-200000/index.m3u8",
+      },
       {
         id: "<b>x</b>",
         startedAt: "2025-04-24T18:30:00.000Z",
@@ -287,7 +339,10 @@ it("lists the stream's recordings (newest first from the server) with Play and D
   expect(download.hasAttribute("download")).toBe(true);
   items[1]!.querySelector<HTMLButtonElement>("button.play-recording")!.click();
   expect(replays).toHaveLength(1);
-  expect(replays[0]!.options).toEqual({ playlistUrl: "http://ingest.test/prefix/live/show/recordings/20250424-183000/index.m3u8", autoplay: true });
+  expect(replays[0]!.options).toEqual({
+    playlistUrl: "http://ingest.test/prefix/live/show/recordings/20250424-183000/index.m3u8",
+    autoplay: true,
+  });
   expect(replays[0]!.element.hidden).toBe(false);
   items[1]!.querySelector<HTMLButtonElement>("button.play-recording")!.click();
   expect(replays.map((r) => r.destroyed)).toEqual([true, false]);
@@ -295,7 +350,16 @@ it("lists the stream's recordings (newest first from the server) with Play and D
 
 it("keeps a card with its recordings for a stream that is not live but has recordings", async () => {
   recordingsAnswer = {
-    recordings: [{ id: "20250424-183000", startedAt: "2025-04-24T18:30:00.000Z", endedAt: "2025-04-24T18:31:00.000Z", durationS: 60, bytes: 1, playlist: "recordings/20250424-183000/index.m3u8" }],
+    recordings: [
+      {
+        id: "20250424-183000",
+        startedAt: "2025-04-24T18:30:00.000Z",
+        endedAt: "2025-04-24T18:31:00.000Z",
+        durationS: 60,
+        bytes: 1,
+        playlist: "recordings/20250424-183000/index.m3u8",
+      },
+    ],
   };
   answers = [{ streams: [stream("live-one")] }];
   await open(true, ["live-one", "past"]);

@@ -106,7 +106,11 @@ describe("headers", () => {
     for (const path of ["/live/show/index.m3u8", "/live/show/viewers", "/live/status.json"]) {
       const reply = await request(port, path, {
         method: "OPTIONS",
-        headers: { Origin: "https://forum.example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+        headers: {
+          Origin: "https://forum.example.org",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type",
+        },
       });
       expect(reply.status, path).toBe(204);
       expect(reply.headers["access-control-allow-origin"]).toBe("*");
@@ -119,7 +123,15 @@ describe("headers", () => {
 
   it("answers HEAD like GET without a body", async () => {
     liveStream();
-    for (const path of ["/live/show/index.m3u8", "/live/show/part-0-0.m4s", "/live/show/init-0.mp4", "/live/status.json", "/live/", "/healthz", "/metrics"]) {
+    for (const path of [
+      "/live/show/index.m3u8",
+      "/live/show/part-0-0.m4s",
+      "/live/show/init-0.mp4",
+      "/live/status.json",
+      "/live/",
+      "/healthz",
+      "/metrics",
+    ]) {
       const get = await request(port, path);
       const head = await request(port, path, { method: "HEAD" });
       expect(head.status, path).toBe(200);
@@ -164,7 +176,14 @@ describe("headers", () => {
 describe("routing", () => {
   it("404s unknown streams at once and unknown files", async () => {
     liveStream();
-    for (const path of ["/live/nope/index.m3u8", "/live/nope/part-0-0.m4s", "/live/show/part-9-0.m4s", "/live/show/seg-1.m4s", "/live/show/init-1.mp4", "/nothing"]) {
+    for (const path of [
+      "/live/nope/index.m3u8",
+      "/live/nope/part-0-0.m4s",
+      "/live/show/part-9-0.m4s",
+      "/live/show/seg-1.m4s",
+      "/live/show/init-1.mp4",
+      "/nothing",
+    ]) {
       const reply = await request(port, path);
       expect(reply.status, path).toBe(404);
       expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
@@ -434,7 +453,16 @@ describe("status and viewers", () => {
     const reply = await request(port, "/live/later/status.json");
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.text)).toEqual({
-      name: "later", state: "offline", live: false, startedAt: null, viewers: 0, video: null, audio: null, warnings: [], playlist: "index.m3u8", access: "public",
+      name: "later",
+      state: "offline",
+      live: false,
+      startedAt: null,
+      viewers: 0,
+      video: null,
+      audio: null,
+      warnings: [],
+      playlist: "index.m3u8",
+      access: "public",
     });
   });
 
@@ -502,7 +530,9 @@ describe("status and viewers", () => {
       expect((await heartbeat(name, JSON.stringify({ id: "a".repeat(16) }))).status).toBe(404);
       expect(JSON.parse((await request(port, `/live/${name}/status.json`)).text)).toMatchObject({ name, state: "offline", viewers: 0 });
     }
-    expect(JSON.parse((await request(port, "/live/status.json")).text).streams.map((s: { name: string }) => s.name)).toEqual(["constructor"]);
+    expect(JSON.parse((await request(port, "/live/status.json")).text).streams.map((s: { name: string }) => s.name)).toEqual([
+      "constructor",
+    ]);
   });
 
   it("404s heartbeats for unknown streams and remembers nothing", async () => {
@@ -523,7 +553,11 @@ describe("operations endpoints", () => {
     const stream = liveStream("show", 2);
     await request(port, "/live/show/part-0-0.m4s");
     await request(port, "/live/nope/index.m3u8");
-    await request(port, "/live/show/viewers", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: "v".repeat(20) }) });
+    await request(port, "/live/show/viewers", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ id: "v".repeat(20) }),
+    });
     const held = request(port, "/live/show/index.m3u8?_HLS_msn=0&_HLS_part=2");
     await sleep(100);
     const reply = await request(port, "/metrics");

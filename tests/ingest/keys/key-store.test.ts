@@ -88,8 +88,20 @@ describe("KeyStore", () => {
     expect(b.replaced).toBe(false);
     const list = await store.list();
     expect(list).toEqual([
-      { stream: "alpha", fingerprint: a2.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-02-01T00:00:00.000Z", access: "public" },
-      { stream: "beta", fingerprint: b.fingerprint, createdAt: "2025-01-02T03:04:05.000Z", updatedAt: "2025-01-02T03:04:05.000Z", access: "public" },
+      {
+        stream: "alpha",
+        fingerprint: a2.fingerprint,
+        createdAt: "2025-01-02T03:04:05.000Z",
+        updatedAt: "2025-02-01T00:00:00.000Z",
+        access: "public",
+      },
+      {
+        stream: "beta",
+        fingerprint: b.fingerprint,
+        createdAt: "2025-01-02T03:04:05.000Z",
+        updatedAt: "2025-01-02T03:04:05.000Z",
+        access: "public",
+      },
     ]);
     expect(JSON.stringify(list)).not.toContain(a.key);
     expect(await store.authenticate(a.key)).toBeNull();
@@ -153,7 +165,17 @@ describe("concurrent changes", () => {
     }
     const results = await all;
     expect(results.slice(8)).toEqual([true, true]);
-    expect((await ingest.list()).map((k) => k.stream)).toEqual(["new-a", "new-b", "new-c", "new-d", "new-e", "new-f", "new-g", "new-h", "old3"]);
+    expect((await ingest.list()).map((k) => k.stream)).toEqual([
+      "new-a",
+      "new-b",
+      "new-c",
+      "new-d",
+      "new-e",
+      "new-f",
+      "new-g",
+      "new-h",
+      "old3",
+    ]);
     for (const result of results.slice(0, 8)) {
       const { stream, key } = result as AddedKey;
       expect(await ingest.authenticate(key)).toBe(stream);
@@ -219,8 +241,39 @@ describe("malformed or unreadable keys files", () => {
     ["not JSON", "{ nope", /is not valid JSON/],
     ["wrong version", JSON.stringify({ version: 2, streams: {} }), /at version/],
     ["bad stream name", JSON.stringify({ version: 1, streams: { "../x": {} } }), /at streams\.\.\.\/x/],
-    ["missing hash", JSON.stringify({ version: 1, streams: { a: { fingerprint: "00000000", salt: "AA", scrypt: { N: 16384, r: 8, p: 1, keylen: 32 }, createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z" } } }), /at streams\.a\.hash/],
-    ["huge scrypt cost", JSON.stringify({ version: 1, streams: { a: { fingerprint: "00000000", salt: "AA", hash: "AA", scrypt: { N: 2 ** 24, r: 8, p: 1, keylen: 32 }, createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z" } } }), /streams\.a\.scrypt\.N/],
+    [
+      "missing hash",
+      JSON.stringify({
+        version: 1,
+        streams: {
+          a: {
+            fingerprint: "00000000",
+            salt: "AA",
+            scrypt: { N: 16384, r: 8, p: 1, keylen: 32 },
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+          },
+        },
+      }),
+      /at streams\.a\.hash/,
+    ],
+    [
+      "huge scrypt cost",
+      JSON.stringify({
+        version: 1,
+        streams: {
+          a: {
+            fingerprint: "00000000",
+            salt: "AA",
+            hash: "AA",
+            scrypt: { N: 2 ** 24, r: 8, p: 1, keylen: 32 },
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+          },
+        },
+      }),
+      /streams\.a\.scrypt\.N/,
+    ],
     ["plain key stored", JSON.stringify({ version: 1, streams: { a: { key: "live_x" } } }), /streams\.a/],
   ];
 

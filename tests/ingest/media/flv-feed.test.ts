@@ -82,11 +82,7 @@ describe("FlvFeed", () => {
     expect(feed.push(media(aacFrame(80))).kind).toBe("drop");
     const resumed = written(feed.push(media(keyframe(2000))));
     expect(resumed.header).toEqual({ audio: true, video: true });
-    expect(resumed.tags).toEqual([
-      same(avcHeader(0, 2), 2000),
-      same(aacHeader(0), 2000),
-      same(keyframe(2000)),
-    ]);
+    expect(resumed.tags).toEqual([same(avcHeader(0, 2), 2000), same(aacHeader(0), 2000), same(keyframe(2000))]);
     expect(feed.awaitingKeyframe).toBe(false);
     expect(written(feed.push(media(aacFrame(2010)))).tags).toEqual([same(aacFrame(2010))]);
   });

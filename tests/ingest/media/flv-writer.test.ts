@@ -28,10 +28,22 @@ describe("FLV encoding", () => {
 
 describe("flvStreams", () => {
   it.each([
-    [{ audio: true, video: true }, { audio: true, video: true }],
-    [{ audio: false, video: true }, { audio: false, video: true }],
-    [{ audio: true, video: false }, { audio: true, video: false }],
-    [{ audio: false, video: false }, { audio: true, video: true }],
+    [
+      { audio: true, video: true },
+      { audio: true, video: true },
+    ],
+    [
+      { audio: false, video: true },
+      { audio: false, video: true },
+    ],
+    [
+      { audio: true, video: false },
+      { audio: true, video: false },
+    ],
+    [
+      { audio: false, video: false },
+      { audio: true, video: true },
+    ],
     [null, { audio: true, video: true }],
   ])("%o -> %o", (tracks, expected) => {
     expect(flvStreams(tracks)).toEqual(expected);

@@ -44,7 +44,11 @@ describe("init segment writer", () => {
   ])("round-trips %s through parseInit", (_name, tracks, expected) => {
     const info = parseInit(writeInitSegment(tracks));
     expect(
-      info.tracks.map((t) => (t.kind === "video" ? `video:${t.codec}:${t.width}x${t.height}@${t.timescale}` : `audio:${t.codec}:${t.sampleRate}Hz/${t.channels}@${t.timescale}`)),
+      info.tracks.map((t) =>
+        t.kind === "video"
+          ? `video:${t.codec}:${t.width}x${t.height}@${t.timescale}`
+          : `audio:${t.codec}:${t.sampleRate}Hz/${t.channels}@${t.timescale}`,
+      ),
     ).toEqual(expected);
   });
 
@@ -72,7 +76,15 @@ describe("fragment writer", () => {
     const info = parseFragment(fragment, init);
     expect(info.sequenceNumber).toBe(7);
     expect(info.tracks).toEqual([
-      { id: 1, baseMediaDecodeTime: 2 ** 40, duration: 6000, samples: [{ duration: 3000, size: 100, isSync: true }, { duration: 3000, size: 50, isSync: false }] },
+      {
+        id: 1,
+        baseMediaDecodeTime: 2 ** 40,
+        duration: 6000,
+        samples: [
+          { duration: 3000, size: 100, isSync: true },
+          { duration: 3000, size: 50, isSync: false },
+        ],
+      },
       { id: 2, baseMediaDecodeTime: 0, duration: 1024, samples: [{ duration: 1024, size: 10, isSync: true }] },
     ]);
   });

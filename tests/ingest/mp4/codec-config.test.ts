@@ -58,7 +58,8 @@ describe("parseAvcConfig", () => {
 
   const avcCOfSync = new Map<string, Buffer>();
   beforeAll(async () => {
-    for (const pixFmt of ["yuv420p10le", "yuv444p", "yuv422p", "yuv420p"]) avcCOfSync.set(pixFmt, await avcCOf(`avc-${pixFmt}`, "640x360", pixFmt));
+    for (const pixFmt of ["yuv420p10le", "yuv444p", "yuv422p", "yuv420p"])
+      avcCOfSync.set(pixFmt, await avcCOf(`avc-${pixFmt}`, "640x360", pixFmt));
   });
 
   it("refuses every truncation of a real avcC as invalid, never with another error", () => {

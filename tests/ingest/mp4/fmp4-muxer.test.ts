@@ -61,7 +61,13 @@ function timeline(out: MuxerOutput[]): { video: number[]; audio: number[]; gapsS
 }
 
 function shifted(events: MediaEvent[], from: number, byMs: number): MediaEvent[] {
-  return events.map((e, i) => (i < from || (e.kind !== "video" && e.kind !== "audio") ? e : e.kind === "video" ? { ...e, dts: e.dts + byMs, pts: e.pts + byMs } : { ...e, dts: e.dts + byMs }));
+  return events.map((e, i) =>
+    i < from || (e.kind !== "video" && e.kind !== "audio")
+      ? e
+      : e.kind === "video"
+        ? { ...e, dts: e.dts + byMs, pts: e.pts + byMs }
+        : { ...e, dts: e.dts + byMs },
+  );
 }
 
 describe("Fmp4Muxer with real H.264 (B-frames) + AAC", () => {
@@ -104,7 +110,12 @@ describe("Fmp4Muxer with real H.264 (B-frames) + AAC", () => {
     expect(total.audio).toBe(audioAfter);
   });
 
-  it.each([[1, 0.034], [3, 0.101], [7, 0.234], [10, 0.334]])("at partMs %i... (%s s): parts of whole frames", (frames, seconds) => {
+  it.each([
+    [1, 0.034],
+    [3, 0.101],
+    [7, 0.234],
+    [10, 0.334],
+  ])("at partMs %i... (%s s): parts of whole frames", (frames, seconds) => {
     const ps = parts(mux(media.get("av30")!, seconds * 1000));
     const video = Math.round(ps[1]!.durationS * 30);
     expect(video).toBe(frames);

@@ -82,7 +82,8 @@ describe("parseInit and parseFragment on real ffmpeg output", () => {
     const all = Buffer.concat([init, ...fragments]);
     const reader = new Fmp4UnitReader();
     const units = [];
-    for (let i = 0, step = 1; i < all.length; i += step, step = (step * 7 + 3) % 5000) units.push(...reader.push(all.subarray(i, i + step)));
+    for (let i = 0, step = 1; i < all.length; i += step, step = (step * 7 + 3) % 5000)
+      units.push(...reader.push(all.subarray(i, i + step)));
     expect(units.map((u) => u.kind)).toEqual(["init", ...fragments.map(() => "fragment")]);
     expect(units[0]!.bytes.equals(init)).toBe(true);
     expect(units.slice(1).every((u, i) => u.bytes.equals(fragments[i]!))).toBe(true);
@@ -100,21 +101,37 @@ describe("parseFragment tables", () => {
   it.each([
     {
       name: "tfhd defaults with first-sample-flags",
-      bytes: frag(traf(tfhd(1, { duration: 1500, size: 10, flags: NON_SYNC }), tfdt(42), trun([{}, {}, {}], { firstSampleFlags: SYNC, dataOffset: 8 }))),
+      bytes: frag(
+        traf(
+          tfhd(1, { duration: 1500, size: 10, flags: NON_SYNC }),
+          tfdt(42),
+          trun([{}, {}, {}], { firstSampleFlags: SYNC, dataOffset: 8 }),
+        ),
+      ),
       base: 42,
-      samples: [[1500, 10, true], [1500, 10, false], [1500, 10, false]],
+      samples: [
+        [1500, 10, true],
+        [1500, 10, false],
+        [1500, 10, false],
+      ],
     },
     {
       name: "trex defaults when tfhd has none",
       bytes: frag(traf(tfhd(1), tfdt(7, 0), trun([{ size: 5 }, { size: 6 }]))),
       base: 7,
-      samples: [[3000, 5, false], [3000, 6, false]],
+      samples: [
+        [3000, 5, false],
+        [3000, 6, false],
+      ],
     },
     {
       name: "first-sample-flags win over per-sample flags of sample 0",
       bytes: frag(traf(tfhd(1), tfdt(0), trun([{ flags: NON_SYNC }, { flags: SYNC }], { firstSampleFlags: SYNC }))),
       base: 0,
-      samples: [[3000, 100, true], [3000, 100, true]],
+      samples: [
+        [3000, 100, true],
+        [3000, 100, true],
+      ],
     },
     {
       name: "all per-sample fields, composition offsets and base data offset",
@@ -129,13 +146,19 @@ describe("parseFragment tables", () => {
         ),
       ),
       base: 2 ** 40,
-      samples: [[1, 2, true], [4, 5, false]],
+      samples: [
+        [1, 2, true],
+        [4, 5, false],
+      ],
     },
     {
       name: "two truns in one traf, no tfdt",
       bytes: frag(traf(tfhd(1, { flags: SYNC }), trun([{ duration: 10 }]), trun([{ duration: 20 }]))),
       base: 0,
-      samples: [[10, 100, true], [20, 100, true]],
+      samples: [
+        [10, 100, true],
+        [20, 100, true],
+      ],
     },
   ])("$name", ({ bytes, base, samples }) => {
     const parsed = parseFragment(bytes, init);
@@ -148,7 +171,10 @@ describe("parseFragment tables", () => {
   });
 
   it("reads several tracks", () => {
-    const bytes = frag(traf(tfhd(1), trun([{ duration: 1 }])), traf(tfhd(2, { flags: SYNC, size: 9 }), trun([{ duration: 1024 }, { duration: 1024 }])));
+    const bytes = frag(
+      traf(tfhd(1), trun([{ duration: 1 }])),
+      traf(tfhd(2, { flags: SYNC, size: 9 }), trun([{ duration: 1024 }, { duration: 1024 }])),
+    );
     const parsed = parseFragment(bytes);
     expect(parsed.tracks.map((t) => [t.id, t.samples.length, t.duration])).toEqual([
       [1, 1, 1],
@@ -157,11 +183,19 @@ describe("parseFragment tables", () => {
   });
 
   it.each([
-    { name: "trun claiming more samples than it holds", bytes: frag(traf(tfhd(1), fullBox("trun", 0, 0x100, u32(1000), u32(1)))), code: "truncated" },
+    {
+      name: "trun claiming more samples than it holds",
+      bytes: frag(traf(tfhd(1), fullBox("trun", 0, 0x100, u32(1000), u32(1)))),
+      code: "truncated",
+    },
     { name: "traf without tfhd", bytes: frag(traf(trun([{ duration: 1 }]))), code: "malformed" },
     { name: "no moof", bytes: mdat, code: "malformed" },
     { name: "no mfhd", bytes: Buffer.concat([box("moof", traf(tfhd(1))), mdat]), code: "malformed" },
-    { name: "child box overrunning its parent", bytes: Buffer.concat([box("moof", u32(64), Buffer.from("traf")), mdat]), code: "truncated" },
+    {
+      name: "child box overrunning its parent",
+      bytes: Buffer.concat([box("moof", u32(64), Buffer.from("traf")), mdat]),
+      code: "truncated",
+    },
     { name: "tfhd too short", bytes: frag(traf(fullBox("tfhd", 0, 0x08, u32(1)))), code: "truncated" },
     { name: "decode time beyond 2^53", bytes: frag(traf(tfhd(1), fullBox("tfdt", 1, 0, u64(2n ** 60n)))), code: "malformed" },
   ])("rejects $name", ({ bytes, code }) => {

@@ -128,9 +128,7 @@ describe("Recorder", () => {
     free = 100 * 1024 ** 2;
     s.segment(b!);
     await s.idle();
-    expect(recorder.warnings("show")).toEqual([
-      { code: "recording-paused", message: expect.stringContaining("100 MB free") as string },
-    ]);
+    expect(recorder.warnings("show")).toEqual([{ code: "recording-paused", message: expect.stringContaining("100 MB free") as string }]);
     expect(await metric(metricsRegistry, "live_recordings_paused")).toBe(1);
     expect(await metric(metricsRegistry, "live_recording_errors_total", { reason: "low-space" })).toBe(1);
     expect(await metric(metricsRegistry, "live_recordings_free_bytes")).toBe(free);
@@ -145,7 +143,10 @@ describe("Recorder", () => {
     expect(await metric(metricsRegistry, "live_recordings_paused")).toBe(0);
     await s.end();
     const r = (await store.read("show", (await store.list("show"))[0]!.id))!;
-    expect(r.index.segments.map((x) => [x.n, x.disc])).toEqual([[0, false], [1, true]]);
+    expect(r.index.segments.map((x) => [x.n, x.disc])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
     await recorder.close();
   });
 
@@ -167,7 +168,10 @@ describe("Recorder", () => {
     s.segment(show.segments[2]!);
     await s.end();
     const r = (await store.read("show", id))!;
-    expect(r.index.segments.map((x) => [x.n, x.disc])).toEqual([[0, false], [1, true]]);
+    expect(r.index.segments.map((x) => [x.n, x.disc])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
     expect((await readFile(path.join(r.dir, "seg-1.m4s"))).equals(show.segments[2]!.bytes)).toBe(true);
     await recorder.close();
   });
@@ -203,7 +207,10 @@ describe("Recorder", () => {
     const recordingDir = store.dirOf("show", id)!;
     // What kill -9 mid-write leaves: a segment file not yet indexed and half a journal line.
     await writeFile(path.join(recordingDir, "seg-3.m4s"), Buffer.from(show.segments[3]!.bytes).subarray(0, 100));
-    await writeFile(path.join(recordingDir, "index.jsonl"), `${await readFile(path.join(recordingDir, "index.jsonl"), "utf8")}{"t":"seg","n":3,"in`);
+    await writeFile(
+      path.join(recordingDir, "index.jsonl"),
+      `${await readFile(path.join(recordingDir, "index.jsonl"), "utf8")}{"t":"seg","n":3,"in`,
+    );
 
     const restarted = makeRecorder();
     await restarted.recorder.start();

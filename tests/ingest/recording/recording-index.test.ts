@@ -35,7 +35,9 @@ describe("parseIndex", () => {
   });
 
   it("refuses negative, zero or out-of-range numbers", () => {
-    const bad = [`{"t":"seg","n":0,"init":0,"dur":0,"bytes":1,"pdt":0,"disc":false}`, `{"t":"seg","n":-1,"init":0,"dur":1,"bytes":1,"pdt":0,"disc":false}`,
+    const bad = [
+      `{"t":"seg","n":0,"init":0,"dur":0,"bytes":1,"pdt":0,"disc":false}`,
+      `{"t":"seg","n":-1,"init":0,"dur":1,"bytes":1,"pdt":0,"disc":false}`,
       // Found by the fuzzer: a duration or date the playlist cannot print.
       `{"t":"seg","n":0,"init":0,"dur":1e308,"bytes":1,"pdt":0,"disc":false}`,
       `{"t":"seg","n":0,"init":0,"dur":1,"bytes":1,"pdt":1e20,"disc":false}`,

@@ -111,17 +111,19 @@ describe("recordings over HTTP", () => {
   });
 
   it("serves media immutable, with Range and HEAD", async () => {
-        const whole = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`);
-        expect(whole.status).toBe(200);
+    const whole = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`);
+    expect(whole.status).toBe(200);
     expect(whole.body.equals(show.segments[0]!.bytes)).toBe(true);
     expect(whole.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     expect(whole.headers["accept-ranges"]).toBe("bytes");
-        const part = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`, { headers: { Range: "bytes=10-19" } });
-        expect(part.status).toBe(206);
+    const part = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`, { headers: { Range: "bytes=10-19" } });
+    expect(part.status).toBe(206);
     expect(part.headers["content-range"]).toBe(`bytes 10-19/${whole.body.length}`);
     expect(part.body.equals(whole.body.subarray(10, 20))).toBe(true);
-    const beyond = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`, { headers: { Range: `bytes=${whole.body.length + 5}-` } });
-        expect(beyond.status).toBe(416);
+    const beyond = await request(port, `/live/show/recordings/${ended}/seg-0.m4s`, {
+      headers: { Range: `bytes=${whole.body.length + 5}-` },
+    });
+    expect(beyond.status).toBe(416);
     const head = await request(port, `/live/show/recordings/${ended}/init-0.mp4`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(Number(head.headers["content-length"])).toBe(show.init.length);

@@ -21,7 +21,13 @@ describe("selectForDeletion", () => {
     { name: "size: oldest first until it fits", recordings: [c, b, a], maxAgeDays: 0, maxBytes: 150, expected: ["a", "b"] },
     { name: "size exactly at the limit keeps everything", recordings: [a, b, c], maxAgeDays: 0, maxBytes: 300, expected: [] },
     { name: "age and size together", recordings: [a, b, c], maxAgeDays: 30, maxBytes: 100, expected: ["a", "b"] },
-    { name: "the recording in progress is never deleted, even alone over the limit", recordings: [live], maxAgeDays: 1, maxBytes: 10, expected: [] },
+    {
+      name: "the recording in progress is never deleted, even alone over the limit",
+      recordings: [live],
+      maxAgeDays: 1,
+      maxBytes: 10,
+      expected: [],
+    },
     { name: "the live one counts toward the total", recordings: [a, b, c, live], maxAgeDays: 0, maxBytes: 650, expected: ["a", "b"] },
     { name: "no limits", recordings: [a, b, c, live], maxAgeDays: 0, maxBytes: 0, expected: [] },
   ];

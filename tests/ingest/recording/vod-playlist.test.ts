@@ -8,7 +8,10 @@ const T0 = Date.UTC(2026, 11, 3, 20, 0, 0);
 function index(segments: Array<Partial<SegmentEntry> & { dur: number }>): RecordingIndex {
   let pdt = T0;
   return {
-    inits: [{ t: "init", n: 0, bytes: 700 }, { t: "init", n: 1, bytes: 710 }],
+    inits: [
+      { t: "init", n: 0, bytes: 700 },
+      { t: "init", n: 1, bytes: 710 },
+    ],
     segments: segments.map((s, n) => {
       const entry: SegmentEntry = { t: "seg", n, init: 0, bytes: 1000, pdt, disc: false, ...s };
       pdt = entry.pdt + entry.dur * 1000;
@@ -45,8 +48,20 @@ describe("renderVodPlaylist", () => {
     expect(text).not.toContain("#EXT-X-ENDLIST");
   });
 
-  const cases: Array<{ name: string; segments: Array<Partial<SegmentEntry> & { dur: number }>; discontinuities: number[]; maps: string[]; target: number }> = [
-    { name: "one timeline", segments: [{ dur: 2 }, { dur: 2 }, { dur: 1.5 }], discontinuities: [], maps: ["init-0.mp4", "init-0.mp4", "init-0.mp4"], target: 2 },
+  const cases: Array<{
+    name: string;
+    segments: Array<Partial<SegmentEntry> & { dur: number }>;
+    discontinuities: number[];
+    maps: string[];
+    target: number;
+  }> = [
+    {
+      name: "one timeline",
+      segments: [{ dur: 2 }, { dur: 2 }, { dur: 1.5 }],
+      discontinuities: [],
+      maps: ["init-0.mp4", "init-0.mp4", "init-0.mp4"],
+      target: 2,
+    },
     {
       name: "a reconnect with the same init",
       segments: [{ dur: 2 }, { dur: 1.2 }, { dur: 2, disc: true }, { dur: 2 }],
@@ -61,8 +76,20 @@ describe("renderVodPlaylist", () => {
       maps: ["init-0.mp4", "init-1.mp4", "init-1.mp4"],
       target: 2,
     },
-    { name: "a flag on the first segment is ignored", segments: [{ dur: 2, disc: true }], discontinuities: [], maps: ["init-0.mp4"], target: 2 },
-    { name: "target duration is the rounded longest segment", segments: [{ dur: 2.4 }, { dur: 4.6 }, { dur: 0.2 }], discontinuities: [], maps: ["init-0.mp4", "init-0.mp4", "init-0.mp4"], target: 5 },
+    {
+      name: "a flag on the first segment is ignored",
+      segments: [{ dur: 2, disc: true }],
+      discontinuities: [],
+      maps: ["init-0.mp4"],
+      target: 2,
+    },
+    {
+      name: "target duration is the rounded longest segment",
+      segments: [{ dur: 2.4 }, { dur: 4.6 }, { dur: 0.2 }],
+      discontinuities: [],
+      maps: ["init-0.mp4", "init-0.mp4", "init-0.mp4"],
+      target: 5,
+    },
     { name: "short segments still give a target of 1", segments: [{ dur: 0.3 }], discontinuities: [], maps: ["init-0.mp4"], target: 1 },
   ];
 
@@ -77,7 +104,10 @@ describe("renderVodPlaylist", () => {
       expect(manifest.segments.map((s) => s.map?.uri)).toEqual(c.maps);
       expect(manifest.segments.flatMap((s, i) => (s.discontinuity ? [i] : []))).toEqual(c.discontinuities);
       const total = manifest.segments.reduce((sum, s) => sum + s.duration, 0);
-      expect(total).toBeCloseTo(c.segments.reduce((sum, s) => sum + s.dur, 0), 6);
+      expect(total).toBeCloseTo(
+        c.segments.reduce((sum, s) => sum + s.dur, 0),
+        6,
+      );
       expect(manifest.segments.map((s) => s.programDateTime)).toEqual(idx.segments.map((s) => s.pdt));
       for (const s of manifest.segments) expect(Math.round(s.duration)).toBeLessThanOrEqual(c.target);
     });

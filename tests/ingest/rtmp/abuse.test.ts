@@ -117,7 +117,17 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
     neverEnds.media("video", 0, avcSequenceHeader());
     neverEnds.write(rawChunk(6, 9, 100_000, Buffer.alloc(128), 1));
 
-    const bad = [truncated, http, garbage.socket, chunkSizeZero.socket, chunkSizeHuge.socket, overCap.socket, manyStreams.socket, neverEndsBeforePublish.socket, neverEnds.socket];
+    const bad = [
+      truncated,
+      http,
+      garbage.socket,
+      chunkSizeZero.socket,
+      chunkSizeHuge.socket,
+      overCap.socket,
+      manyStreams.socket,
+      neverEndsBeforePublish.socket,
+      neverEnds.socket,
+    ];
     const badPorts = bad.map((x) => ports.get(x)!);
     const idlePorts = idle.map((x) => ports.get(x)!);
     await Promise.all([...idle, ...bad].map((x) => closedByServer(x)));
@@ -143,7 +153,9 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
     expect(reasons).toEqual([
       "handshake timeout",
       "bad-version",
-      expect.stringMatching(/^(bad-chunk-size|message-too-large|too-many-chunk-streams|no-previous-header|pending-limit|bad-control-message|no publish before idle timeout|malformed command|command before connect|second connect)$/),
+      expect.stringMatching(
+        /^(bad-chunk-size|message-too-large|too-many-chunk-streams|no-previous-header|pending-limit|bad-control-message|no publish before idle timeout|malformed command|command before connect|second connect)$/,
+      ),
       "bad-chunk-size",
       "bad-chunk-size",
       "message-too-large",
@@ -167,7 +179,9 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
     deaf.socket.pause();
     // Each FCPublish draws ~3x its size in replies; once the kernel buffers are full, Node's queue grows.
     const batch = Buffer.concat(
-      Array.from({ length: 5_000 }, (_, i) => deaf.writer.encode({ csid: 3, typeId: 20, streamId: 0, timestamp: 0, payload: encodeAmf0(["FCPublish", i + 2, null, "x"]) })),
+      Array.from({ length: 5_000 }, (_, i) =>
+        deaf.writer.encode({ csid: 3, typeId: 20, streamId: 0, timestamp: 0, payload: encodeAmf0(["FCPublish", i + 2, null, "x"]) }),
+      ),
     );
     for (let i = 0; i < 200 && !deaf.isClosed; i++) {
       deaf.write(batch);

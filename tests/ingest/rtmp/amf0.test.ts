@@ -127,5 +127,9 @@ describe("malformed AMF0 gives typed errors", () => {
 /** `depth` objects nested in each other, built as bytes so the encoder's own limit is not involved. */
 function hexNested(depth: number): Buffer {
   const open = Buffer.from("03000176", "hex"); // object, key "v"
-  return Buffer.concat([...Array<Buffer>(depth).fill(open), Buffer.from("05", "hex"), ...Array<Buffer>(depth).fill(Buffer.from("000009", "hex"))]);
+  return Buffer.concat([
+    ...Array<Buffer>(depth).fill(open),
+    Buffer.from("05", "hex"),
+    ...Array<Buffer>(depth).fill(Buffer.from("000009", "hex")),
+  ]);
 }

@@ -194,7 +194,13 @@ describe("ChunkReader", () => {
       sent.push(control);
       writer.setChunkSize(size);
       for (let i = 0; i < 25; i++) {
-        const m = msg(csids[rand(csids.length)]!, [8, 9, 18, 20][rand(4)]!, rand(3), rand(2) ? rand(0xffffff) : 0xffffff + rand(2 ** 31), bytes(rand(600), i));
+        const m = msg(
+          csids[rand(csids.length)]!,
+          [8, 9, 18, 20][rand(4)]!,
+          rand(3),
+          rand(2) ? rand(0xffffff) : 0xffffff + rand(2 ** 31),
+          bytes(rand(600), i),
+        );
         wire.push(writer.encode(m));
         sent.push(m);
       }
@@ -218,8 +224,18 @@ describe("ChunkReader", () => {
       ["chunk size 2^31", [setChunkSize(2 ** 31)], {}, "bad-chunk-size"],
       ["chunk size above the limit", [setChunkSize(65_537)], {}, "bad-chunk-size"],
       ["short Set Chunk Size", [chunk({ fmt: 0, csid: 2, type: 1, payload: Buffer.alloc(2) })], {}, "bad-control-message"],
-      ["declared length above the cap", [chunk({ fmt: 0, csid: 3, len: 0xffffff, type: 9, payload: Buffer.alloc(10) })], {}, "message-too-large"],
-      ["fmt 1 on an unknown chunk stream", [chunk({ fmt: 1, csid: 9, ts: 1, type: 9, payload: Buffer.alloc(1) })], {}, "no-previous-header"],
+      [
+        "declared length above the cap",
+        [chunk({ fmt: 0, csid: 3, len: 0xffffff, type: 9, payload: Buffer.alloc(10) })],
+        {},
+        "message-too-large",
+      ],
+      [
+        "fmt 1 on an unknown chunk stream",
+        [chunk({ fmt: 1, csid: 9, ts: 1, type: 9, payload: Buffer.alloc(1) })],
+        {},
+        "no-previous-header",
+      ],
       ["fmt 3 on an unknown chunk stream", [Buffer.of(0xc9, 0)], {}, "no-previous-header"],
       [
         "too many chunk streams",
@@ -259,7 +275,9 @@ describe("ChunkReader", () => {
 
     it("counts bytes received, not declared lengths, against the pending cap", () => {
       // 64 chunk streams each declaring 4 MiB but sending one 128-byte chunk hold ~4 KiB each, well under the cap.
-      const parts = Array.from({ length: 64 }, (_, i) => chunk({ fmt: 0, csid: 3 + i, len: 4 * 1024 * 1024, type: 9, payload: Buffer.alloc(128) }));
+      const parts = Array.from({ length: 64 }, (_, i) =>
+        chunk({ fmt: 0, csid: 3 + i, len: 4 * 1024 * 1024, type: 9, payload: Buffer.alloc(128) }),
+      );
       expect(readAll(parts).error).toBeNull();
       expect(readAll(parts, { maxPendingBytes: 40 * 4096 }).error?.code).toBe("pending-limit");
     });

@@ -47,9 +47,15 @@ describe("mediaEventOf (FLV tag -> media event)", () => {
 
 describe("announcedTracks (onMetaData -> tracks)", () => {
   it.each([
-    [{ videocodecid: 7, audiocodecid: 10, width: 1280 }, { audio: true, video: true }],
+    [
+      { videocodecid: 7, audiocodecid: 10, width: 1280 },
+      { audio: true, video: true },
+    ],
     [{ videocodecid: 7 }, { audio: false, video: true }],
-    [{ audiocodecid: 10, videocodecid: false }, { audio: true, video: false }],
+    [
+      { audiocodecid: 10, videocodecid: false },
+      { audio: true, video: false },
+    ],
     [{ width: 640 }, null],
     [null, null],
   ])("%o -> %o", (md, expected) => {

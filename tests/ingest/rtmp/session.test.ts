@@ -4,14 +4,7 @@ import { Amf0EcmaArray, decodeAmf0, type Amf0Object } from "../../../ingest/src/
 import type { FlvTag } from "../../../ingest/src/rtmp/flv.js";
 import { MessageType, UserControlEvent, userControlMessage, windowAckSizeMessage } from "../../../ingest/src/rtmp/messages.js";
 import type { RtmpPublish } from "../../../ingest/src/rtmp/publish.js";
-import {
-  RawRtmpClient,
-  aacFrame,
-  aacSequenceHeader,
-  avcInterFrame,
-  avcKeyframe,
-  avcSequenceHeader,
-} from "./helpers/raw-client.js";
+import { RawRtmpClient, aacFrame, aacSequenceHeader, avcInterFrame, avcKeyframe, avcSequenceHeader } from "./helpers/raw-client.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "./helpers/server.js";
 
 const KEY = "good-key-0123456789";
@@ -57,7 +50,12 @@ describe("RtmpServer with a scripted publisher", () => {
     const { port } = await setup();
     const c = await client(port);
     const types = c.received.map((m) => m.typeId);
-    expect(types.slice(0, 4)).toEqual([MessageType.windowAckSize, MessageType.setPeerBandwidth, MessageType.setChunkSize, MessageType.commandAmf0]);
+    expect(types.slice(0, 4)).toEqual([
+      MessageType.windowAckSize,
+      MessageType.setPeerBandwidth,
+      MessageType.setChunkSize,
+      MessageType.commandAmf0,
+    ]);
     expect(c.received[2]!.payload.readUInt32BE(0)).toBe(4096);
     const result = c.commands()[0]!;
     expect(result.name).toBe("_result");

@@ -23,10 +23,15 @@ describe("stream lifecycle", () => {
     expect((await getPlaylist(t)).manifest.mediaSequence).toBe(msnFromClock(FROZEN));
     expect((await first.exited).code).toBe(0);
 
-    const ended = await until("ENDLIST", async () => {
-      const pl = await getPlaylist(t);
-      return pl.manifest.endList ? pl : undefined;
-    }, 10_000, 50);
+    const ended = await until(
+      "ENDLIST",
+      async () => {
+        const pl = await getPlaylist(t);
+        return pl.manifest.endList ? pl : undefined;
+      },
+      10_000,
+      50,
+    );
     const status = JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text);
     expect(status).toMatchObject({ state: "ended", live: false });
     const lastMsn = Math.max(...segmentMsns(ended));
@@ -37,10 +42,15 @@ describe("stream lifecycle", () => {
     expect(JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text)).toMatchObject({ state: "offline" });
 
     publish(t.rtmpUrl(t.key), 3);
-    const next = await until("the second playlist", async () => {
-      const pl = await getPlaylist(t);
-      return pl.manifest.segments.length >= 1 || pl.manifest.preloadSegment?.parts?.length ? pl : undefined;
-    }, 20_000, 100);
+    const next = await until(
+      "the second playlist",
+      async () => {
+        const pl = await getPlaylist(t);
+        return pl.manifest.segments.length >= 1 || pl.manifest.preloadSegment?.parts?.length ? pl : undefined;
+      },
+      20_000,
+      100,
+    );
     // Above every number used, though the (frozen) clock has not moved: the next reserved range starts there.
     expect(next.manifest.mediaSequence).toBeGreaterThan(lastMsn);
     expect(next.manifest.endList).toBeFalsy();

@@ -19,10 +19,15 @@ let publisher: Publisher;
 const stream = () => t.ingest.registry.get(t.stream)!;
 const metrics = async () => (await t.get("/metrics")).text;
 const newPid = (old: number) =>
-  until(`an ffmpeg other than ${old}`, () => {
-    const pid = stream().remuxerPid;
-    return pid !== undefined && pid !== old ? pid : undefined;
-  }, 15_000, 20);
+  until(
+    `an ffmpeg other than ${old}`,
+    () => {
+      const pid = stream().remuxerPid;
+      return pid !== undefined && pid !== old ? pid : undefined;
+    },
+    15_000,
+    20,
+  );
 
 beforeAll(async () => {
   t = await startTestIngest([], {
@@ -47,15 +52,21 @@ describe.sequential("ffmpeg supervision", () => {
     await until("the stalled ffmpeg gone", () => !processAlive(stalled), 5_000);
     expect(processAlive(replacement)).toBe(true);
 
-    const p = await until("a segment after the stall", async () => {
-      const pl = await getPlaylist(t);
-      return pl.manifest.segments.some((s) => s.discontinuity) ? pl : undefined;
-    }, 15_000, 200);
+    const p = await until(
+      "a segment after the stall",
+      async () => {
+        const pl = await getPlaylist(t);
+        return pl.manifest.segments.some((s) => s.discontinuity) ? pl : undefined;
+      },
+      15_000,
+      200,
+    );
     const disc = p.manifest.segments.find((s) => s.discontinuity)!;
     expect(msnOf(disc.uri)).toBeGreaterThan(lastBefore);
     expect(disc.parts?.[0]?.independent ?? true).toBe(true);
     // The stall is not stretched into the media: no part longer than PART-TARGET.
-    for (const seg of p.manifest.segments) for (const part of seg.parts ?? []) expect(part.duration).toBeLessThanOrEqual(p.manifest.partTargetDuration!);
+    for (const seg of p.manifest.segments)
+      for (const part of seg.parts ?? []) expect(part.duration).toBeLessThanOrEqual(p.manifest.partTargetDuration!);
     expect(stream().status().state).toBe("live");
 
     const text = await metrics();

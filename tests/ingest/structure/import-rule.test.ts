@@ -31,7 +31,9 @@ const ALLOWED: Record<string, string[]> = {
 /** Relative module specifiers of static imports, re-exports and dynamic import() calls. */
 export function importSpecifiers(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;"']*?\bfrom\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (const m of source.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^;"']*?\bfrom\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  )) {
     const spec = m[1] ?? m[2] ?? m[3]!;
     if (spec.startsWith(".")) found.push(spec);
   }
@@ -82,6 +84,8 @@ describe("one-way imports under ingest/src", () => {
     expect(violations).toEqual([]);
     for (const [folder, deps] of Object.entries(ALLOWED)) if (folder !== "http") expect(deps, folder).not.toContain("http");
     // Sanity: the scan sees real edges (a broken scanner would pass everything).
-    expect(files.some((f) => folderOf(f) === "rtmp" && importSpecifiers(readFileSync(f, "utf8")).some((s) => s.startsWith("../streams/")))).toBe(true);
+    expect(
+      files.some((f) => folderOf(f) === "rtmp" && importSpecifiers(readFileSync(f, "utf8")).some((s) => s.startsWith("../streams/"))),
+    ).toBe(true);
   });
 });

@@ -25,7 +25,12 @@ export function vhsMediaPlaylist(text: string): MediaPlaylistLike {
 }
 
 /** An LL-HLS playlist: 2 s segments of ten 0.2 s parts, keyframe every `gopParts` parts. */
-export function llhlsPlaylist(options: { fullSegments: number; partsInProgress: number; gopParts?: number; partHoldBack?: number }): string {
+export function llhlsPlaylist(options: {
+  fullSegments: number;
+  partsInProgress: number;
+  gopParts?: number;
+  partHoldBack?: number;
+}): string {
   const { fullSegments, partsInProgress, gopParts = 10, partHoldBack = 0.6 } = options;
   const lines = [
     "#EXTM3U",

@@ -30,7 +30,9 @@ export function mainConfig(dir: string, accessLog: boolean): string {
     `pid ${temp("nginx.pid")};`,
     "events { worker_connections 4096; }",
     "http {",
-    accessLog ? `  log_format upstream '$request_uri $status $upstream_cache_status';\n  access_log ${temp("access.log")} upstream;` : "  access_log off;",
+    accessLog
+      ? `  log_format upstream '$request_uri $status $upstream_cache_status';\n  access_log ${temp("access.log")} upstream;`
+      : "  access_log off;",
     `  client_body_temp_path ${temp("client_body")};`,
     `  proxy_temp_path ${temp("proxy")};`,
     `  fastcgi_temp_path ${temp("fastcgi")};`,
