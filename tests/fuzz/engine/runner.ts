@@ -68,13 +68,21 @@ export interface RunReport {
   coverage: FileCoverage[];
 }
 
-/** Every module under ingest/src that parses input from the network (viewers' sign-in included) or from ffmpeg, or muxes it, is instrumented. */
+/** Every module under ingest/src that parses input from the network (viewers' sign-in included), from ffmpeg or from a recording's files on disk, or muxes it, is instrumented. */
 const instrumented = (file: string): boolean =>
   file.startsWith("rtmp/") ||
   file.startsWith("mp4/") ||
   file.startsWith("hls/") ||
   file.startsWith("access/") ||
-  ["media/flv-writer.ts", "http/paths.ts", "http/query.ts", "http/live-routes.ts", "keys/stream-name.ts"].includes(file);
+  [
+    "media/flv-writer.ts",
+    "recording/recording-index.ts",
+    "recording/vod-playlist.ts",
+    "http/paths.ts",
+    "http/query.ts",
+    "http/live-routes.ts",
+    "keys/stream-name.ts",
+  ].includes(file);
 
 // The worker and its targets are TypeScript: the worker registers tsx's loader before importing them.
 const workerBootstrap = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
