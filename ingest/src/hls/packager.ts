@@ -163,6 +163,9 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15)
       throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
     this.nextMsn = o.initialMsn;
+    // Init ids share the stream's number space (and its reservations): a later packager of the name, which
+    // starts above every number reserved, never names another init `init-<id>.mp4` again.
+    this.nextInitId = o.initialMsn;
     this.reserveMsn = options.reserveMsn;
     this.log = options.logger?.child({ module: "packager" });
     this.meter = new MediaStatsMeter(o.statsWindowS);
@@ -188,6 +191,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     const info = parseInit(bytes);
     if (info.tracks.length === 0) throw new Mp4FormatError("malformed", "init segment has no audio or video track");
     const id = this.nextInitId++;
+    this.reserveMsn?.(id);
     const stored = { bytes: Buffer.from(bytes), info };
     this.inits.set(id, stored);
     // New codec setup mid-stream means a new timeline, whether or not the caller said so.

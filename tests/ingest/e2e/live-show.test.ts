@@ -117,7 +117,7 @@ describe.sequential("a live show through the real ingest", () => {
     const partTarget = m.partTargetDuration!;
     expect(partTarget).toBeGreaterThanOrEqual(0.25);
     expect(m.serverControl!.partHoldBack).toBeCloseTo(3 * partTarget, 3);
-    const init = (await t.get(`/live/${t.stream}/init-0.mp4`)).body;
+    const init = (await t.get(`/live/${t.stream}/${m.segments[0]!.map!.uri}`)).body;
     const info = parseInit(init);
     const video = info.tracks.find((tr) => tr.kind === "video")!;
 
@@ -174,7 +174,7 @@ describe.sequential("a live show through the real ingest", () => {
   it("serves init + segments that ffprobe reads as H.264 640x360 + AAC", async () => {
     const p = await getPlaylist(t);
     const segments = await Promise.all(p.manifest.segments.map(async (s) => (await t.get(`/live/${t.stream}/${s.uri}`)).body));
-    const init = (await t.get(`/live/${t.stream}/init-0.mp4`)).body;
+    const init = (await t.get(`/live/${t.stream}/${p.manifest.segments[0]!.map!.uri}`)).body;
     const file = path.join(t.dir, "show.mp4");
     await writeFile(file, Buffer.concat([init, ...segments]));
     const probe = await ffprobeJson(["-show_entries", "stream=codec_name,width,height,sample_rate:format=duration", file]);

@@ -53,6 +53,10 @@ describe("stream lifecycle", () => {
     );
     // Above every number used, though the (frozen) clock has not moved: the next reserved range starts there.
     expect(next.manifest.mediaSequence).toBeGreaterThan(lastMsn);
+    // Its init segment has a name of its own too (a cache keeps `init-<id>.mp4` a year; the encoder may have changed).
+    const initOf = (text: string) => /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1];
+    expect(initOf(next.text)).toBeDefined();
+    expect(initOf(next.text)).not.toBe(initOf(ended.text));
     expect(next.manifest.endList).toBeFalsy();
   });
 });
