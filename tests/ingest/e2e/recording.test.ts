@@ -99,7 +99,8 @@ describe("recording a show", () => {
   }, 60_000);
 
   it("a reconnect within the grace period stays one recording, with a discontinuity where the link dropped", async () => {
-    ingest = await startTestIngest(["--grace-s", "4"]);
+    // A grace period well above an ffmpeg start on a loaded machine: the second publish must land within it.
+    ingest = await startTestIngest(["--grace-s", "10"]);
     const t = ingest;
     expect((await publish(t.rtmpUrl(), 4).exited).code).toBe(0);
     expect((await publish(t.rtmpUrl(), 4).exited).code).toBe(0);
