@@ -1,5 +1,6 @@
-// Globals that Discourse's theme compiler injects into every module under javascripts/
-// (declared, never imported), typed after this theme's settings.yml and about.json assets.
+// Hand-written because @discourse/types (tsconfig.theme.json) lacks them: the globals Discourse's theme
+// compiler injects into every module under javascripts/ (declared, never imported), typed after this
+// theme's settings.yml and about.json assets, and the player bundle's window global.
 
 // The player's API (window.LiveShowsPlayer, assets/live-player.js) is declared once, in player/src/types.ts.
 import type { LiveShowsPlayerApi } from "../player/src/types";
