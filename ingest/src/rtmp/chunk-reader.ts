@@ -62,6 +62,7 @@ export class ChunkReader {
   private inChunkRemaining = 0;
   private pendingBytes = 0;
   private failure: ChunkError | null = null;
+  private deliver: ((message: RtmpMessage) => void) | null = null;
 
   constructor(limits: Partial<ChunkReaderLimits> = {}) {
     this.limits = { ...defaultChunkReaderLimits, ...limits };
@@ -77,8 +78,13 @@ export class ChunkReader {
     return this.size;
   }
 
-  push(data: Buffer): ChunkReadResult {
+  /**
+   * Parses `data`. With `deliver`, each message goes to it as soon as it is complete, before the next chunk
+   * header is read (so limits it changes apply to what follows), and `messages` stays empty.
+   */
+  push(data: Buffer, deliver?: (message: RtmpMessage) => void): ChunkReadResult {
     const messages: RtmpMessage[] = [];
+    this.deliver = deliver ?? null;
     if (this.failure) return { messages, error: this.failure };
     const buf = this.leftover.length > 0 ? Buffer.concat([this.leftover, data]) : data;
     let pos = 0;
@@ -253,7 +259,8 @@ export class ChunkReader {
       const target = this.streams.get(payload.readUInt32BE(0));
       if (target) this.drop(target);
     }
-    messages.push(message);
+    if (this.deliver) this.deliver(message);
+    else messages.push(message);
   }
 }
 

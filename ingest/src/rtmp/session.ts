@@ -46,6 +46,11 @@ const LINGER_MS = 2_000;
  * bytes, so an unauthenticated connection cannot make the server hold megabytes of a message it announced.
  */
 const UNAUTHENTICATED_LIMITS = { maxMessageBytes: 64 * 1024, maxPendingBytes: 128 * 1024 };
+/**
+ * Media and metadata a client sends right behind `publish` (clients that pipeline) are held until the key
+ * check and claim end, then delivered in order; a keyframe may be that large. More closes the connection.
+ */
+const PIPELINED_MAX_BYTES = 1024 * 1024;
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -93,6 +98,9 @@ export class RtmpSession {
   private readonly log: Logger;
   private readonly limits: RtmpLimits;
   private state: State = "c0c1";
+  /** Media and data messages that arrived while the publish was being decided (see PIPELINED_MAX_BYTES). */
+  private held: RtmpMessage[] = [];
+  private heldBytes = 0;
   private handshakeParts: Buffer[] = [];
   private handshakeLength = 0;
   private readonly reader: ChunkReader;
@@ -232,12 +240,11 @@ export class RtmpSession {
   }
 
   private onChunks(data: Buffer): void {
-    const { messages, error } = this.reader.push(data);
-    for (const message of messages) {
-      if (this.state === "closed") return;
-      this.onMessage(message);
-    }
-    if (error) this.terminate("protocol violation", { level: "warn", fields: { code: error.code, error: error.message } });
+    // Message by message: a `publish` raises the reader's limits for the media pipelined right behind it.
+    const { error } = this.reader.push(data, (message) => {
+      if (this.state !== "closed") this.onMessage(message);
+    });
+    if (error && this.state !== "closed") this.terminate("protocol violation", { level: "warn", fields: { code: error.code, error: error.message } });
   }
 
   private acknowledge(): void {
@@ -266,9 +273,11 @@ export class RtmpSession {
         return this.onCommand(message);
       case MessageType.dataAmf0:
       case MessageType.dataAmf3:
+        if (this.state === "authenticating") return this.hold(message);
         return this.onDataMessage(message);
       case MessageType.audio:
       case MessageType.video:
+        if (this.state === "authenticating") return this.hold(message);
         return this.onMedia(message);
       default:
         // Set Chunk Size and Abort were applied by the reader; acknowledgements and bandwidth hints need nothing.
@@ -357,6 +366,8 @@ export class RtmpSession {
     if (!key) return this.refusePublish(streamId, "invalid stream key", {});
     const keyFingerprint = fingerprint(key);
     this.state = "authenticating";
+    const pipelinedLimit = Math.min(this.limits.maxMessageBytes, PIPELINED_MAX_BYTES);
+    this.reader.setLimits({ maxMessageBytes: pipelinedLimit, maxPendingBytes: pipelinedLimit + UNAUTHENTICATED_LIMITS.maxPendingBytes });
     let stream: string | null;
     try {
       stream = await this.host.authenticate(key);
@@ -394,7 +405,23 @@ export class RtmpSession {
     this.idleTimer = this.timer(this.limits.idleTimeoutMs, "no media before media timeout");
     this.send(userControlMessage(UserControlEvent.streamBegin, streamId));
     this.send(onStatusMessage(streamId, { level: "status", code: "NetStream.Publish.Start", description: `${stream} is now published` }));
-    this.log.info({ stream, keyFingerprint }, "publish started");
+    this.log.info({ stream, keyFingerprint, ...(this.held.length > 0 ? { pipelinedMessages: this.held.length } : {}) }, "publish started");
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const message of held) {
+      if (this.state !== "publishing") break;
+      this.onMessage(message);
+    }
+  }
+
+  private hold(message: RtmpMessage): void {
+    this.heldBytes += message.payload.length;
+    if (this.heldBytes > PIPELINED_MAX_BYTES) {
+      this.terminate("too much media before the publish was accepted", { level: "warn", fields: { heldBytes: this.heldBytes } });
+      return;
+    }
+    this.held.push(message);
   }
 
   private refusePublish(streamId: number, description: string, fields: Record<string, unknown>): void {

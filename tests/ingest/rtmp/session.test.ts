@@ -112,6 +112,48 @@ describe("RtmpServer with a scripted publisher", () => {
     expect((await status).code).toBe("NetStream.Publish.Start");
   });
 
+  it("holds media pipelined right behind publish until the key check ends, then delivers all of it in order", async () => {
+    let release: (name: string | null) => void = () => undefined;
+    const tags: FlvTag[] = [];
+    const s = await setup({
+      authenticate: () => new Promise((resolve) => (release = resolve)),
+      // Listeners attach as the hub's do: while the claim is decided, before Publish.Start.
+      onPublish: (publish) => {
+        publish.on("tag", (t) => tags.push(t));
+        return "accepted";
+      },
+    });
+    const c = await client(s.port);
+    c.command(["createStream", 2, null]);
+    c.command(["publish", 3, null, KEY, "live"], 1, 8);
+    c.metadata({ width: 1280, height: 720 });
+    c.media("video", 0, avcSequenceHeader());
+    c.media("audio", 0, aacSequenceHeader());
+    // A keyframe larger than an unauthenticated connection's 64 KiB message limit.
+    const bigKeyframe = Buffer.concat([avcKeyframe(), Buffer.alloc(300 * 1024, 7)]);
+    c.media("video", 0, bigKeyframe);
+    c.media("audio", 21, aacFrame());
+    c.media("video", 33, avcInterFrame());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tags).toEqual([]);
+    release("show");
+    const status = await c.waitForCommand((x) => x.name === "onStatus");
+    expect((status.values[3] as Amf0Object).code).toBe("NetStream.Publish.Start");
+    await until(() => tags.length === 6);
+    expect(tags.map((t) => `${t.type}@${t.timestamp}`)).toEqual(["script@0", "video@0", "audio@0", "video@0", "audio@21", "video@33"]);
+    expect(tags[3]!.data.equals(bigKeyframe)).toBe(true);
+  });
+
+  it("closes a connection that pipelines more than 1 MiB before its publish is decided", async () => {
+    const s = await setup({ authenticate: () => new Promise(() => undefined) });
+    const c = await client(s.port);
+    c.command(["createStream", 2, null]);
+    c.command(["publish", 3, null, KEY, "live"], 1, 8);
+    for (let i = 0; i < 5; i++) c.media("video", i * 33, Buffer.concat([avcKeyframe(), Buffer.alloc(300 * 1024)]));
+    await c.closed;
+    expect(s.logs.some((l) => l.includes("too much media before the publish was accepted"))).toBe(true);
+  });
+
   it("strips a ?query from the publish name before authenticating", async () => {
     const s = await setup();
     const c = await client(s.port);
