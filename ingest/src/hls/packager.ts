@@ -1,17 +1,18 @@
-// LL-HLS packager: turns ffmpeg's fMP4 fragments (one fragment = one part) into parts, segments and
+// LL-HLS packager: turns the muxer's fMP4 fragments (one fragment = one part) into parts, segments and
 // playlists held in memory, with blocking-reload waiters for the HTTP layer.
 //
 // Policy (why):
 // - Every fragment is one part. A part whose first video sample is a keyframe is INDEPENDENT and
 //   starts a new segment once the open segment is at least `minSegmentMs` long, so segments follow
-//   the performer's GOP (2 s GOP -> 2 s segments; 0.5 s GOP -> 1 s segments).
+//   the performer's GOP (2 s GOP -> 2 s segments; 0.5 s GOP -> 1 s segments). A segment that did not
+//   start with a keyframe (after a timestamp jump, or a forced cut) ends at the next one.
 // - A segment that would grow past `maxSegmentMs` is cut before the next part even without a
 //   keyframe (that segment is then not independent): bounds TARGETDURATION and memory when OBS is
 //   left on an automatic keyframe interval. Stats warn about it.
-// - PART-TARGET is fixed at the first fragment as partTargetMs + one video frame + one audio frame
-//   (rounded up to the ms): ffmpeg closes a fragment at the first frame at or past -frag_duration
-//   (video overshoots by < 1 frame) and in muxed parts audio can run up to one AAC frame past the
-//   video. A part longer than that raises PART-TARGET (logged); it never decreases.
+// - PART-TARGET is what the muxer produces: it cuts parts on frame boundaries and declares the bound
+//   every part keeps (audio at part edges included), given with each fragment and fixed at the first.
+//   Without a declaration (fMP4 from elsewhere) it is partTargetMs + one video frame + one audio frame.
+//   A part longer than PART-TARGET raises it (logged); it never decreases.
 // - Part and segment durations come from the video track's sample durations (audio only streams:
 //   the audio track), so the parts of a segment add up to exactly its EXTINF.
 // - TARGETDURATION = the longest segment so far (the open one included) rounded to the nearest
@@ -203,19 +204,24 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     return id;
   }
 
-  /** Adds one fragment (moof+mdat) as the next part. */
-  pushFragment(bytes: Buffer): void {
+  /**
+   * Adds one fragment (moof+mdat) as the next part. `partTargetS`: the bound its muxer keeps for every part
+   * (PART-TARGET), taken from the first fragment.
+   */
+  pushFragment(bytes: Buffer, partTargetS?: number): void {
     if (this.isEnded) throw new Error("packager has ended");
     const init = this.currentInit;
     if (!init) throw new Error("fragment before init segment");
     const fragment = parseFragment(bytes, init.info);
     const m = this.measure(fragment, init.info);
-    this.updatePartTarget(m);
+    this.updatePartTarget(m, partTargetS);
 
     let open = this.openSegment();
     if (open && !this.pendingDiscontinuity) {
       const openMs = open.duration * 1000;
-      if (m.independent && openMs + 1 >= this.opts.minSegmentMs) {
+      // A segment that did not start at a keyframe (after a timestamp jump or a forced cut) ends at the next one,
+      // however short: waiting for minSegmentMs would stretch it past the keyframe interval.
+      if (m.independent && (openMs + 1 >= this.opts.minSegmentMs || !open.parts[0]!.independent)) {
         this.closeOpen();
       } else if ((open.duration + m.duration) * 1000 > this.opts.maxSegmentMs + 1 || open.parts.length >= MAX_PARTS_PER_SEGMENT) {
         this.closeOpen();
@@ -443,10 +449,10 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     return { duration, maxTrackS, independent, frameS };
   }
 
-  private updatePartTarget(m: { maxTrackS: number; frameS: number }): void {
+  private updatePartTarget(m: { maxTrackS: number; frameS: number }, declaredS: number | undefined): void {
     const configured = this.opts.partTargetMs / 1000;
     if (this.partTargetS === null) {
-      this.partTargetS = ceilMs(Math.max(m.maxTrackS, configured + Math.min(m.frameS, configured)));
+      this.partTargetS = ceilMs(Math.max(m.maxTrackS, declaredS ?? configured + Math.min(m.frameS, configured)));
       this.log?.info({ partTargetS: this.partTargetS }, "PART-TARGET fixed");
     } else if (m.maxTrackS > this.partTargetS) {
       this.log?.warn({ partTargetS: this.partTargetS, partS: m.maxTrackS }, "part longer than PART-TARGET; raising it");

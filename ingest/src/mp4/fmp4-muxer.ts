@@ -11,7 +11,8 @@
 // - A part waits for the audio that belongs to it (interleaving lag), at most until the next part's
 //   video is complete.
 // - The output timeline only moves forward (see media-timeline.ts): a timestamp jump on the video
-//   track (or on audio in an audio-only stream) closes the part and yields a discontinuity.
+//   track (or on audio in an audio-only stream) is re-based away, and a discontinuity goes before the
+//   next part that starts with a keyframe (so every segment still starts with one and decodes alone).
 // - A new codec configuration applies at the next video keyframe (audio-only: at once): the open
 //   part closes, a new init segment follows (the packager starts a discontinuity with it).
 // - The stream starts at the first video keyframe when a video configuration is known; audio
@@ -117,6 +118,8 @@ export class Fmp4Muxer {
   private sequence = 1;
   private partTarget: { s: number; videoTicks: number; audioFrames: number } | null = null;
   private outputs: MuxerOutput[] = [];
+  /** A timestamp jump (ms) whose discontinuity goes before the next part that starts with a keyframe. */
+  private pendingJumpMs: number | null = null;
 
   constructor(options: Fmp4MuxerOptions) {
     this.partMs = options.partMs;
@@ -216,15 +219,11 @@ export class Fmp4Muxer {
       const start = this.openVideo[0]!.ticks;
       const cut =
         frame.keyframe ||
-        placement.kind === "jump" ||
         t - start >= (this.partMs * VIDEO_TIMESCALE) / 1000 - this.nominalVideo() / 2 ||
         (this.partTarget !== null && t - start > this.partTarget.videoTicks);
       if (cut) this.closeVideoPart(t);
     }
-    if (placement.kind === "jump") {
-      this.emitClosed(true);
-      this.outputs.push({ kind: "discontinuity", reason: "timestamp-jump", jumpMs: placement.jumpMs });
-    }
+    if (placement.kind === "jump") this.pendingJumpMs = placement.jumpMs;
     if (configChange) {
       this.emitClosed(true);
       const audioChanged = this.nextAudio !== null;
@@ -291,7 +290,7 @@ export class Fmp4Muxer {
     if (placement.kind === "overlap") return;
     if (placement.kind === "jump" && !this.video) {
       this.emitAudioParts(true);
-      this.outputs.push({ kind: "discontinuity", reason: "timestamp-jump", jumpMs: placement.jumpMs });
+      this.pendingJumpMs = placement.jumpMs;
     }
     this.audioQueue.push({ ticks: placement.ticks, data: frame.data, gapBefore: placement.kind !== "continuous" });
     if (this.audioQueue.length > this.maxHeld) this.audioQueue.shift();
@@ -438,6 +437,10 @@ export class Fmp4Muxer {
   }
 
   private emitPart(tracks: Parameters<typeof writeFragment>[1], durationS: number, maxTrackS: number, independent: boolean): void {
+    if (this.pendingJumpMs !== null && independent) {
+      this.outputs.push({ kind: "discontinuity", reason: "timestamp-jump", jumpMs: this.pendingJumpMs });
+      this.pendingJumpMs = null;
+    }
     this.outputs.push({
       kind: "part",
       bytes: writeFragment(this.sequence++, tracks),
