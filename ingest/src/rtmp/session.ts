@@ -384,7 +384,11 @@ export class RtmpSession {
       stream,
       remoteAddress: this.remoteAddress,
       keyFingerprint,
-      closeConnection: (reason) => this.terminate(reason, { level: "info", graceful: true }),
+      closeConnection: (reason) => {
+        // The hub ends a publish it cannot serve (or a takeover): the client's log says why.
+        this.send(onStatusMessage(streamId, { level: "error", code: "NetStream.Failed", description: reason }));
+        this.terminate(reason, { level: "info", graceful: true });
+      },
     });
     const verdict = await this.host.claim(publish, () => this.state === "authenticating");
     if (this.state !== "authenticating" || verdict === "withdrawn") {
