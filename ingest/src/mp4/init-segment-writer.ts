@@ -16,17 +16,16 @@ export interface InitTracks {
 const MATRIX = Buffer.concat([u32(0x0001_0000), u32(0), u32(0), u32(0), u32(0x0001_0000), u32(0), u32(0), u32(0), u32(0x4000_0000)]);
 const LANGUAGE_UND = 0x55c4;
 
-/** An MPEG-4 descriptor (ISO 14496-1 8.3.3): tag, size in 7-bit groups, body. */
+/**
+ * An MPEG-4 descriptor (ISO 14496-1 8.3.3): tag, size, body. The size always takes 4 bytes (0x80 0x80 0x80 n),
+ * as ffmpeg writes it: mux.js (in VHS) reads esds at fixed offsets and, with 1-byte sizes, takes the stream
+ * type for the audio object type (AAC-LC announced as mp4a.40.5).
+ */
 function descriptor(tag: number, ...body: Buffer[]): Buffer {
   const payload = Buffer.concat(body);
-  const size: number[] = [];
-  let n = payload.length;
-  do {
-    size.unshift(n & 0x7f);
-    n >>>= 7;
-  } while (n > 0);
-  for (let i = 0; i < size.length - 1; i++) size[i]! |= 0x80;
-  return Buffer.concat([u8(tag), Buffer.from(size), payload]);
+  if (payload.length >= 1 << 28) throw new RangeError(`descriptor of ${payload.length} bytes`);
+  const n = payload.length;
+  return Buffer.concat([u8(tag), Buffer.of(0x80 | ((n >> 21) & 0x7f), 0x80 | ((n >> 14) & 0x7f), 0x80 | ((n >> 7) & 0x7f), n & 0x7f), payload]);
 }
 
 function esds(trackId: number, asc: Buffer): Buffer {
