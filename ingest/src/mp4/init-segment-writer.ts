@@ -25,7 +25,11 @@ function descriptor(tag: number, ...body: Buffer[]): Buffer {
   const payload = Buffer.concat(body);
   if (payload.length >= 1 << 28) throw new RangeError(`descriptor of ${payload.length} bytes`);
   const n = payload.length;
-  return Buffer.concat([u8(tag), Buffer.of(0x80 | ((n >> 21) & 0x7f), 0x80 | ((n >> 14) & 0x7f), 0x80 | ((n >> 7) & 0x7f), n & 0x7f), payload]);
+  return Buffer.concat([
+    u8(tag),
+    Buffer.of(0x80 | ((n >> 21) & 0x7f), 0x80 | ((n >> 14) & 0x7f), 0x80 | ((n >> 7) & 0x7f), n & 0x7f),
+    payload,
+  ]);
 }
 
 function esds(trackId: number, asc: Buffer): Buffer {

@@ -244,7 +244,8 @@ export class RtmpSession {
     const { error } = this.reader.push(data, (message) => {
       if (this.state !== "closed") this.onMessage(message);
     });
-    if (error && this.state !== "closed") this.terminate("protocol violation", { level: "warn", fields: { code: error.code, error: error.message } });
+    if (error && this.state !== "closed")
+      this.terminate("protocol violation", { level: "warn", fields: { code: error.code, error: error.message } });
   }
 
   private acknowledge(): void {

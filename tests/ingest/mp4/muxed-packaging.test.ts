@@ -22,7 +22,13 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 function shifted(events: MediaEvent[], from: number, byMs: number): MediaEvent[] {
-  return events.map((e, i) => (i < from || (e.kind !== "video" && e.kind !== "audio") ? e : e.kind === "video" ? { ...e, dts: e.dts + byMs, pts: e.pts + byMs } : { ...e, dts: e.dts + byMs }));
+  return events.map((e, i) =>
+    i < from || (e.kind !== "video" && e.kind !== "audio")
+      ? e
+      : e.kind === "video"
+        ? { ...e, dts: e.dts + byMs, pts: e.pts + byMs }
+        : { ...e, dts: e.dts + byMs },
+  );
 }
 
 function packageEvents(events: MediaEvent[]): LlHlsPackager {
@@ -58,21 +64,26 @@ describe("muxer -> packager", () => {
   it.each([
     ["forward by an hour", 3_600_000],
     ["backward by 5 s", -5_000],
-  ])("a timestamp jump (%s): one EXT-X-DISCONTINUITY, TARGETDURATION/PART-TARGET/PART-HOLD-BACK unchanged, every segment decodes", async (name, jump) => {
-    const at = av.findIndex((e) => e.kind === "video" && e.dts > 3100);
-    const packager = packageEvents(shifted(av, at, jump));
-    const t = timing(packager);
-    expect(t.text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
-    expect([t.targetDuration, t.partTarget]).toEqual([2, 0.214]);
-    expect(t.holdBack).toBeCloseTo(0.642, 3);
-    for (const s of t.manifest.segments) expect(s.duration).toBeLessThanOrEqual(t.targetDuration + 0.5);
-    for (const p of t.parts) expect(p.duration).toBeLessThanOrEqual(t.partTarget);
-    const init = packager.getInit(0)!;
-    for (const s of t.manifest.segments) {
-      const msn = Number(/seg-(\d+)/.exec(s.uri)![1]);
-      expect(await ffmpegDecodeErrors(dir, `${name.replace(/ /g, "-")}-${msn}.mp4`, Buffer.concat([init, packager.getSegment(msn)!]))).toBe("");
-    }
-  });
+  ])(
+    "a timestamp jump (%s): one EXT-X-DISCONTINUITY, TARGETDURATION/PART-TARGET/PART-HOLD-BACK unchanged, every segment decodes",
+    async (name, jump) => {
+      const at = av.findIndex((e) => e.kind === "video" && e.dts > 3100);
+      const packager = packageEvents(shifted(av, at, jump));
+      const t = timing(packager);
+      expect(t.text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
+      expect([t.targetDuration, t.partTarget]).toEqual([2, 0.214]);
+      expect(t.holdBack).toBeCloseTo(0.642, 3);
+      for (const s of t.manifest.segments) expect(s.duration).toBeLessThanOrEqual(t.targetDuration + 0.5);
+      for (const p of t.parts) expect(p.duration).toBeLessThanOrEqual(t.partTarget);
+      const init = packager.getInit(0)!;
+      for (const s of t.manifest.segments) {
+        const msn = Number(/seg-(\d+)/.exec(s.uri)![1]);
+        expect(
+          await ffmpegDecodeErrors(dir, `${name.replace(/ /g, "-")}-${msn}.mp4`, Buffer.concat([init, packager.getSegment(msn)!])),
+        ).toBe("");
+      }
+    },
+  );
 
   it("a new sequence header mid-stream: a new EXT-X-MAP with EXT-X-DISCONTINUITY at the keyframe, each segment decodes with its init", async () => {
     const end = Math.max(...av.map((e) => ("dts" in e ? e.dts : 0))) + 40;
@@ -86,7 +97,9 @@ describe("muxer -> packager", () => {
     for (const s of t.manifest.segments) {
       const msn = Number(/seg-(\d+)/.exec(s.uri)![1]);
       const initId = Number(/init-(\d+)/.exec(s.map!.uri)![1]);
-      expect(await ffmpegDecodeErrors(dir, `change-${msn}.mp4`, Buffer.concat([packager.getInit(initId)!, packager.getSegment(msn)!]))).toBe("");
+      expect(
+        await ffmpegDecodeErrors(dir, `change-${msn}.mp4`, Buffer.concat([packager.getInit(initId)!, packager.getSegment(msn)!])),
+      ).toBe("");
     }
   });
 });
