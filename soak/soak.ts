@@ -234,7 +234,7 @@ try {
   console.log(
     `soak: ${flags.duration} (${durationS} s), warm-up ${warmupS} s, a sample every ${sampleEveryS} s, ${viewerCount} viewers, ingest pid ${ingest.pid}, unit environment ${JSON.stringify(unitEnv)}`,
   );
-  console.log("     t  rss MiB  heap MiB  ext MiB  handles  fds  ffmpeg  conns  parts");
+  console.log("     t  rss MiB  heap MiB  ext MiB  handles  fds  ffmpeg  conns  parts  progress");
   while (elapsedS() < durationS) {
     if (ingest.exitCode !== null) throw new Error(`the ingest exited during the soak:\n${ingestLog.join("\n")}`);
     const metrics = (await httpRequest(`${base}/metrics`, { timeoutMs: 10_000 })).body.toString();
@@ -262,7 +262,8 @@ try {
     console.log(
       `${String(sample.t).padStart(6)}  ${String(mib(sample.rssBytes)).padStart(7)}  ${String(mib(sample.heapUsedBytes)).padStart(8)}  ${String(mib(sample.externalBytes)).padStart(7)}  ` +
         `${String(sample.activeHandles).padStart(7)}  ${String(sample.openFiles).padStart(3)}  ${String(sample.ffmpegChildren).padStart(6)}  ` +
-        `${String(sample.httpConnections).padStart(5)}  ${sample.viewerParts}`,
+        `${String(sample.httpConnections).padStart(5)}  ${String(sample.viewerParts).padStart(5)}  ` +
+        `${Math.floor((100 * sample.t) / durationS)} %, ${Math.max(0, durationS - sample.t)} s left`,
     );
     await sleep(Math.max(0, sampleEveryS * 1000 - ((performance.now() - started) % (sampleEveryS * 1000))));
   }

@@ -117,6 +117,8 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
   const hit = new Uint8Array(tree.counters);
   for (const [i, target] of options.targets.entries()) {
     if (!targetModules[target]) throw new Error(`unknown fuzz target "${target}" (known: ${Object.keys(targetModules).join(", ")})`);
+    // Progress: a whole run takes minutes (secondsPerTarget for each target).
+    log(`[${i + 1}/${options.targets.length}] ${target}…`);
     reports.push(await runTarget(target, options, tree, options.seed + i, hit, log));
   }
   const findings = reports.flatMap((r) => r.findings);
