@@ -2,16 +2,15 @@
 // provider, as Discourse is) on the same site as the real ingest, served with Discourse's CSP. The player
 // says who may watch, its "Log in" link goes through the forum and back to the same topic, and there the
 // show starts by itself; a member of another group is told which group the show is for.
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAccessMode } from "../../ingest/src/access/access-mode.js";
 import { KeyStore } from "../../ingest/src/keys/index.js";
 import { TestDiscourseProvider } from "../ingest/access/discourse-provider.js";
-import { killPublishers, publish, startTestIngest, until, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
-import { freePort } from "../proxy/support/shipped.js";
+import { startSignInIngest } from "../ingest/access/sign-in-ingest.js";
+import { killPublishers, publish, until, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
 import { describeWithChromium, launchChromium } from "./support/chromium.js";
 import { BUNDLE_PATH, CSP_VARIANTS, NONCE, pageHtml } from "./support/page-server.js";
 import { PlayerPage } from "./support/player-page.js";
@@ -56,25 +55,7 @@ describeWithChromium("members-only show in Chromium: sign-in through the forum, 
       },
     });
     await forum.start();
-    secretDir = await mkdtemp(path.join(tmpdir(), "e2e-secret-"));
-    const secretFile = path.join(secretDir, "secret");
-    await writeFile(secretFile, SECRET);
-    await chmod(secretFile, 0o600);
-    const port = await freePort();
-    ingestUrl = `http://127.0.0.1:${port}`;
-    // The forum and the ingest share the host (different ports): one site, so the cookie travels.
-    t = await startTestIngest([
-      "--http-port",
-      String(port),
-      "--public-url",
-      ingestUrl,
-      "--discourse-url",
-      forum.url,
-      "--discourse-connect-secret-file",
-      secretFile,
-      "--allow-origin",
-      forum.url,
-    ]);
+    ({ ingest: t, url: ingestUrl, secretDir } = await startSignInIngest(forum.url, SECRET));
     await setAccess("members");
     publisher = publish(t.rtmpUrl(), 120);
     await until("live", async () => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text).live === true, 30_000, 200);

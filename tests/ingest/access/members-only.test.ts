@@ -1,17 +1,16 @@
 // Members-only streams on the real ingest, signing in through a test forum that implements the provider
 // side of DiscourseConnect: every protected resource kind, forged/expired/tampered sessions, groups, a
 // mode change at run time, open-redirect and replay attempts, and the secret kept out of logs and responses.
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAccessMode } from "../../../ingest/src/access/access-mode.js";
 import { sessionKey, signSession } from "../../../ingest/src/access/session-cookie.js";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
-import { killPublishers, parsePlaylist, publish, startTestIngest, until, type Publisher, type TestIngest } from "../e2e/support.js";
+import { killPublishers, parsePlaylist, publish, until, type Publisher, type TestIngest } from "../e2e/support.js";
 import { get, type Reply } from "../http/http-client.js";
 import { TestDiscourseProvider } from "./discourse-provider.js";
+import { startSignInIngest } from "./sign-in-ingest.js";
 import { TestBrowser } from "./test-browser.js";
 
 const SECRET = "test-connect-secret-7f3a9c1e5b";
@@ -21,17 +20,6 @@ let publisher: Publisher;
 let secretDir: string;
 let ingestUrl: string;
 const replies: Reply[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function setAccess(mode: string): Promise<void> {
   await new KeyStore({ file: path.join(t.dir, "keys.json") }).setAccess(t.stream, parseAccessMode(mode)!);
@@ -88,24 +76,7 @@ beforeAll(async () => {
     other: (_req, res) => void res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><title>topic</title>"),
   });
   await forum.start();
-  secretDir = await mkdtemp(path.join(tmpdir(), "connect-secret-"));
-  const secretFile = path.join(secretDir, "secret");
-  await writeFile(secretFile, `${SECRET}\n`);
-  await chmod(secretFile, 0o600);
-  const port = await freePort();
-  ingestUrl = `http://127.0.0.1:${port}`;
-  t = await startTestIngest([
-    "--http-port",
-    String(port),
-    "--public-url",
-    ingestUrl,
-    "--discourse-url",
-    forum.url,
-    "--discourse-connect-secret-file",
-    secretFile,
-    "--allow-origin",
-    forum.url,
-  ]);
+  ({ ingest: t, url: ingestUrl, secretDir } = await startSignInIngest(forum.url, `${SECRET}\n`));
   publisher = publish(t.rtmpUrl(), 90);
   const text = await until(
     "a playlist with a complete segment",
