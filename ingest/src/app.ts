@@ -1,4 +1,5 @@
-// Composition root: KeyStore -> RtmpServer -> StreamRegistry (ffmpeg + packager per stream) -> HttpServer.
+// Composition root: KeyStore -> RtmpServer -> StreamRegistry (muxer + packager per stream) -> HttpServer.
+// No ffmpeg is needed to serve live streams; recordings' MP4 export resolves it when asked.
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
@@ -16,7 +17,6 @@ import { ViewerCounter } from "./http/viewer-counter.js";
 import { KeyStore, RevocationWatch } from "./keys/index.js";
 import type { Logger } from "./logger.js";
 import { killAllChildren } from "./media/child-registry.js";
-import { resolveFfmpeg, type ResolvedBinary } from "./media/ffmpeg-path.js";
 import type { RtmpLimits } from "./rtmp/limits.js";
 import { Recorder, type RecorderOptions } from "./recording/recorder.js";
 import { recordStreams } from "./recording/record-streams.js";
@@ -28,7 +28,7 @@ import { MsnReservations } from "./streams/msn-reservations.js";
 import { StreamRegistry, type StreamRegistryOptions } from "./streams/registry.js";
 
 export interface RunningIngest {
-  /** Graceful stop (idempotent): RTMP first, then ffmpeg and ENDLIST for every stream, then HTTP. */
+  /** Graceful stop (idempotent): every stream's last part and ENDLIST, RTMP sessions, then HTTP. */
   close(): Promise<void>;
   rtmpPort: number;
   httpPort: number;
@@ -36,7 +36,6 @@ export interface RunningIngest {
   rtmpAddress: AddressInfo;
   httpAddress: AddressInfo;
   registry: StreamRegistry;
-  ffmpeg: ResolvedBinary;
   metricsRegistry: Registry;
   /** Absent when recording is off for the whole ingest (--recordings off). */
   recorder: Recorder | undefined;
@@ -45,7 +44,7 @@ export interface RunningIngest {
 
 /** For tests and embedding: knobs the CLI does not expose. */
 export interface IngestOverrides {
-  registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "maxQueuedBytes" | "restart" | "packager" | "clock">>;
+  registry?: Partial<Pick<StreamRegistryOptions, "endedRetainS" | "packager" | "clock">>;
   http?: { firstPartWaitMs?: number; timeouts?: Partial<HttpTimeouts> };
   recorder?: Partial<Pick<RecorderOptions, "freeSpace" | "sweepEveryMs" | "clock">>;
 }
@@ -57,9 +56,8 @@ export function recordingsRoot(config: Config): string {
   return path.join(config.dataDir, "recordings");
 }
 
-// Shutdown budget (main.ts allows 5 s in all): RTMP sessions, then ffmpeg flushes, then HTTP.
+// Shutdown budget (main.ts allows 5 s in all): RTMP sessions, recordings' ffmpeg exports, then HTTP.
 const RTMP_CLOSE_MS = 1_000;
-const FFMPEG_STOP_MS = 1_500;
 const HTTP_CLOSE_GRACE_MS = 1_500;
 
 /** The config's RTMP options, one timeout per phase of a connection (handshake, publish setup, media), by the same names. */
@@ -86,8 +84,6 @@ export async function startIngest(config: Config, logger: Logger, overrides: Ing
 }
 
 async function startLocked(config: Config, logger: Logger, overrides: IngestOverrides, dataDirLock: HeldLock): Promise<RunningIngest> {
-  const ffmpeg = await resolveFfmpeg();
-  logger.info({ ffmpeg: ffmpeg.path, source: ffmpeg.source, version: ffmpeg.version }, "ffmpeg found");
   const keys = new KeyStore({ file: config.keys, logger: logger.child({ component: "keys" }) });
   // Unreadable or malformed: refuse to start (KeysFileError names the file and the problem).
   await keys.check();
@@ -116,7 +112,6 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
   const registry = new StreamRegistry({
     ...overrides.registry,
     msnReservations,
-    ffmpegPath: ffmpeg.path,
     partMs: config.partMs,
     windowSegments: config.windowSegments,
     graceS: config.graceS,
@@ -171,15 +166,14 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     (closing ??= (async () => {
       logger.info("ingest closing");
       await revocations.close();
-      // Publishes close first (the registry refuses new ones from here on), so no new ffmpeg starts.
-      const registryClosed = registry.close(FFMPEG_STOP_MS);
+      // The registry refuses new publishes from here on, lets go of every publisher (each stream's last part
+      // goes out) and ends every playlist: held viewers get their answer before HTTP closes.
+      await registry.close();
       await rtmp.close(RTMP_CLOSE_MS);
-      // Every playlist has ENDLIST once this resolves: held viewers get their answer before HTTP closes.
-      await registryClosed;
       // Every show's last segment is in: each recording in progress gets its end.
       await recorder?.close();
       const killed = killAllChildren();
-      if (killed > 0) logger.warn({ killed }, "killed ffmpeg processes that did not exit in time");
+      if (killed > 0) logger.warn({ killed }, "killed ffmpeg exports that did not exit in time");
       await http.close();
       await dataDirLock.release();
       accessTable.close();
@@ -204,7 +198,6 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     rtmpAddress: rtmp.address!,
     httpAddress: http.address!,
     registry,
-    ffmpeg,
     metricsRegistry,
     recorder,
     recordings,

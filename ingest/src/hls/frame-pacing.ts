@@ -49,7 +49,7 @@ export class FramePacingMeter {
     this.dropped = null;
   }
 
-  /** Timestamps restart (reconnect, new remuxer): a jump there is not a dropped frame. */
+  /** Timestamps restart (reconnect, timestamp jump): a jump there is not a dropped frame. */
   reset(): void {
     this.started = false;
     this.durations = [];

@@ -24,7 +24,16 @@ interface AudioStats {
 
 /** `code` is stable (a UI can translate it); `message` is English, for logs and the preview page. */
 export interface MediaWarning {
-  code: "keyframe-interval-long" | "segments-cut-without-keyframe" | "no-video" | "no-audio" | PacingWarning["code"];
+  code:
+    | "keyframe-interval-long"
+    | "segments-cut-without-keyframe"
+    | "no-video"
+    | "no-audio"
+    /** The stream's publish was refused: a codec configuration that does not parse or that browsers cannot play. */
+    | "codec-refused"
+    /** The publisher sends media faster than real time. */
+    | "faster-than-real-time"
+    | PacingWarning["code"];
   message: string;
 }
 
@@ -94,7 +103,7 @@ export class MediaStatsMeter {
     this.audio = init.tracks.find((t) => t.kind === "audio");
   }
 
-  /** Timestamps restart (reconnect, new ffmpeg): keyframe intervals do not span the break. */
+  /** Timestamps restart (reconnect, timestamp jump): keyframe intervals do not span the break. */
   discontinuity(): void {
     this.keyframes = [];
     this.pacing.reset();

@@ -31,7 +31,7 @@ export interface SegmentClosed {
   parts: number;
   initId: number;
   init: Buffer;
-  /** Follows an EXT-X-DISCONTINUITY (a reconnect, a remuxer restart, a new codec setup). */
+  /** Follows an EXT-X-DISCONTINUITY (a reconnect, a timestamp jump, a new codec setup). */
   discontinuity: boolean;
   /** Wall clock (epoch ms) of the segment's first frame (EXT-X-PROGRAM-DATE-TIME). */
   programDateTime: number;

@@ -30,7 +30,7 @@ import { type MediaPlaylistModel, type PlaylistSegment, renderMediaPlaylist } fr
 import { type ResourceName, initName, partName, segmentName } from "./resource-names.js";
 
 export interface LlHlsPackagerOptions {
-  /** Part duration target in ms (the remuxer's partMs). */
+  /** Part duration target in ms (the registry's partMs; each part may declare its own PART-TARGET). */
   partTargetMs: number;
   /** Complete segments listed in the playlist (config --window-segments). */
   windowSegments: number;
@@ -257,7 +257,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     }
   }
 
-  /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, ffmpeg restart). */
+  /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, timestamp jump). */
   markDiscontinuity(): void {
     if (this.isEnded) return;
     if (this.hasSegments) this.pendingDiscontinuity = true;
@@ -527,7 +527,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     }
   }
 
-  /** A subscriber's bug must not break packaging (or the remuxer feeding it): logged, then ignored. */
+  /** A subscriber's bug must not break packaging (or the muxer feeding it): logged, then ignored. */
   private announce<K extends keyof PackagerEvents>(event: K, ...args: PackagerEvents[K]): void {
     for (const listener of this.listeners(event)) {
       try {

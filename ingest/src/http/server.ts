@@ -133,7 +133,7 @@ export class HttpServer {
       metrics: this.metrics,
       allowOrigin: options.allowOrigin,
       logger: this.logger,
-      // Not a flag: covers a publisher's first part (ffmpeg probes about a second) with room for a slow start.
+      // Not a flag: covers a publisher's first part (its first keyframe may be a keyframe interval away) with room for a slow start.
       firstPartWaitMs: options.firstPartWaitMs ?? 6_000,
       // {"id": "<64 chars>"} is 75 bytes; more is not a heartbeat.
       maxHeartbeatBytes: 256,

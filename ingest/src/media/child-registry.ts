@@ -1,9 +1,8 @@
 // Registry of the child processes the ingest spawned, so shutdown can reach every one of them.
 //
-// Composition root: on SIGTERM/SIGINT first close servers and call `end()` on each remuxer (clean
-// exit), then call `killAllChildren()` for whatever is left, then exit. A last-resort `exit` hook
-// kills survivors when Node exits without that. If Node itself is SIGKILLed, ffmpeg sees EOF on its
-// stdin pipe and exits on its own, so no ffmpeg outlives the ingest.
+// The live path spawns none; recordings' MP4 export runs ffmpeg. Composition root: on SIGTERM/SIGINT
+// first close servers and let exports finish, then call `killAllChildren()` for whatever is left, then
+// exit. A last-resort `exit` hook kills survivors when Node exits without that.
 import type { ChildProcess } from "node:child_process";
 
 const live = new Set<ChildProcess>();

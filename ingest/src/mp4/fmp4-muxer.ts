@@ -116,7 +116,7 @@ export class Fmp4Muxer {
   private audioQueue: PlacedAudio[] = [];
   private recentDeltas: number[] = [];
   private sequence = 1;
-  private partTarget: { s: number; videoTicks: number; audioFrames: number } | null = null;
+  private partTarget: { s: number; frames: number; videoTicks: number; audioFrames: number } | null = null;
   private outputs: MuxerOutput[] = [];
   /** A timestamp jump (ms) whose discontinuity goes before the next part that starts with a keyframe. */
   private pendingJumpMs: number | null = null;
@@ -219,7 +219,7 @@ export class Fmp4Muxer {
       const start = this.openVideo[0]!.ticks;
       const cut =
         frame.keyframe ||
-        t - start >= (this.partMs * VIDEO_TIMESCALE) / 1000 - this.nominalVideo() / 2 ||
+        t - start >= ((this.partTarget?.frames ?? this.framesPerPart(this.nominalVideo())) - 0.5) * this.nominalVideo() ||
         (this.partTarget !== null && t - start > this.partTarget.videoTicks);
       if (cut) this.closeVideoPart(t);
     }
@@ -335,22 +335,30 @@ export class Fmp4Muxer {
     return this.recentDeltas.reduce((a, b) => a + b, 0) / this.recentDeltas.length;
   }
 
+  /**
+   * Whole frames of `frameTicks` nearest `partMs` (at least one; within 5 % of a tie it rounds down: 250 ms at 30 fps is 7).
+   * Fixed with PART-TARGET, and cut half a frame before n frames: whole-ms timestamp jitter (33/34 ms) and
+   * the drifting estimate of the frame rate must not add an n+1th frame.
+   */
+  private framesPerPart(frameTicks: number): number {
+    return Math.max(1, Math.ceil((this.partMs * VIDEO_TIMESCALE) / 1000 / frameTicks - 0.55));
+  }
+
   /** `openSpanTicks`: from the first to the last frame of the part being closed (it must fit). */
   private fixPartTarget(openSpanTicks = 0): void {
     if (this.partTarget) return;
     const audioS = this.audio ? 1024 / this.audio.sampleRate : 0;
     if (this.video) {
       const f = this.nominalVideo();
-      const partTicks = (this.partMs * VIDEO_TIMESCALE) / 1000;
-      const n = Math.max(1, Math.ceil((partTicks - f / 2) / f));
+      const n = this.framesPerPart(f);
       // Slack of 2 ms: timestamps are whole ms at both ends, and f is an estimate.
       const videoTicks = Math.max(Math.round(n * f), openSpanTicks + 1) + (2 * VIDEO_TIMESCALE) / 1000;
       const videoS = videoTicks / VIDEO_TIMESCALE;
       const audioFrames = audioS > 0 ? Math.ceil(videoS / audioS) : 0;
-      this.partTarget = { s: ceilMs(Math.max(videoS, audioFrames * audioS)), videoTicks, audioFrames };
+      this.partTarget = { s: ceilMs(Math.max(videoS, audioFrames * audioS)), frames: n, videoTicks, audioFrames };
     } else {
       const frames = Math.max(1, Math.round(this.partMs / 1000 / audioS));
-      this.partTarget = { s: ceilMs(frames * audioS), videoTicks: 0, audioFrames: frames };
+      this.partTarget = { s: ceilMs(frames * audioS), frames: 0, videoTicks: 0, audioFrames: frames };
     }
   }
 

@@ -1,11 +1,22 @@
-// One public stream: a single LL-HLS packager for its whole life, fed by one publish at a time.
-// Reconnects (within the grace period) and ffmpeg restarts continue the same playlist after an
-// EXT-X-DISCONTINUITY; msn keeps counting, so a player never waits for a number that restarts.
+// One public stream: a single LL-HLS packager for its whole life, fed by one publish at a time, muxed
+// in-process (streams/publish-muxer.ts). Reconnects (within the grace period) and timestamp jumps continue
+// the same playlist after an EXT-X-DISCONTINUITY; msn keeps counting, so a player never waits for a number
+// that restarts, and decode times continue where the previous publish left off.
 import type { Logger } from "pino";
+import type { MediaWarning } from "../hls/media-stats.js";
 import { LlHlsPackager, type LlHlsPackagerOptions } from "../hls/packager.js";
-import type { BlockingClass, LiveStreamView, PartPosition, StreamState, StreamStatusCore, WaitOutcome } from "./stream-view.js";
+import type { CodecConfigError } from "../mp4/codec-config-error.js";
+import type { MediaEvent } from "./media.js";
 import type { PublishSource } from "./publish-source.js";
-import { RemuxSupervisor, type DropReason, type RemuxSupervisorOptions, type RestartReason } from "./remux-supervisor.js";
+import { PublishMuxer } from "./publish-muxer.js";
+import type {
+  BlockingClass,
+  LiveStreamView,
+  PartPosition,
+  StreamState,
+  StreamStatusCore,
+  WaitOutcome,
+} from "./stream-view.js";
 
 /** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
 export const SOURCE_RENDITION = "source";
@@ -13,8 +24,10 @@ export const SOURCE_RENDITION = "source";
 interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
   publish(stream: LiveStream, reconnect: boolean): void;
-  restart(stream: LiveStream, reason: RestartReason): void;
-  dropped(stream: LiveStream, reason: DropReason, frames: number): void;
+  /** The publisher's timestamps jumped (a discontinuity in the playlist). */
+  discontinuity(stream: LiveStream): void;
+  /** A publish was refused for its codec configuration. */
+  refused(stream: LiveStream, error: CodecConfigError): void;
   /** The stream reached ENDLIST (or left without ever producing media). */
   ended(stream: LiveStream): void;
 }
@@ -22,11 +35,11 @@ interface LiveStreamEvents {
 interface LiveStreamOptions {
   name: string;
   packager: LlHlsPackagerOptions;
+  /** Part duration aimed at, ms (the muxer cuts parts on frame boundaries near it). */
+  partMs: number;
   /** Seconds without a publisher before the playlist ends. */
   graceS: number;
   logger: Logger;
-  /** Everything a RemuxSupervisor needs except the publish, the sink and the logger. */
-  remux: Omit<RemuxSupervisorOptions, "publish" | "sink" | "logger">;
   events: LiveStreamEvents;
   clock?: () => number;
 }
@@ -41,13 +54,18 @@ export class LiveStream implements LiveStreamView {
   private readonly packager: LlHlsPackager;
   private readonly log: Logger;
   private publish: PublishSource | null = null;
-  private supervisor: RemuxSupervisor | null = null;
+  private muxer: PublishMuxer | null = null;
+  private onMedia: ((event: MediaEvent) => void) | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   /** Parts from the current publish (0: attached but nothing yet). */
   private partsThisPublish = 0;
   private everHadMedia = false;
   private publishStartedAt: number | null = null;
   private isEnded = false;
+  /** Output decode time (ms) reached so far: the next publish continues from there. */
+  private timelineMs = 0;
+  /** Why the latest publish was refused, shown in the status until a publish produces media. */
+  private refusal: MediaWarning | null = null;
   private readonly clock: () => number;
 
   constructor(private readonly options: LiveStreamOptions) {
@@ -59,19 +77,14 @@ export class LiveStream implements LiveStreamView {
   }
 
   /**
-   * offline: a publisher is attached but no media came yet (first publish); live: media flowing;
-   * reconnecting: the publisher left (or reconnected and has no media yet) within the grace period;
-   * ended: ENDLIST.
+   * offline: a publisher is attached but no media came yet (first publish), or the only publish was
+   * refused; live: media flowing; reconnecting: the publisher left (or reconnected and has no media yet)
+   * within the grace period; ended: ENDLIST.
    */
   get state(): StreamState {
-    if (this.isEnded) return "ended";
+    if (this.isEnded) return this.everHadMedia ? "ended" : "offline";
     if (this.publish && this.partsThisPublish > 0) return "live";
     return this.everHadMedia ? "reconnecting" : "offline";
-  }
-
-  /** The PID of the current ffmpeg (tests kill it to simulate a crash). */
-  get remuxerPid(): number | undefined {
-    return this.supervisor?.pid;
   }
 
   get hasPublisher(): boolean {
@@ -83,12 +96,16 @@ export class LiveStream implements LiveStreamView {
     return this.everHadMedia;
   }
 
+  /** The latest publish was refused (its codec configuration): the status keeps saying why. */
+  get refused(): boolean {
+    return this.refusal !== null;
+  }
+
   /** Takes over media from `publish`; any previous publish of this stream is let go first. */
   attach(publish: PublishSource): void {
     if (this.isEnded) throw new Error(`stream ${this.name} has ended`);
-    // Normally the registry's claim closes the old publish first; if its close is still pending, let it go
-    // here (its ffmpeg is stopped, its late output ignored) without ending the stream.
-    if (this.publish) void this.release(this.publish, "replaced by a new publish");
+    // Normally the registry's claim closes the old publish first; if its close is still pending, let it go here.
+    if (this.publish) this.release(this.publish, "replaced by a new publish");
     this.clearGrace();
     const reconnect = this.everHadMedia;
     // The next part opens a new segment after EXT-X-DISCONTINUITY (no-op before any media).
@@ -96,43 +113,61 @@ export class LiveStream implements LiveStreamView {
     this.publish = publish;
     this.partsThisPublish = 0;
     this.publishStartedAt = this.clock();
-    const supervisor = new RemuxSupervisor({
-      ...this.options.remux,
-      publish,
+    const muxer: PublishMuxer = new PublishMuxer({
+      partMs: this.options.partMs,
+      startMs: this.timelineMs,
       logger: this.log,
       sink: {
-        // Output of a superseded ffmpeg (still flushing after a reconnect) or after ENDLIST is dropped.
-        init: (bytes) => {
-          if (this.supervisor === supervisor && !this.isEnded) this.packager.pushInit(bytes);
+        init: (init) => {
+          if (this.muxer !== muxer || this.isEnded) return;
+          const id = this.packager.pushInit(init.bytes);
+          this.log.info(
+            { publish: publish.id, initId: id, video: init.video && `${init.video.codec} ${init.video.width}x${init.video.height}`, audio: init.audio && `${init.audio.codec} ${init.audio.sampleRate} Hz ${init.audio.channels} ch` },
+            "codec setup",
+          );
         },
-        fragment: (bytes) => {
-          if (this.supervisor !== supervisor || this.isEnded) return;
-          this.packager.pushFragment(bytes);
+        part: (part) => {
+          if (this.muxer !== muxer || this.isEnded) return;
+          this.packager.pushFragment(part.bytes, part.partTargetS);
           this.everHadMedia = true;
+          this.refusal = null;
           if (this.partsThisPublish++ === 0) this.log.info({ publish: publish.id, position: this.packager.position() }, "stream live");
         },
-        restarting: (reason) => {
-          if (this.supervisor !== supervisor) return;
+        discontinuity: (jumpMs) => {
+          if (this.muxer !== muxer || this.isEnded) return;
+          this.log.info({ publish: publish.id, jumpMs: Math.round(jumpMs) }, "publisher timestamps jumped; discontinuity");
           this.packager.markDiscontinuity();
-          this.options.events.restart(this, reason);
+          this.options.events.discontinuity(this);
         },
-        dropped: (reason, frames) => this.options.events.dropped(this, reason, frames),
+        refused: (error) => {
+          this.refusal = { code: "codec-refused", message: `The stream was refused: ${error.message}.` };
+          this.log.warn({ publish: publish.id, problem: error.problem, reason: error.message }, "publish refused: codec configuration");
+          this.options.events.refused(this, error);
+          publish.close(`codec refused: ${error.message}`);
+        },
       },
     });
-    this.supervisor = supervisor;
+    this.muxer = muxer;
+    this.onMedia = (event) => {
+      try {
+        muxer.push(event);
+      } catch (err) {
+        // A bug must cost this publish (OBS reconnects), never the connection's event loop or other streams.
+        this.log.error({ err, publish: publish.id }, "muxing failed; closing the publish");
+        publish.close("internal error while muxing");
+      }
+    };
+    publish.on("media", this.onMedia);
     publish.once("close", (reason) => this.detach(publish, reason));
-    supervisor.start();
-    this.log.info({ publish: publish.id, reconnect, remuxerPid: supervisor.pid }, "publish attached");
+    this.log.info({ publish: publish.id, reconnect }, "publish attached");
     this.options.events.publish(this, reconnect);
     if (publish.closed) this.detach(publish, "closed while attaching");
   }
 
-  /** Ends everything at once (shutdown): stops ffmpeg (flushing its last part), then ENDLIST. */
-  async shutdown(): Promise<void> {
+  /** Ends everything at once (shutdown): the current publish's held frames go out, then ENDLIST. */
+  shutdown(): void {
     this.clearGrace();
-    const supervisor = this.supervisor;
-    this.publish = null;
-    if (supervisor) await supervisor.stop();
+    if (this.publish) this.release(this.publish, "shutdown");
     this.end("shutdown");
   }
 
@@ -154,14 +189,22 @@ export class LiveStream implements LiveStreamView {
   status(): StreamStatusCore {
     const stats = this.packager.stats();
     const state = this.state;
+    const warnings = [...stats.warnings];
+    if (this.refusal) warnings.unshift(this.refusal);
+    if (this.muxer?.fasterThanRealTime && this.publish) {
+      warnings.push({
+        code: "faster-than-real-time",
+        message: "The encoder sends media faster than real time (a file replayed without -re, or a burst after a stall): viewers skip ahead.",
+      });
+    }
     return {
       name: this.name,
       state,
       live: state === "live",
       startedAt: this.publishStartedAt === null ? null : new Date(this.publishStartedAt).toISOString(),
-      video: stats.video,
-      audio: stats.audio,
-      warnings: stats.warnings,
+      video: this.refusal && !this.everHadMedia ? null : stats.video,
+      audio: this.refusal && !this.everHadMedia ? null : stats.audio,
+      warnings: this.refusal && !this.everHadMedia ? [this.refusal] : warnings,
     };
   }
 
@@ -197,31 +240,33 @@ export class LiveStream implements LiveStreamView {
     return this.packager.getPart(msn, part);
   }
 
-  /** The publish left: flush its ffmpeg, close the open segment, then wait out the grace period. */
+  /** The publish left: its last frames go out, the open segment closes, then the grace period runs. */
   private detach(publish: PublishSource, reason: string): void {
     if (this.publish !== publish) return;
-    const supervisor = this.supervisor!;
-    const stopped = this.release(publish, reason);
+    this.release(publish, reason);
     if (!this.everHadMedia) {
       // Nothing was ever served: no playlist to continue, nothing for a player to wait for.
-      this.end("publisher left before any media");
+      this.end(this.refusal ? "publish refused" : "publisher left before any media");
       return;
     }
-    void stopped.then(() => {
-      // A new publish took over meanwhile: it marked the discontinuity and owns the stream now.
-      if (this.supervisor !== supervisor || this.isEnded) return;
-      // ffmpeg's last part is in: close the open segment so it is complete and fetchable.
-      this.packager.markDiscontinuity();
-      this.graceTimer = setTimeout(() => this.end("grace period over"), this.options.graceS * 1000);
-      this.graceTimer.unref();
-    });
+    // Close the open segment so it is complete and fetchable.
+    this.packager.markDiscontinuity();
+    this.graceTimer = setTimeout(() => this.end("grace period over"), this.options.graceS * 1000);
+    this.graceTimer.unref();
   }
 
-  /** Forgets `publish` and ends its ffmpeg (stdin EOF: it flushes its last part). */
-  private release(publish: PublishSource, reason: string): Promise<void> {
+  /** Forgets `publish`, muxing out what its muxer still holds. */
+  private release(publish: PublishSource, reason: string): void {
     this.publish = null;
+    if (this.onMedia) publish.off("media", this.onMedia);
+    this.onMedia = null;
+    const muxer = this.muxer;
+    if (muxer) {
+      if (!this.isEnded) muxer.flush();
+      this.timelineMs = Math.max(this.timelineMs, muxer.endMs);
+    }
+    this.muxer = null;
     this.log.info({ publish: publish.id, reason }, "publisher left");
-    return this.supervisor!.stop();
   }
 
   private clearGrace(): void {

@@ -1,14 +1,14 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { StreamState } from "./stream-view.js";
-import type { DropReason, RestartReason } from "./remux-supervisor.js";
+import type { CodecConfigProblem } from "../mp4/codec-config-error.js";
 
 const STATES: readonly StreamState[] = ["offline", "live", "reconnecting", "ended"];
 
 /** The registry's Prometheus metrics (in the app's registry, next to the HTTP ones). */
 export class StreamMetrics {
   readonly publishes: Counter<"kind">;
-  readonly restarts: Counter<"reason">;
-  readonly dropped: Counter<"reason">;
+  readonly timestampJumps: Counter;
+  readonly refused: Counter<"problem">;
 
   constructor(registry: Registry, states: () => Iterable<StreamState>) {
     const registers = [registry];
@@ -29,20 +29,18 @@ export class StreamMetrics {
       labelNames: ["kind"],
       registers,
     });
-    this.restarts = new Counter({
-      name: "live_ffmpeg_restarts_total",
-      help: "ffmpeg remuxers replaced during a publish (crash: it died or wrote bad output; backpressure: it fell behind)",
-      labelNames: ["reason"],
+    this.timestampJumps = new Counter({
+      name: "live_timestamp_jumps_total",
+      help: "Publisher timestamps that jumped (either way) during a publish: each is an EXT-X-DISCONTINUITY",
       registers,
     });
-    this.dropped = new Counter({
-      name: "live_dropped_media_tags_total",
-      help: "Audio/video tags not given to ffmpeg while it was replaced, up to the next keyframe (reason as for restarts: backpressure, or restart after a crash)",
-      labelNames: ["reason"],
+    this.refused = new Counter({
+      name: "live_refused_publishes_total",
+      help: "Publishes refused for their codec configuration (invalid: does not parse; unsupported: browsers cannot play it)",
+      labelNames: ["problem"],
       registers,
     });
     for (const kind of ["new", "reconnect"]) this.publishes.inc({ kind }, 0);
-    for (const reason of ["backpressure", "restart"] satisfies DropReason[]) this.dropped.inc({ reason }, 0);
-    for (const reason of ["crash", "backpressure"] satisfies RestartReason[]) this.restarts.inc({ reason }, 0);
+    for (const problem of ["invalid", "unsupported"] satisfies CodecConfigProblem[]) this.refused.inc({ problem }, 0);
   }
 }

@@ -11,12 +11,10 @@ import type { MsnReservations } from "./msn-reservations.js";
 import { initialMsn } from "./msn-seed.js";
 import type { ClaimResult, PublishSource } from "./publish-source.js";
 import { PublisherSlots } from "./publisher-slots.js";
-import type { RestartPolicy } from "./remux-supervisor.js";
 import type { StreamDirectory } from "./stream-view.js";
 
 export interface StreamRegistryOptions {
-  ffmpegPath: string;
-  /** LL-HLS part target (ffmpeg -frag_duration). */
+  /** LL-HLS part duration aimed at, ms (the muxer cuts parts on frame boundaries near it). */
   partMs: number;
   /** Complete segments listed in each playlist. */
   windowSegments: number;
@@ -30,8 +28,6 @@ export interface StreamRegistryOptions {
   metricsRegistry: Registry;
   /** Extra packager options (tests); the registry sets partTargetMs, windowSegments, initialMsn, logger. */
   packager?: Omit<LlHlsPackagerOptions, "partTargetMs" | "windowSegments" | "initialMsn" | "reserveMsn" | "logger">;
-  maxQueuedBytes?: number;
-  restart?: Partial<RestartPolicy>;
   /** Epoch ms; seeds msn (see msn-seed.ts) and startedAt. Default Date.now. */
   clock?: () => number;
   /** Numbering persisted in the data folder (msn-reservations.ts); without it, only the clock and this process's memory. */
@@ -104,23 +100,16 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
   }
 
   /**
-   * Shutdown: refuses new publishes, stops every ffmpeg (each flushes its last part; whatever is
-   * left after `deadlineMs` is for the caller's killAllChildren()), then ends every playlist so
-   * held requests are answered with EXT-X-ENDLIST.
+   * Shutdown: refuses new publishes, lets go of every publisher (the frames its muxer still holds go out as
+   * a last part), then ends every playlist so held requests are answered with EXT-X-ENDLIST.
    */
-  close(deadlineMs = 2_000): Promise<void> {
-    this.closing ??= (async () => {
-      const live = this.list().filter((s) => !s.ended);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, deadlineMs);
-      });
-      await Promise.race([Promise.all(live.map((s) => s.shutdown())), deadline]);
-      clearTimeout(timer);
-      for (const stream of live) stream.end("shutdown");
+  close(): Promise<void> {
+    if (!this.closing) {
+      for (const stream of this.list()) if (!stream.ended) stream.shutdown();
       for (const t of this.forgetTimers.values()) clearTimeout(t);
       this.forgetTimers.clear();
-    })();
+      this.closing = Promise.resolve();
+    }
     return this.closing;
   }
 
@@ -140,16 +129,11 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
         clock: this.clock,
         ...(reservations ? { reserveMsn: (msn: number) => reservations.reserve(name, msn) } : {}),
       },
-      remux: {
-        ffmpegPath: this.options.ffmpegPath,
-        partMs: this.options.partMs,
-        ...(this.options.maxQueuedBytes !== undefined ? { maxQueuedBytes: this.options.maxQueuedBytes } : {}),
-        ...(this.options.restart ? { restart: this.options.restart } : {}),
-      },
+      partMs: this.options.partMs,
       events: {
         publish: (_s, reconnect) => this.metrics.publishes.inc({ kind: reconnect ? "reconnect" : "new" }),
-        restart: (_s, reason) => this.metrics.restarts.inc({ reason }),
-        dropped: (_s, reason, frames) => this.metrics.dropped.inc({ reason }, frames),
+        discontinuity: () => this.metrics.timestampJumps.inc(),
+        refused: (_s, error) => this.metrics.refused.inc({ problem: error.problem }),
         ended: (s) => this.onEnded(s),
       },
     });
@@ -163,8 +147,9 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> implement
     this.msnFloor.set(stream.name, stream.nextMsn());
     this.emit("ended", stream);
     if (this.closing) return;
-    // A stream that never had media is simply gone (offline); an ended show stays visible a while.
-    if (!stream.hadMedia) return this.forget(stream);
+    // A stream that never had media is simply gone (offline), unless it was refused: its status says why for a
+    // while (until a new publish). An ended show stays visible a while.
+    if (!stream.hadMedia && !stream.refused) return this.forget(stream);
     const timer = setTimeout(() => this.forget(stream), (this.options.endedRetainS ?? ENDED_RETAIN_S) * 1000);
     timer.unref();
     this.forgetTimers.set(stream, timer);

@@ -75,7 +75,6 @@ const instrumented = (file: string): boolean =>
   file.startsWith("hls/") ||
   file.startsWith("access/") ||
   [
-    "media/flv-writer.ts",
     "recording/recording-index.ts",
     "recording/vod-playlist.ts",
     "http/paths.ts",

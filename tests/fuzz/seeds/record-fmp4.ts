@@ -1,12 +1,13 @@
-// Regenerates ffmpeg-fmp4.bin: what the ingest's remuxer (the production ffmpeg arguments) writes on stdout
-// for a short H.264 + AAC publish, as seed for the fMP4 fuzz targets. Small on purpose (mutating large inputs
+// Regenerates muxer-fmp4.bin: what the ingest's muxer writes (init segment, then parts) for a short
+// H.264 + AAC publish encoded by ffmpeg, as seed for the fMP4 fuzz targets. Small on purpose (mutating large inputs
 // is slow): 64x36 at 10 fps, a keyframe every 3 frames, 100 ms fragments.
 // Run: npx tsx tests/fuzz/seeds/record-fmp4.ts
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { remuxerArgs } from "../../../ingest/src/media/remuxer.js";
+import { Fmp4Muxer } from "../../../ingest/src/mp4/fmp4-muxer.js";
+import { flvToMedia } from "../../ingest/mp4/flv-media.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "fuzz-seed-"));
 try {
@@ -52,8 +53,10 @@ try {
     "flv",
     flv,
   ]);
-  const fmp4 = execFileSync("ffmpeg", remuxerArgs(100, 1_048_576, 1_000), { input: readFileSync(flv), maxBuffer: 16 * 2 ** 20 });
-  writeFileSync(new URL("./ffmpeg-fmp4.bin", import.meta.url), fmp4);
+  const muxer = new Fmp4Muxer({ partMs: 100 });
+  const outputs = [...flvToMedia(readFileSync(flv)).flatMap((e) => muxer.push(e)), ...muxer.flush()];
+  const fmp4 = Buffer.concat(outputs.flatMap((o) => (o.kind === "discontinuity" ? [] : [o.bytes])));
+  writeFileSync(new URL("./muxer-fmp4.bin", import.meta.url), fmp4);
   console.log(`wrote ${fmp4.length} bytes`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

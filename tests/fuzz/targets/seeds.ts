@@ -9,8 +9,8 @@ export const rtmpPublish = (): Buffer => fixture("../../ingest/fixtures/rtmp/ffm
 /** C0 + C1 + C2 take 1 + 1536 + 1536 bytes. */
 export const HANDSHAKE_BYTES = 3073;
 
-/** The remuxer's ffmpeg output for a short H.264 + AAC publish (ftyp, moov, then moof/mdat pairs). */
-export const fmp4Stream = (): Buffer => fixture("../seeds/ffmpeg-fmp4.bin");
+/** The ingest muxer's output for a short H.264 + AAC publish (ftyp, moov, then moof/mdat pairs). */
+export const fmp4Stream = (): Buffer => fixture("../seeds/muxer-fmp4.bin");
 
 /** Top-level boxes of an MP4 byte stream (well-formed input only: used on the recorded seed). */
 export function topLevelBoxes(data: Buffer): { type: string; bytes: Buffer }[] {

@@ -18,9 +18,8 @@ import { until } from "./support.js";
 // sent media faster than real time (a backlog after a hiccup) and pushed the numbering ahead of the clock.
 const STREAM = "show";
 // 0.2 s keyframe intervals and segments: 5 segments per second of media, sent as fast as ffmpeg encodes.
-// The remuxer's queue may hold all of it (by default a backlog over 2 MiB restarts it, dropping media).
 const overrides: IngestOverrides = {
-  registry: { packager: { minSegmentMs: 200, maxSegmentMs: 1_000 }, maxQueuedBytes: 256 * 1024 * 1024 },
+  registry: { packager: { minSegmentMs: 200, maxSegmentMs: 1_000 } },
 };
 
 let dir: string;

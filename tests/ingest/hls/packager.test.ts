@@ -6,7 +6,7 @@ import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4
 import type { PartClosed, SegmentClosed } from "../../../ingest/src/hls/packager-events.js";
 import { LlHlsPackager, type LlHlsPackagerOptions } from "../../../ingest/src/hls/packager.js";
 import { parseResourceName } from "../../../ingest/src/hls/resource-names.js";
-import { ffprobeJson, makeFlv, remuxFile, type FlvSpec } from "../media/ffmpeg-fixtures.js";
+import { ffprobeJson, makeFlv, muxFile, type FlvSpec } from "../media/ffmpeg-fixtures.js";
 import { type ParsedPart, type ParsedPlaylist, parseM3u8 } from "./parse-m3u8.js";
 
 interface Clip {
@@ -49,18 +49,20 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const partsOf = (m: ParsedPlaylist): ParsedPart[] => [...m.segments.flatMap((s) => s.parts ?? []), ...(m.preloadSegment?.parts ?? [])];
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe("LlHlsPackager on real ffmpeg fragments", () => {
+describe("LlHlsPackager on fragments of real x264/AAC muxed in-process", () => {
   let dir: string;
   const clips: Record<string, Clip> = {};
 
   async function makeClip(name: string, spec: FlvSpec): Promise<Clip> {
-    const { init, fragments, exit } = await remuxFile(await makeFlv(dir, name, spec), 250);
-    expect(exit.code).toBe(0);
+    const { init, fragments } = await muxFile(await makeFlv(dir, name, spec), 250);
     const info = parseInit(init);
     // Audio-only clips: the audio track times the parts.
     const ref = info.tracks.find((t) => t.kind === "video") ?? info.tracks[0]!;
     const meta = fragments.map((f) => {
-      const v = parseFragment(f, info).tracks.find((t) => t.id === ref.id)!;
+      const tracks = parseFragment(f, info).tracks;
+      const v = tracks.find((t) => t.id === ref.id);
+      // The audio after the last video frame goes out in a part of its own.
+      if (!v) return { videoS: tracks[0]!.duration / info.tracks.find((t) => t.id === tracks[0]!.id)!.timescale, keyframe: false };
       return { videoS: v.duration / ref.timescale, keyframe: v.samples[0]!.isSync };
     });
     return { init, info, fragments, meta };
@@ -258,9 +260,10 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     const clip = clips.gop1s!;
     const clock = new FakeClock();
     const p = packager(clock, { windowSegments: 10 });
-    feed(p, clip, clock, 16);
+    // 233 ms parts (7 frames): about 4 s, then the window's 10 segments and a bit.
+    feed(p, clip, clock, 17);
     p.markDiscontinuity();
-    feed(p, clip, clock, 40);
+    feed(p, clip, clock, 46);
     const full = parsed(p);
     const discIndex = full.segments.findIndex((s) => s.discontinuity);
     expect(discIndex).toBe(1);
@@ -315,7 +318,8 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
     expect(m.segments.filter((s) => s.map?.uri === "init-0.mp4").length).toBeGreaterThan(0);
     expect(disc.timeline).toBe(1);
     // Wall clock at the first new fragment minus that fragment's duration: when its media began.
-    expect(Date.parse(disc.dateTimeString!)).toBeCloseTo(resumedAt, 3);
+    // PROGRAM-DATE-TIME has whole milliseconds; part durations (7 frames at 30 fps) do not.
+    expect(Math.abs(Date.parse(disc.dateTimeString!) - resumedAt)).toBeLessThan(1);
     expect(p.getInit(0)).toBeDefined();
     expect(p.getInit(1)?.equals(b.init)).toBe(true);
     expect(p.stats().video).toMatchObject({ width: 192, height: 108 });
@@ -368,7 +372,7 @@ describe("LlHlsPackager on real ffmpeg fragments", () => {
       expect(seg.parts).toBe(listed.parts!.length);
       expect(seg.independent).toBe(listed.parts![0]!.independent ?? false);
       expect(seg.discontinuity).toBe(listed.discontinuity ?? false);
-      expect(seg.programDateTime).toBe(Date.parse(listed.dateTimeString!));
+      expect(Math.abs(seg.programDateTime - Date.parse(listed.dateTimeString!))).toBeLessThan(1);
       expect(`init-${seg.initId}.mp4`).toBe(listed.map?.uri);
       expect(seg.init.equals(p.getInit(seg.initId)!)).toBe(true);
       // Its parts, in order, make up the segment, timed from its PROGRAM-DATE-TIME.

@@ -1,12 +1,11 @@
 // Real media for tests, generated with the system ffmpeg (lavfi test sources), never committed.
 import { execFile } from "node:child_process";
-import { once } from "node:events";
-import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
-import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
-import { FfmpegRemuxer, type RemuxerExit } from "../../../ingest/src/media/remuxer.js";
+import { Fmp4Muxer } from "../../../ingest/src/mp4/fmp4-muxer.js";
+import { flvToMedia } from "../mp4/flv-media.js";
 
 const run = promisify(execFile);
 
@@ -38,31 +37,30 @@ export async function makeFlv(dir: string, name: string, spec: FlvSpec): Promise
   return file;
 }
 
-export interface RemuxResult {
+export interface MuxResult {
   init: Buffer;
   fragments: Buffer[];
-  exit: RemuxerExit;
+  /** PART-TARGET the muxer declared, seconds. */
+  partTargetS: number;
 }
 
 export const silentLogger = pino({ level: "silent" });
 
-/** Streams an FLV file through FfmpegRemuxer (honouring backpressure) and collects its fMP4 units. */
-export async function remuxFile(flvPath: string, partMs: number, ffmpegPath = "ffmpeg"): Promise<RemuxResult> {
-  const remuxer = new FfmpegRemuxer({ ffmpegPath, partMs, logger: silentLogger });
-  const reader = new Fmp4UnitReader();
+/** Muxes an FLV file with the ingest's in-process muxer (as a publish of it would be) and collects its fMP4 units. */
+export async function muxFile(flvPath: string, partMs: number): Promise<MuxResult> {
+  const muxer = new Fmp4Muxer({ partMs });
   const inits: Buffer[] = [];
   const fragments: Buffer[] = [];
-  remuxer.on("data", (chunk) => {
-    for (const unit of reader.push(chunk)) (unit.kind === "init" ? inits : fragments).push(unit.bytes);
-  });
-  remuxer.start();
-  const exited = remuxer.exited();
-  for await (const chunk of createReadStream(flvPath, { highWaterMark: 16 * 1024 })) {
-    if (!remuxer.write(chunk as Buffer)) await Promise.race([once(remuxer, "drain"), exited]);
+  let partTargetS = 0;
+  for (const out of [...flvToMedia(await readFile(flvPath)).flatMap((e) => muxer.push(e)), ...muxer.flush()]) {
+    if (out.kind === "init") inits.push(out.bytes);
+    else if (out.kind === "part") {
+      fragments.push(out.bytes);
+      partTargetS = out.partTargetS;
+    }
   }
-  const exit = await remuxer.end();
   if (inits.length !== 1) throw new Error(`expected one init segment, got ${inits.length}`);
-  return { init: inits[0]!, fragments, exit };
+  return { init: inits[0]!, fragments, partTargetS };
 }
 
 /** Runs ffprobe and parses its JSON output. */

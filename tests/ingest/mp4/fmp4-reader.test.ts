@@ -6,7 +6,7 @@ import { avcCodecString, mp4aCodecString } from "../../../ingest/src/mp4/codec-s
 import { type InitInfo, parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import { Fmp4UnitReader } from "../../../ingest/src/mp4/fmp4-units.js";
 import { Mp4FormatError } from "../../../ingest/src/mp4/mp4-box-splitter.js";
-import { ffprobeJson, makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
+import { ffprobeJson, makeFlv, muxFile } from "../media/ffmpeg-fixtures.js";
 import { NON_SYNC, SYNC, box, fullBox, moof, tfdt, tfhd, trun, u32, u64 } from "./mp4-builder.js";
 
 function mp4Error(fn: () => unknown): Mp4FormatError {
@@ -19,7 +19,7 @@ function mp4Error(fn: () => unknown): Mp4FormatError {
   throw new Error("expected an Mp4FormatError");
 }
 
-describe("parseInit and parseFragment on real ffmpeg output", () => {
+describe("parseInit and parseFragment on the muxer's output of real x264/AAC", () => {
   let dir: string;
   let flv: string;
   let init: Buffer;
@@ -29,7 +29,7 @@ describe("parseInit and parseFragment on real ffmpeg output", () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "fmp4-reader-"));
     flv = await makeFlv(dir, "av", { seconds: 3, gop: 30, size: "256x144" });
-    ({ init, fragments } = await remuxFile(flv, 250));
+    ({ init, fragments } = await muxFile(flv, 250));
     info = parseInit(init);
   });
   afterAll(async () => {
@@ -67,7 +67,9 @@ describe("parseInit and parseFragment on real ffmpeg output", () => {
     for (const track of info.tracks) {
       const trafs = parsed.flatMap((p) => p.tracks.filter((t) => t.id === track.id));
       const samples = trafs.flatMap((t) => t.samples);
-      expect(samples.length).toBe(packets(track.kind));
+      // The stream starts at the first keyframe: an AAC frame the encoder put before it is left out.
+      expect(samples.length).toBeLessThanOrEqual(packets(track.kind));
+      expect(samples.length).toBeGreaterThanOrEqual(packets(track.kind) - (track.kind === "audio" ? 1 : 0));
       for (let i = 1; i < trafs.length; i++) {
         expect(trafs[i]!.baseMediaDecodeTime).toBe(trafs[i - 1]!.baseMediaDecodeTime + trafs[i - 1]!.duration);
       }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Mp4BoxSplitter, Mp4FormatError, type Mp4Box } from "../../../ingest/src/mp4/mp4-box-splitter.js";
-import { makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
+import { makeFlv, muxFile } from "../media/ffmpeg-fixtures.js";
 import { box, largeBox, u32, u64 } from "./mp4-builder.js";
 
 function splitAll(chunks: Buffer[], max?: number): Mp4Box[] {
@@ -75,7 +75,7 @@ describe("Mp4BoxSplitter", () => {
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), "splitter-"));
-      const { init, fragments } = await remuxFile(await makeFlv(dir, "av", { seconds: 2, gop: 30 }), 250);
+      const { init, fragments } = await muxFile(await makeFlv(dir, "av", { seconds: 2, gop: 30 }), 250);
       mp4 = Buffer.concat([init, ...fragments]);
       types = ["ftyp", "moov", ...fragments.flatMap(() => ["moof", "mdat"])];
       head = Buffer.concat([init, fragments[0]!]);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseFragment, parseInit } from "../../../ingest/src/mp4/fmp4-reader.js";
 import type { ClosedSegment } from "../../../ingest/src/recording/closed-segment.js";
-import { makeFlv, remuxFile } from "../media/ffmpeg-fixtures.js";
+import { makeFlv, muxFile } from "../media/ffmpeg-fixtures.js";
 
 export interface RealShow {
   init: Buffer;
@@ -29,7 +29,7 @@ async function build(seconds: number, startMs: number): Promise<RealShow> {
   const dir = await mkdtemp(path.join(tmpdir(), "recording-media-"));
   try {
     const flv = await makeFlv(dir, "show", { seconds, gop: 60 });
-    const { init, fragments } = await remuxFile(flv, 500);
+    const { init, fragments } = await muxFile(flv, 500);
     const info = parseInit(init);
     const video = info.tracks.find((t) => t.kind === "video")!;
     const groups: Array<{ parts: Buffer[]; duration: number }> = [];

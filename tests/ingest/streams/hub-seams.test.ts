@@ -67,7 +67,6 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "hub-seams-"));
   events = flvMediaEvents(await readFile(await makeFlv(dir, "clip", { seconds: 5, gop: 30, size: "160x90" })));
   registry = new StreamRegistry({
-    ffmpegPath: "ffmpeg",
     partMs: 200,
     windowSegments: 6,
     graceS: 60,
@@ -78,7 +77,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await registry?.close(1_000);
+  await registry?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
