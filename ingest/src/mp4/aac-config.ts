@@ -65,10 +65,21 @@ function readAacConfig(asc: Buffer): AacConfig {
   }
   // GASpecificConfig: frameLengthFlag 1 = 960-sample frames, which browsers do not decode.
   if (r.u(1) === 1) throw new CodecConfigError("unsupported", "AAC with 960-sample frames does not play in browsers");
-  if (channels === 0)
-    throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
-  if (channels > MAX_CHANNEL_CONFIG)
-    throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
+  const plainGa = r.bitsLeft >= 2 && r.u(1) === 0 && r.u(1) === 0; // dependsOnCoreCoder, extensionFlag
+  // ffmpeg's encoder appends "no SBR here" signalling (sync extension 0x2b7) to AAC-LC; some players (VHS) read
+  // that as HE-AAC (mp4a.40.5). Plain AAC-LC goes into the init segment as its 2-byte core, as ffmpeg's MP4 muxer writes it.
+  const stored = aot === 2 && plainGa && r.bitsLeft > 0 ? plainLcConfig(asc, channels) : asc;
+  if (channels === 0) throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
+  if (channels > MAX_CHANNEL_CONFIG) throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
   if (!(sampleRate >= 7350 && sampleRate <= 96000)) throw new CodecConfigError("unsupported", `AAC sampling rate ${sampleRate} Hz`);
-  return { asc, objectType: aot, sampleRate, channels, codec: `mp4a.40.${aot}`, frameSamples: 1024 };
+  return { asc: stored, objectType: aot, sampleRate, channels, codec: `mp4a.40.${aot}`, frameSamples: 1024 };
+}
+
+/** The 2-byte AudioSpecificConfig of plain AAC-LC (object type 2, frequency index, channels, GA flags 0). */
+function plainLcConfig(asc: Buffer, channels: number): Buffer {
+  const index = ((asc[0]! & 0x07) << 1) | (asc[1]! >> 7);
+  // An explicit 24-bit rate (index 15) keeps its original form.
+  if (index === 15) return asc;
+  const bits = (2 << 11) | (index << 7) | (channels << 3);
+  return Buffer.of(bits >> 8, bits & 0xff);
 }

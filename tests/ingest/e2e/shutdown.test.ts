@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { request } from "../http/http-client.js";
-import { killPublishers, nextPart, parsePlaylist, processAlive, publish, until } from "./support.js";
+import { killPublishers, nextPart, parsePlaylist, publish, until } from "./support.js";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 // The tsx binary itself (what `npx tsx` runs), so the signal reaches the process that relays it.
@@ -27,7 +27,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 describe("the ingest CLI", () => {
-  it("on SIGTERM ends playlists for held viewers, stops every ffmpeg and exits 0", async () => {
+  it("on SIGTERM ends playlists for held viewers and exits 0", async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ingest-cli-"));
     const { key } = await new KeyStore({ file: path.join(dir, "keys.json") }).add("show");
     const proc = spawn(tsx, [main, "--rtmp-port", "0", "--http-port", "0", "--host", "127.0.0.1", "--data-dir", dir], {
@@ -54,8 +54,7 @@ describe("the ingest CLI", () => {
     const httpPort = (await until("http listening", () => logged("http listening"), 20_000)).port as number;
     const rtmpPort = (await until("RTMP listening", () => logged("RTMP server listening"), 5_000)).port as number;
     const publisher = publish(`rtmp://127.0.0.1:${rtmpPort}/live/${key}`);
-    const remuxerPid = (await until("remuxer started", () => logged("remuxer started"))).pid as number;
-    expect(processAlive(remuxerPid)).toBe(true);
+    await until("stream live", () => logged("stream live"), 20_000);
 
     const playlist = async () => {
       const reply = await request(httpPort, "/live/show/index.m3u8");
@@ -85,11 +84,9 @@ describe("the ingest CLI", () => {
     const exit = await Promise.race([exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 8_000))]);
     expect(exit, stderr).toEqual({ code: 0, signal: null });
     console.info(`ingest CLI: SIGTERM to exit ${Math.round(performance.now() - signalledAt)} ms`);
-    expect(processAlive(remuxerPid)).toBe(false);
-    for (const started of lines.filter((l) => l.msg === "remuxer started")) expect(processAlive(started.pid as number)).toBe(false);
     expect(logged("ingest closed")).toBeDefined();
     expect(lines.some((l) => l.msg === "stream ended" && l.reason === "shutdown")).toBe(true);
-    expect(lines.some((l) => l.msg === "killed ffmpeg processes that did not exit in time")).toBe(false);
+    expect(lines.some((l) => l.msg === "killed ffmpeg exports that did not exit in time")).toBe(false);
     const published = await publisher.exited;
     expect(published.code).not.toBe(0);
   });

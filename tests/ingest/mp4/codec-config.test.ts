@@ -126,3 +126,11 @@ describe("parseAacConfig", () => {
     expect(error.message).toMatch(message);
   });
 });
+
+describe("parseAacConfig: what goes into the init segment", () => {
+  it("stores ffmpeg's AAC-LC with its 'no SBR' sync extension as the plain 2-byte config (VHS reads the extension as HE-AAC)", () => {
+    expect(parseAacConfig(Buffer.from("118856e500", "hex")).asc.toString("hex")).toBe("1188");
+    expect(parseAacConfig(Buffer.from("1190", "hex")).asc.toString("hex")).toBe("1190");
+    expect(parseAacConfig(Buffer.from("2b1188", "hex")).asc.toString("hex")).toBe("2b1188");
+  });
+});
