@@ -1,6 +1,6 @@
 // The one-way import rule of docs/architecture.md, checked on every import under ingest/src: adapters (rtmp/)
-// feed the hub (streams/), which muxes (media/, mp4/) and packages (hls/); recording/ subscribes, access/ guards,
-// http/ only reads. A new edge between folders fails here: decide it, then add it below and to the document.
+// feed the hub (streams/), which muxes (mp4/) and packages (hls/); recording/ subscribes, access/ guards,
+// http/ only reads; media/ (ffmpeg for recordings' MP4 export) is off the live path. A new edge between folders fails here: decide it, then add it below and to the document.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,10 +19,10 @@ const ALLOWED: Record<string, string[]> = {
   net: [],
   keys: ["access", "disk"],
   rtmp: ["net", "streams"],
-  media: ["streams"],
+  media: [],
   mp4: ["streams"],
   hls: ["mp4"],
-  streams: ["disk", "hls", "media", "mp4"],
+  streams: ["disk", "hls", "mp4"],
   recording: ["hls", "keys", "media", "streams"],
   http: ["access", "hls", "keys", "net", "recording", "streams"],
   cli: ["access", "disk", "keys", "media", "recording", ROOT],
