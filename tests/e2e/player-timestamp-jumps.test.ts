@@ -52,7 +52,10 @@ describeWithChromium("player bundle in Chromium, publisher timestamps jumping", 
     const playlist = (await ingest.get(`/live/${ingest.stream}/index.m3u8`)).text;
     expect(playlist.match(/#EXT-X-DISCONTINUITY\n/g)?.length).toBe(2);
     // Played on through both jumps (at 6.5 s and 11.3 s of the 20 s sent).
-    await page.page.waitForFunction((t) => (document.querySelector("video")?.currentTime ?? 0) >= t, before.currentTime + 12, { timeout: 20_000, polling: 100 });
+    await page.page.waitForFunction((t) => (document.querySelector("video")?.currentTime ?? 0) >= t, before.currentTime + 12, {
+      timeout: 20_000,
+      polling: 100,
+    });
     const video = await page.video();
     expect(video.videoWidth).toBe(640);
     expect(page.httpErrors).toEqual([]);

@@ -45,6 +45,8 @@ describe("publisher timestamps jumping mid-show", () => {
     expect(stats.problems).toEqual([]);
     expect(stats.discontinuities).toBe(2);
     expect(await t.metric("live_timestamp_jumps_total")).toBe(2);
-    console.info(`timestamp jump figures: ${JSON.stringify({ parts: stats.parts, playlists: stats.playlists, retries503: stats.unavailable })}`);
+    console.info(
+      `timestamp jump figures: ${JSON.stringify({ parts: stats.parts, playlists: stats.playlists, retries503: stats.unavailable })}`,
+    );
   });
 });

@@ -69,8 +69,10 @@ function readAacConfig(asc: Buffer): AacConfig {
   // ffmpeg's encoder appends "no SBR here" signalling (sync extension 0x2b7) to AAC-LC; some players (VHS) read
   // that as HE-AAC (mp4a.40.5). Plain AAC-LC goes into the init segment as its 2-byte core, as ffmpeg's MP4 muxer writes it.
   const stored = aot === 2 && plainGa && r.bitsLeft > 0 ? plainLcConfig(asc, channels) : asc;
-  if (channels === 0) throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
-  if (channels > MAX_CHANNEL_CONFIG) throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
+  if (channels === 0)
+    throw new CodecConfigError("unsupported", "AAC channel layout from a program config element is not supported (use mono or stereo)");
+  if (channels > MAX_CHANNEL_CONFIG)
+    throw new CodecConfigError("unsupported", `AAC channel configuration ${channels} does not play in browsers (use up to 5.1)`);
   if (!(sampleRate >= 7350 && sampleRate <= 96000)) throw new CodecConfigError("unsupported", `AAC sampling rate ${sampleRate} Hz`);
   return { asc: stored, objectType: aot, sampleRate, channels, codec: `mp4a.40.${aot}`, frameSamples: 1024 };
 }

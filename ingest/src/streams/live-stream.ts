@@ -9,14 +9,7 @@ import type { CodecConfigError } from "../mp4/codec-config-error.js";
 import type { MediaEvent } from "./media.js";
 import type { PublishSource } from "./publish-source.js";
 import { PublishMuxer } from "./publish-muxer.js";
-import type {
-  BlockingClass,
-  LiveStreamView,
-  PartPosition,
-  StreamState,
-  StreamStatusCore,
-  WaitOutcome,
-} from "./stream-view.js";
+import type { BlockingClass, LiveStreamView, PartPosition, StreamState, StreamStatusCore, WaitOutcome } from "./stream-view.js";
 
 /** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
 export const SOURCE_RENDITION = "source";
@@ -122,7 +115,12 @@ export class LiveStream implements LiveStreamView {
           if (this.muxer !== muxer || this.isEnded) return;
           const id = this.packager.pushInit(init.bytes);
           this.log.info(
-            { publish: publish.id, initId: id, video: init.video && `${init.video.codec} ${init.video.width}x${init.video.height}`, audio: init.audio && `${init.audio.codec} ${init.audio.sampleRate} Hz ${init.audio.channels} ch` },
+            {
+              publish: publish.id,
+              initId: id,
+              video: init.video && `${init.video.codec} ${init.video.width}x${init.video.height}`,
+              audio: init.audio && `${init.audio.codec} ${init.audio.sampleRate} Hz ${init.audio.channels} ch`,
+            },
             "codec setup",
           );
         },
@@ -194,7 +192,8 @@ export class LiveStream implements LiveStreamView {
     if (this.muxer?.fasterThanRealTime && this.publish) {
       warnings.push({
         code: "faster-than-real-time",
-        message: "The encoder sends media faster than real time (a file replayed without -re, or a burst after a stall): viewers skip ahead.",
+        message:
+          "The encoder sends media faster than real time (a file replayed without -re, or a burst after a stall): viewers skip ahead.",
       });
     }
     return {

@@ -100,7 +100,8 @@ export class PublishMuxer {
     const elapsed = wallMs - this.anchor.wallMs;
     const ahead = mediaMs - this.anchor.mediaMs - elapsed;
     if (ahead > this.aheadLimitMs) {
-      if (this.fastAt === null) this.options.logger.warn({ aheadMs: Math.round(ahead), overMs: Math.round(elapsed) }, "publisher sends faster than real time");
+      if (this.fastAt === null)
+        this.options.logger.warn({ aheadMs: Math.round(ahead), overMs: Math.round(elapsed) }, "publisher sends faster than real time");
       this.fastAt = wallMs;
       this.anchor = { wallMs, mediaMs };
     } else if (elapsed >= PACE_WINDOW_MS) {

@@ -32,7 +32,6 @@ let msnBeforeStart: number;
 const figures: Record<string, number | string> = {};
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const stream = () => t.ingest.registry.get(t.stream)!;
 const status = async () => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text);
 const metrics = async () => (await t.get("/metrics")).text;
 /** A playlist just after a new segment started: the following keyframe is at least a second away. */

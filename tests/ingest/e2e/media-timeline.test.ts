@@ -84,27 +84,33 @@ describe("media timeline, scripted publisher -> real ingest", () => {
   it.each([
     ["forward by an hour", 3_600_000],
     ["backward by 10 s", -10_000],
-  ])("timestamps jumping %s: a discontinuity, TARGETDURATION/PART-TARGET/PART-HOLD-BACK stay normal, nothing exceeds them", async (_name, jump) => {
-    t = await startTestIngest(["--grace-s", "30", "--window-segments", "20"]);
-    ({ publisher } = await ScriptedPublisher.publish(t.ingest.rtmpPort, t.key));
-    // Keep the clock positive whichever way it jumps.
-    const base = shiftTags(small, 0, 20_000);
-    const at = base.findIndex((x) => x.type === "video" && x.timestamp > 22_500);
-    await publisher.send(shiftTags(base, at, jump), { speed: 3 });
-    const p = await finish();
-    const { partTarget, holdBack, targetDuration, parts } = timing(p);
-    expect(p.text.match(/#EXT-X-DISCONTINUITY\n/g)?.length).toBe(1);
-    expect(targetDuration).toBe(1);
-    expect(partTarget).toBe(0.214);
-    expect(holdBack).toBeCloseTo(3 * partTarget, 3);
-    for (const part of parts) expect(part.duration).toBeLessThanOrEqual(partTarget);
-    for (const seg of p.manifest.segments) expect(Math.round(seg.duration)).toBeLessThanOrEqual(targetDuration);
-    expect(await decodeEverySegment(p)).toBe("");
-  });
+  ])(
+    "timestamps jumping %s: a discontinuity, TARGETDURATION/PART-TARGET/PART-HOLD-BACK stay normal, nothing exceeds them",
+    async (_name, jump) => {
+      t = await startTestIngest(["--grace-s", "30", "--window-segments", "20"]);
+      ({ publisher } = await ScriptedPublisher.publish(t.ingest.rtmpPort, t.key));
+      // Keep the clock positive whichever way it jumps.
+      const base = shiftTags(small, 0, 20_000);
+      const at = base.findIndex((x) => x.type === "video" && x.timestamp > 22_500);
+      await publisher.send(shiftTags(base, at, jump), { speed: 3 });
+      const p = await finish();
+      const { partTarget, holdBack, targetDuration, parts } = timing(p);
+      expect(p.text.match(/#EXT-X-DISCONTINUITY\n/g)?.length).toBe(1);
+      expect(targetDuration).toBe(1);
+      expect(partTarget).toBe(0.214);
+      expect(holdBack).toBeCloseTo(3 * partTarget, 3);
+      for (const part of parts) expect(part.duration).toBeLessThanOrEqual(partTarget);
+      for (const seg of p.manifest.segments) expect(Math.round(seg.duration)).toBeLessThanOrEqual(targetDuration);
+      expect(await decodeEverySegment(p)).toBe("");
+    },
+  );
 
   it("media pipelined right after publish is held until the key check ends: nothing lost, the stream starts", async () => {
     t = await startTestIngest(["--grace-s", "30", "--window-segments", "20"]);
-    const first = small.slice(0, small.findIndex((x) => x.type === "video" && x.timestamp >= 1000));
+    const first = small.slice(
+      0,
+      small.findIndex((x) => x.type === "video" && x.timestamp >= 1000),
+    );
     const pipelined = await ScriptedPublisher.publishPipelined(t.ingest.rtmpPort, t.key, first);
     publisher = pipelined.publisher;
     expect(pipelined.status.code).toBe("NetStream.Publish.Start");
@@ -127,7 +133,10 @@ describe("media timeline, scripted publisher -> real ingest", () => {
     // AAC Main (object type 1): parses, but no browser decodes it.
     const tags = small.map((x) => (isAacSequenceHeader(x) ? aacSequenceHeaderTag(Buffer.from("0990", "hex"), x.timestamp) : x));
     void publisher.send(tags.slice(0, 60), { speed: Number.POSITIVE_INFINITY });
-    const refusal = await publisher.client.waitForCommand((c) => c.name === "onStatus" && (c.values[3] as { level?: string }).level === "error", 5_000);
+    const refusal = await publisher.client.waitForCommand(
+      (c) => c.name === "onStatus" && (c.values[3] as { level?: string }).level === "error",
+      5_000,
+    );
     expect(String((refusal.values[3] as { description: string }).description)).toMatch(/AAC audio object type 1/);
     await publisher.client.closed;
     const s = await status();
@@ -142,10 +151,14 @@ describe("media timeline, scripted publisher -> real ingest", () => {
     ({ publisher } = await ScriptedPublisher.publish(t.ingest.rtmpPort, t.key));
     const long = [...small, ...shiftTags(small, 0, lastTimestamp(small) + 33), ...shiftTags(small, 0, 2 * (lastTimestamp(small) + 33))];
     const sending = publisher.send(long, { speed: 6 });
-    const warned = await until("the faster-than-real-time warning", async () => {
-      const s = await status();
-      return s.warnings.some((w: { code: string }) => w.code === "faster-than-real-time") ? s : undefined;
-    }, 10_000);
+    const warned = await until(
+      "the faster-than-real-time warning",
+      async () => {
+        const s = await status();
+        return s.warnings.some((w: { code: string }) => w.code === "faster-than-real-time") ? s : undefined;
+      },
+      10_000,
+    );
     expect(warned.live).toBe(true);
     await sending;
     const p = await getPlaylist(t);
