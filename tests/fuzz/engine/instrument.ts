@@ -128,7 +128,9 @@ export function buildInstrumentedTree(instrument: (file: string) => boolean): In
   const cacheRoot = path.join(repoRoot, "node_modules/.cache/live-fuzz");
   const dir = path.join(cacheRoot, `build-${hash.digest("hex").slice(0, 16)}`);
   const manifest = path.join(dir, "coverage-map.json");
-  if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, "utf8")) as InstrumentedTree;
+  // root is this checkout's path to the cache, not the one that built it (node_modules may be shared by worktrees).
+  if (existsSync(manifest))
+    return { ...(JSON.parse(readFileSync(manifest, "utf8")) as InstrumentedTree), root: path.join(dir, "ingest/src") };
 
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
