@@ -1,4 +1,5 @@
 // bench:ingest — CPU and memory per publisher: pre-encoded FLV replayed with -c copy into ours and nginx-rtmp.
+import { checkoutBefore } from "./lib/before-checkout.js";
 import { runBenchmark, type TrackedChild } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
@@ -16,8 +17,10 @@ const opts = parseOptions("npm run bench:ingest --", {
   fps: { default: 30, help: "source frame rate" },
   bitrate: { default: 2500, help: "source video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  before: { default: "", help: 'git revision measured as system "before" (e.g. HEAD~1 or a commit), in the same run' },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
+const beforeCheckout = opts.before ? checkoutBefore(opts.before) : undefined;
 const counts = opts.publishers.split(",").map(Number);
 if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 20)) throw new Error("--publishers: integers from 1 to 20");
 
@@ -30,7 +33,7 @@ interface Run {
 
 async function measure(system: SystemName, n: number, flv: string): Promise<Run> {
   const streams = Array.from({ length: n }, (_, i) => `bench${i + 1}`);
-  const server = createSystem(system, streams, opts["part-ms"] || undefined);
+  const server = createSystem(system, { streams, partMs: opts["part-ms"] || undefined, beforeCheckout });
   await server.start();
   const publishers: TrackedChild[] = [];
   try {
@@ -87,17 +90,24 @@ async function main() {
       r.publisherExits,
     ]),
   );
-  const ratios = counts
-    .map((n) => {
-      const ours = runs.find((r) => r.system === "ours" && r.publishers === n);
-      const nginx = runs.find((r) => r.system === "nginx" && r.publishers === n);
-      return ours && nginx
-        ? { publishers: n, cpuRatio: ours.usage.cpuPct / nginx.usage.cpuPct, pssRatio: ours.usage.pssMaxBytes / nginx.usage.pssMaxBytes }
-        : null;
-    })
-    .filter((r) => r !== null);
+  const ratios = counts.flatMap((n) => {
+    const ours = runs.find((r) => r.system === "ours" && r.publishers === n);
+    return (["nginx", "before"] as const).flatMap((other) => {
+      const them = runs.find((r) => r.system === other && r.publishers === n);
+      return ours && them
+        ? [
+            {
+              publishers: n,
+              versus: other,
+              cpuRatio: ours.usage.cpuPct / them.usage.cpuPct,
+              pssRatio: ours.usage.pssMaxBytes / them.usage.pssMaxBytes,
+            },
+          ]
+        : [];
+    });
+  });
   for (const r of ratios)
-    console.log(`${r.publishers} publisher(s): ours / nginx-rtmp per publisher: CPU ${fmt(r.cpuRatio, 1)}×, PSS ${fmt(r.pssRatio, 1)}×`);
+    console.log(`${r.publishers} publisher(s): ours / ${SYSTEM_LABEL[r.versus]}: CPU ${fmt(r.cpuRatio, 1)}×, PSS ${fmt(r.pssRatio, 1)}×`);
   const file = writeResults("ingest", { options: opts, runs, ratios });
   console.log(`results: ${file}`);
 }

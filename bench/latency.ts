@@ -1,4 +1,5 @@
 // bench:latency — glass-to-glass latency: clock-stamped camera frames → RTMP → server → Chromium + player bundle.
+import { checkoutBefore } from "./lib/before-checkout.js";
 import { runBenchmark } from "./lib/child-processes.js";
 import { ChromiumHarness, type JoinResult, type PlayerKind } from "./lib/chromium-harness.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
@@ -20,8 +21,10 @@ const opts = parseOptions("npm run bench:latency --", {
   gop: { default: 60, help: "publisher keyframe interval in frames" },
   bitrate: { default: 2500, help: "publisher video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  before: { default: "", help: 'git revision measured as system "before" (e.g. HEAD~1 or a commit), in the same run' },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
+const beforeCheckout = opts.before ? checkoutBefore(opts.before) : undefined;
 const player = listOption("player", opts.player, ["bundle", "videojs"] as const)[0] as PlayerKind;
 const STREAM = "bench";
 
@@ -36,7 +39,7 @@ interface SystemResult {
 }
 
 async function measureSystem(name: SystemName, harness: ChromiumHarness): Promise<SystemResult> {
-  const server = createSystem(name, [STREAM], opts["part-ms"] || undefined);
+  const server = createSystem(name, { streams: [STREAM], partMs: opts["part-ms"] || undefined, beforeCheckout });
   await server.start();
   const publisher = new ClockPublisher({ url: server.publishUrl(STREAM), fps: opts.fps, gop: opts.gop, bitrateKbps: opts.bitrate });
   try {

@@ -1,4 +1,5 @@
 // bench:viewers — fan-out: simulated LL-HLS viewers (VHS-like) on our ingest, plain-HLS viewers on nginx-rtmp.
+import { checkoutBefore } from "./lib/before-checkout.js";
 import { runBenchmark } from "./lib/child-processes.js";
 import { listOption, parseOptions } from "./lib/cli-options.js";
 import { sleep } from "./lib/net-wait.js";
@@ -21,6 +22,7 @@ const opts = parseOptions("npm run bench:viewers --", {
   size: { default: "854x480", help: "source video size" },
   bitrate: { default: 1000, help: "source video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  before: { default: "", help: 'git revision measured as system "before" (e.g. HEAD~1 or a commit), in the same run' },
   access: {
     default: "public",
     help: "public | members: a members-only show, every viewer sending a member's session cookie (ours, varnish)",
@@ -28,6 +30,7 @@ const opts = parseOptions("npm run bench:viewers --", {
   "ingest-node-args": { default: "", help: 'node options for our ingest, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")' },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
+const beforeCheckout = opts.before ? checkoutBefore(opts.before) : undefined;
 const counts = opts.viewers.split(",").map(Number);
 if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error("--viewers: integers from 1 to 5000");
 const STREAM = "bench";
@@ -103,7 +106,13 @@ class WindowProbe {
 async function loadSystem(system: SystemName, flv: string): Promise<Step[]> {
   const nodeArgs = opts["ingest-node-args"].split(" ").filter(Boolean);
   if (!["public", "members"].includes(opts.access)) throw new Error("--access: public or members");
-  const server = createSystem(system, [STREAM], opts["part-ms"] || undefined, nodeArgs, opts.access === "members");
+  const server = createSystem(system, {
+    streams: [STREAM],
+    partMs: opts["part-ms"] || undefined,
+    nodeArgs,
+    membersOnly: opts.access === "members",
+    beforeCheckout,
+  });
   await server.start();
   const publisher = replayFlv("publisher", flv, server.publishUrl(STREAM));
   const steps: Step[] = [];

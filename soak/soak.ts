@@ -5,7 +5,7 @@
 // fails (exit 1) if, after the warm-up, memory keeps growing (robust trend > --max-growth %), open files,
 // handles or ffmpeg children rise, a viewer sees a problem, the show is not recorded as one growing recording
 // (ended by the SIGTERM, no segment lost to a recording error), or the ingest does not stop cleanly on SIGTERM.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -88,14 +88,14 @@ const { key } = await new KeyStore({ file: keysFile }).add(STREAM);
 const [rtmpPort, httpPort] = [await freePort(), await freePort()];
 const base = `http://127.0.0.1:${httpPort}`;
 
-// The ingest alone in its process, with the systemd unit's environment (warn level: a quiet log is part of a healthy run).
+// The ingest as the systemd unit runs it: compiled (as `npm ci` builds it), alone in its process, with the unit's
+// environment (warn level: a quiet log is part of a healthy run).
+execFileSync(process.execPath, ["ingest/scripts/build-dist.mjs"], { cwd: root, stdio: "inherit", timeout: 60_000 });
 const unitEnv = shippedUnitEnvironment();
 const ingest = spawn(
   process.execPath,
   [
-    "--import",
-    "tsx",
-    "ingest/src/main.ts",
+    "ingest/dist/main.js",
     "--host",
     "127.0.0.1",
     "--rtmp-port",

@@ -6,13 +6,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { sessionKey, signSession } from "../../ingest/src/access/session-cookie.js";
 import { shippedUnitEnvironment } from "../../soak/unit-environment.js";
+import { defaultRunner } from "./before-checkout.js";
 import { registerCleanup, spawnTracked, type TrackedChild } from "./child-processes.js";
 import { freePort, waitFor, waitForHttp, waitForTcp } from "./net-wait.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = join(REPO, "ingest/src/main.ts");
-// One node process (tsx as a loader, not the tsx CLI, which would add a parent process) so /proc/<pid> is the ingest.
-const NODE_ARGS = ["--import", "tsx", MAIN];
 const KEY_PATTERN = /live_[A-Za-z0-9_-]{32}/;
 // Measured as deployed: with the systemd unit's environment (two malloc arenas).
 const UNIT_ENV = shippedUnitEnvironment();
@@ -26,6 +24,10 @@ export interface OurIngestOptions {
   nodeArgs?: string[];
   /** Every stream members-only (DiscourseConnect configured with a made-up forum); viewers send `sessionCookie`. */
   membersOnly?: boolean;
+  /** The checkout whose ingest runs (default this one; bench --before gives an older commit's). */
+  checkout?: string;
+  /** compiled: node on ingest/dist, as the systemd unit runs it; tsx: node with tsx as a loader on ingest/src. */
+  runner?: "compiled" | "tsx";
 }
 
 // Members-only runs: the forum is never asked (viewers arrive with a session cookie signed with this secret).
@@ -41,7 +43,21 @@ export class OurIngest {
   private child: TrackedChild | undefined;
   private readonly unregister = registerCleanup(() => this.close());
 
-  constructor(private readonly opts: OurIngestOptions) {}
+  readonly runner: "compiled" | "tsx";
+  /** Spawn → RTMP port open and /healthz answering, ms (set by start()). */
+  startedAfterMs: number | undefined;
+  private readonly checkout: string;
+  private readonly nodeArgs: string[];
+
+  constructor(private readonly opts: OurIngestOptions) {
+    this.checkout = opts.checkout ?? REPO;
+    this.runner = opts.runner ?? defaultRunner(this.checkout);
+    // One node process (tsx as a loader, not the tsx CLI, which would add a parent process) so /proc/<pid> is the ingest.
+    this.nodeArgs =
+      this.runner === "compiled"
+        ? [join(this.checkout, "ingest/dist/main.js")]
+        : ["--import", "tsx", join(this.checkout, "ingest/src/main.ts")];
+  }
 
   get pid(): number {
     if (!this.child) throw new Error("ingest not started");
@@ -67,9 +83,15 @@ export class OurIngest {
   }
 
   async start(): Promise<void> {
+    // What `npm ci` (prepare) does on a server; rebuilt so the run measures this checkout's sources.
+    if (this.runner === "compiled")
+      await promisify(execFile)(process.execPath, [join(this.checkout, "ingest/scripts/build-dist.mjs")], {
+        cwd: this.checkout,
+        timeout: 60_000,
+      });
     for (const stream of this.opts.streams) {
-      const { stdout } = await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "add", stream, "--data-dir", this.dir], {
-        cwd: REPO,
+      const { stdout } = await promisify(execFile)(process.execPath, [...this.nodeArgs, "keys", "add", stream, "--data-dir", this.dir], {
+        cwd: this.checkout,
         timeout: 30_000,
       });
       const key = KEY_PATTERN.exec(stdout)?.[0];
@@ -83,8 +105,8 @@ export class OurIngest {
       const secretFile = join(this.dir, "discourse-connect-secret");
       writeFileSync(secretFile, BENCH_SECRET, { mode: 0o600 });
       for (const stream of this.opts.streams) {
-        await promisify(execFile)(process.execPath, [...NODE_ARGS, "keys", "access", stream, "members", "--data-dir", this.dir], {
-          cwd: REPO,
+        await promisify(execFile)(process.execPath, [...this.nodeArgs, "keys", "access", stream, "members", "--data-dir", this.dir], {
+          cwd: this.checkout,
           timeout: 30_000,
         });
       }
@@ -101,7 +123,7 @@ export class OurIngest {
     }
     const args = [
       ...(this.opts.nodeArgs ?? []),
-      ...NODE_ARGS,
+      ...this.nodeArgs,
       "--host",
       "127.0.0.1",
       "--rtmp-port",
@@ -118,13 +140,15 @@ export class OurIngest {
       ...access,
     ];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
-    this.child = spawnTracked("ingest", process.execPath, args, { cwd: REPO, env: { ...process.env, ...UNIT_ENV } });
+    const spawnedAt = performance.now();
+    this.child = spawnTracked("ingest", process.execPath, args, { cwd: this.checkout, env: { ...process.env, ...UNIT_ENV } });
     await Promise.race([
       Promise.all([waitForTcp(this.rtmpPort, 30_000), waitForHttp(`http://127.0.0.1:${this.httpPort}/healthz`, 30_000)]),
       this.child.exited.then((code) => {
         throw new Error(`ingest exited (${code}) at start: ${this.child?.tail()}`);
       }),
     ]);
+    this.startedAfterMs = performance.now() - spawnedAt;
   }
 
   /** The Cookie header of a signed-in member (members-only runs), else undefined. */

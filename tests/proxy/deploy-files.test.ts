@@ -78,7 +78,7 @@ describe("systemd unit (ingest/deploy/live-shows-ingest.service)", () => {
 
   it("runs node directly as a system user with the data folder as StateDirectory and a bounded graceful stop", () => {
     expect(service.User).toBe("live-shows");
-    expect(service.ExecStart).toBe("/usr/bin/node --import tsx ingest/src/main.ts");
+    expect(service.ExecStart).toBe("/usr/bin/node ingest/dist/main.js");
     expect(service.WorkingDirectory).toBe("/opt/live-shows");
     expect(service.EnvironmentFile).toBe("/etc/live-shows/ingest.env");
     expect(service.Restart).toBe("on-failure");
@@ -235,6 +235,9 @@ describe("the unit's command with the example settings, and live-shows-keys", ()
     });
 
   beforeAll(async () => {
+    // What `npm ci` does on the server (its prepare script): the unit runs the compiled ingest/dist.
+    const built = spawnSync(process.execPath, [path.join(REPO, "ingest/scripts/build-dist.mjs")], { encoding: "utf8", timeout: 60_000 });
+    expect(built.status, built.stderr).toBe(0);
     dir = await mkdtemp(path.join(tmpdir(), "proxy-service-"));
     ports = { rtmp: await freePort(), http: await freePort() };
     const text = (await readFile(path.join(DEPLOY_DIR, "ingest.env.example"), "utf8"))
