@@ -27,11 +27,19 @@ export async function writeFileAtomic(file: string, text: string, mode = 0o600):
     throw error;
   }
   // The rename itself is durable only once the folder's entry is on disk.
-  const folder = await open(dir, "r");
+  await syncDir(dir);
+}
+
+/** Makes a rename or a new file in `dir` durable. Some file systems refuse fsync on folders: best effort. */
+export async function syncDir(dir: string): Promise<void> {
+  let handle;
   try {
-    await folder.sync();
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // best effort
   } finally {
-    await folder.close();
+    await handle?.close();
   }
 }
 
@@ -58,10 +66,13 @@ export function writeFileAtomicSync(file: string, text: string, mode = 0o600): v
     rmSync(temp, { force: true });
     throw error;
   }
-  const folder = openSync(dir, "r");
+  let folder: number | undefined;
   try {
+    folder = openSync(dir, "r");
     fsyncSync(folder);
+  } catch {
+    // best effort, as syncDir
   } finally {
-    closeSync(folder);
+    if (folder !== undefined) closeSync(folder);
   }
 }

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isValidStreamName } from "../keys/stream-name.js";
-import { syncDir, writeFileAtomic } from "./atomic-file.js";
+import { syncDir, writeFileAtomic } from "../disk/atomic-file.js";
 import { bytesOf, durationOf, mediaEndOf, parseIndex, parseMeta, type RecordingIndex, type RecordingMeta } from "./recording-index.js";
 import { INDEX_FILE, isRecordingId, META_FILE, recordingId, recordingInitName, recordingSegmentName } from "./recording-names.js";
 import { RecordingWriter } from "./recording-writer.js";

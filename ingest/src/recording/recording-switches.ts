@@ -5,7 +5,7 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { isValidStreamName, STREAM_NAME_PATTERN } from "../keys/stream-name.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "../disk/atomic-file.js";
 import { SWITCHES_FILE } from "./recording-names.js";
 
 const switchesSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // index journal (appended, fsynced). After a crash the index lists only complete files.
 import { open, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "../disk/atomic-file.js";
 import { formatIndexLine, type IndexLine, type RecordingMeta } from "./recording-index.js";
 import { INDEX_FILE, META_FILE, recordingInitName, recordingSegmentName } from "./recording-names.js";
 

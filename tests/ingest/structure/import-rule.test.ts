@@ -23,7 +23,7 @@ const ALLOWED: Record<string, string[]> = {
   mp4: ["streams"],
   hls: ["mp4"],
   streams: ["disk", "hls", "mp4"],
-  recording: ["hls", "keys", "media", "streams"],
+  recording: ["disk", "hls", "keys", "media", "streams"],
   http: ["access", "hls", "keys", "net", "recording", "streams"],
   cli: ["access", "disk", "keys", "media", "recording", ROOT],
 };
