@@ -13,6 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { KeyStore } from "../ingest/src/keys/index.js";
 import { RecordingStore } from "../ingest/src/recording/recording-store.js";
+import { ffmpegPublishArgs } from "../tests/support/ffmpeg-publish-args.js";
 import { httpRequest } from "./http-client.js";
 import { LlHlsViewer } from "./llhls-viewer.js";
 import { childProcesses, cpuSeconds, openFiles, processAlive, rssBytes } from "./proc.js";
@@ -133,42 +134,7 @@ function startPublisher(): void {
   publishes++;
   const child = spawn(
     "ffmpeg",
-    [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-nostdin",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=640x360:rate=30",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=440:sample_rate=48000",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "veryfast",
-      "-tune",
-      "zerolatency",
-      "-g",
-      "60",
-      "-b:v",
-      "800k",
-      "-threads",
-      "1",
-      "-c:a",
-      "aac",
-      "-b:a",
-      "96k",
-      "-f",
-      "flv",
-      "-tcp_nodelay",
-      "1",
-      `rtmp://127.0.0.1:${rtmpPort}/live/${key}`,
-    ],
+    ffmpegPublishArgs(`rtmp://127.0.0.1:${rtmpPort}/live/${key}`, { video: ["-b:v", "800k", "-threads", "1"], audio: ["-b:a", "96k"] }),
     { stdio: "ignore" },
   );
   publisher = child;

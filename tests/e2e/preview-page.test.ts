@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { KeyStore } from "../../ingest/src/keys/index.js";
+import { ffmpegPublishArgs } from "../support/ffmpeg-publish-args.js";
 import { killPublishers, publish, startTestIngest, type Publisher, type TestIngest } from "../ingest/e2e/support.js";
 import { describeWithChromium, launchChromium } from "./support/chromium.js";
 
@@ -142,37 +143,15 @@ describeWithChromium("ingest preview page in Chromium", () => {
     // What a struggling OBS sends: 10 fps, a keyframe every 10 s, no audio track, and every 10th frame
     // missing with the timestamps kept (as OBS leaves them when it skips a frame).
     const { key } = await new KeyStore({ file: path.join(ingest.dir, "keys.json") }).add("rough");
-    const args = [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-nostdin",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=426x240:rate=10",
-      "-t",
-      "60",
-      "-vf",
-      "select=not(eq(mod(n\\,10)\\,5))",
-      "-fps_mode",
-      "passthrough",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "veryfast",
-      "-tune",
-      "zerolatency",
-      "-g",
-      "100",
-      "-threads",
-      "1",
-      "-an",
-      "-f",
-      "flv",
-      ingest.rtmpUrl(key),
-    ];
+    const args = ffmpegPublishArgs(ingest.rtmpUrl(key), {
+      seconds: 60,
+      size: "426x240",
+      rate: 10,
+      gop: 100,
+      filters: ["-vf", "select=not(eq(mod(n\\,10)\\,5))", "-fps_mode", "passthrough"],
+      video: ["-threads", "1"],
+      audio: false,
+    });
     let stderr = "";
     rough = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
     rough.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -10,6 +10,7 @@ import { startIngest, type IngestOverrides, type RunningIngest } from "../../ing
 import { loadConfig } from "../../ingest/src/config.js";
 import { KeyStore } from "../../ingest/src/keys/index.js";
 import { httpRequest } from "../../soak/http-client.js";
+import { ffmpegPublishArgs } from "../support/ffmpeg-publish-args.js";
 
 export { childProcesses, processAlive } from "../../soak/proc.js";
 
@@ -113,44 +114,9 @@ export interface Publisher {
 
 /** ffmpeg publishing a 640x360 test pattern + tone in real time (H.264 with a 1 s GOP, AAC), as OBS would. */
 export function publish(url: string, seconds = 120): Publisher {
-  const child = spawn(
-    "ffmpeg",
-    [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-nostdin",
-      "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=size=640x360:rate=30",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=440:sample_rate=48000",
-      "-t",
-      String(seconds),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "veryfast",
-      "-tune",
-      "zerolatency",
-      "-g",
-      "30",
-      "-threads",
-      "1",
-      "-c:a",
-      "aac",
-      "-f",
-      "flv",
-      "-tcp_nodelay",
-      "1",
-      url,
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const child = spawn("ffmpeg", ffmpegPublishArgs(url, { seconds, gop: 30, video: ["-threads", "1"] }), {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   children.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -13,7 +13,7 @@ import type { LiveStreamView } from "../../../ingest/src/streams/stream-view.js"
 import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { parseM3u8, type ParsedPlaylist } from "../hls/parse-m3u8.js";
 import { request, type Reply } from "../http/http-client.js";
-import { ffmpegPublishArgs } from "../rtmp/helpers/processes.js";
+import { ffmpegPublishArgs } from "../../support/ffmpeg-publish-args.js";
 
 export interface TestIngest {
   ingest: RunningIngest;
@@ -76,8 +76,8 @@ const publishers = new Set<ChildProcess>();
 
 /** The publish command: 640x360 30 fps test pattern + tone, x264 2 s GOP + AAC, real time, one encoder thread. */
 export function publish(url: string, seconds = 60, options: { videoBitrate?: string } = {}): Publisher {
-  const encoder = ["-threads", "1", ...(options.videoBitrate ? ["-b:v", options.videoBitrate] : [])];
-  const child = spawn("ffmpeg", ffmpegPublishArgs(url, seconds, encoder), { stdio: ["ignore", "ignore", "pipe"] });
+  const video = ["-threads", "1", ...(options.videoBitrate ? ["-b:v", options.videoBitrate] : [])];
+  const child = spawn("ffmpeg", ffmpegPublishArgs(url, { seconds, video }), { stdio: ["ignore", "ignore", "pipe"] });
   publishers.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

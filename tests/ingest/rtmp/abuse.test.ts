@@ -3,7 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeErrors, ffmpegPublishArgs, ffprobe, killAll, run } from "./helpers/processes.js";
+import { decodeErrors, ffprobe, killAll, run } from "./helpers/processes.js";
+import { ffmpegPublishArgs } from "../../support/ffmpeg-publish-args.js";
 import { encodeAmf0 } from "../../../ingest/src/rtmp/amf0.js";
 import { RawRtmpClient, avcSequenceHeader } from "./helpers/raw-client.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
@@ -76,7 +77,7 @@ describe("abusive clients next to a live ffmpeg publisher", () => {
       limits: { handshakeTimeoutMs: 500, publishTimeoutMs: 1_500, idleTimeoutMs: 1_500, maxConnectionsPerAddress: 1_000 },
     });
     const port = s.port;
-    const good = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${port}/live/${GOOD_KEY}`, 3));
+    const good = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${port}/live/${GOOD_KEY}`, { seconds: 3 }));
     const goodPublish = await s.nextPublish();
 
     // 200 connections that never say anything: dropped by the handshake timeout.

@@ -1,7 +1,8 @@
 // The receiver against the real ffmpeg RTMP client on loopback.
 import { afterEach, describe, expect, it } from "vitest";
 import type { RtmpPublish } from "../../../ingest/src/rtmp/publish.js";
-import { decodeErrors, ffmpegPublishArgs, ffprobe, killAll, run } from "./helpers/processes.js";
+import { decodeErrors, ffprobe, killAll, run } from "./helpers/processes.js";
+import { ffmpegPublishArgs } from "../../support/ffmpeg-publish-args.js";
 import { RawRtmpClient, aacSequenceHeader, avcSequenceHeader } from "./helpers/raw-client.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -33,13 +34,13 @@ describe("ffmpeg publisher", () => {
   it("publishes with the right key; a second publisher and a wrong key are refused meanwhile", async () => {
     s = await startTestServer();
     const url = (key: string): string => `rtmp://127.0.0.1:${s!.port}/live/${key}`;
-    const good = run("ffmpeg", ffmpegPublishArgs(url(KEY), 3));
+    const good = run("ffmpeg", ffmpegPublishArgs(url(KEY), { seconds: 3 }));
     const publish = await s.nextPublish();
     expect(publish.stream).toBe("show");
 
     const [second, wrong] = await Promise.all([
-      run("ffmpeg", ffmpegPublishArgs(url(KEY), 3)),
-      run("ffmpeg", ffmpegPublishArgs(url("not-the-key"), 3)),
+      run("ffmpeg", ffmpegPublishArgs(url(KEY), { seconds: 3 })),
+      run("ffmpeg", ffmpegPublishArgs(url("not-the-key"), { seconds: 3 })),
     ]);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain("already publishing");
@@ -78,7 +79,7 @@ describe("ffmpeg publisher", () => {
     // its claim waits until the old one has been silent for takeoverMs, then takes over.
     const oldClosed = new Promise<string>((resolve) => old.once("close", resolve));
 
-    const ffmpeg = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${s.port}/live/${KEY}`, 2));
+    const ffmpeg = run("ffmpeg", ffmpegPublishArgs(`rtmp://127.0.0.1:${s.port}/live/${KEY}`, { seconds: 2 }));
     const fresh = await s.nextPublish();
     expect(old.closed).toBe(true);
     expect(await oldClosed).toBe("taken over by a new publisher");

@@ -38,46 +38,6 @@ export function killAll(): void {
   running.clear();
 }
 
-/**
- * The publish command from the issue: 640x360 test pattern + 440 Hz tone, H.264 (2 s GOP) + AAC, FLV over
- * RTMP, in real time. `videoArgs` go after the x264 options (threads, bitrate).
- */
-export function ffmpegPublishArgs(url: string, seconds = 3, videoArgs: string[] = []): string[] {
-  return [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-nostdin",
-    "-re",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=640x360:rate=30",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:sample_rate=48000",
-    "-t",
-    String(seconds),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-tune",
-    "zerolatency",
-    "-g",
-    "60",
-    ...videoArgs,
-    "-c:a",
-    "aac",
-    "-f",
-    "flv",
-    "-tcp_nodelay",
-    "1",
-    url,
-  ];
-}
-
 export interface ProbeResult {
   streams: { codec_type: string; codec_name: string; width?: number; height?: number; sample_rate?: string }[];
   format: { duration?: string; format_name: string };
