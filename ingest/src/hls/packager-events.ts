@@ -18,6 +18,8 @@ export interface PartClosed {
   discontinuity: boolean;
   /** Wall clock (epoch ms) of the part's first frame, on the playlist's PROGRAM-DATE-TIME timeline. */
   programDateTime: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE number of its segment. */
+  discontinuitySequence: number;
 }
 
 /** Emitted as `segment` once a segment is complete (its parts concatenated; it will not change). */

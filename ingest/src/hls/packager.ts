@@ -20,6 +20,10 @@
 // - PROGRAM-DATE-TIME: wall clock at the first fragment after a start or discontinuity minus that
 //   fragment's duration (the fragment is complete only when its last frame has arrived), then
 //   advanced by segment durations.
+// - Aligned (a rendition transcoded from the source): segments are cut only where the caller says a source
+//   segment starts, and take that segment's msn, PROGRAM-DATE-TIME and discontinuity numbering, so the same
+//   msn is the same time span in every rendition. A start that skips numbers (the transcoder restarted)
+//   begins a new listed window there: earlier segments stay fetchable but leave the playlist.
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "../mp4/fmp4-reader.js";
@@ -64,7 +68,23 @@ export interface LlHlsPackagerOptions {
    * or served): where numbering is persisted across restarts, it is reserved here (streams/msn-reservations.ts).
    */
   reserveMsn?: (msn: number) => void;
+  /** Segments start only where `pushFragment` is given an `AlignedStart` (see the policy above). Default false. */
+  aligned?: boolean;
   logger?: Logger;
+}
+
+/** Where a source segment starts, for an aligned packager's fragment that starts at the same media time. */
+export interface AlignedStart {
+  msn: number;
+  programDateTime: number;
+  discontinuity: boolean;
+  discontinuitySequence: number;
+}
+
+/** Bits per second over the complete segments listed: the highest segment's and the average. */
+export interface Bandwidth {
+  peakBps: number;
+  averageBps: number;
 }
 
 interface Position {
@@ -121,6 +141,8 @@ function median(values: number[]): number {
 /** Emits `part` (PartClosed) and `segment` (SegmentClosed) as media becomes final; see packager-events.ts. */
 export class LlHlsPackager extends EventEmitter<PackagerEvents> {
   private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger" | "reserveMsn">>;
+  /** Aligned: segments below this msn are not listed (numbering skipped there). */
+  private listFromMsn = 0;
   private readonly reserveMsn: ((msn: number) => void) | undefined;
   private readonly log: Logger | undefined;
   private readonly inits = new Map<number, { bytes: Buffer; info: InitInfo }>();
@@ -155,6 +177,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
       statsWindowS: options.statsWindowS ?? 10,
       clock: options.clock ?? Date.now,
       initialMsn: options.initialMsn ?? 0,
+      aligned: options.aligned ?? false,
     };
     const o = this.opts;
     if (!(o.partTargetMs >= 50 && o.partTargetMs <= 5000)) throw new RangeError(`partTargetMs must be 50..5000, got ${o.partTargetMs}`);
@@ -178,6 +201,11 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
 
   get waiterCount(): number {
     return this.waiters.size;
+  }
+
+  /** Tracks of the current init segment (codecs, resolution), empty before the first. */
+  get tracks(): InitInfo["tracks"] {
+    return this.currentInit?.info.tracks ?? [];
   }
 
   /** Id of the current init segment (`init-<id>.mp4`), or null before the first. */
@@ -206,18 +234,23 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
 
   /**
    * Adds one fragment (moof+mdat) as the next part. `partTargetS`: the bound its muxer keeps for every part
-   * (PART-TARGET), taken from the first fragment.
+   * (PART-TARGET), taken from the first fragment. Aligned packagers: `start` when the fragment begins a source
+   * segment; a fragment with no open segment to join is dropped (false).
    */
-  pushFragment(bytes: Buffer, partTargetS?: number): void {
+  pushFragment(bytes: Buffer, partTargetS?: number, start?: AlignedStart): boolean {
     if (this.isEnded) throw new Error("packager has ended");
     const init = this.currentInit;
     if (!init) throw new Error("fragment before init segment");
     const fragment = parseFragment(bytes, init.info);
     const m = this.measure(fragment, init.info);
-    this.updatePartTarget(m, partTargetS);
 
     let open = this.openSegment();
-    if (open && !this.pendingDiscontinuity) {
+    if (this.opts.aligned) {
+      if (start && start.msn >= this.nextMsn) {
+        this.closeOpen();
+        open = this.openAlignedSegment(start, !m.independent);
+      } else if (!open) return false;
+    } else if (open && !this.pendingDiscontinuity) {
       const openMs = open.duration * 1000;
       // A segment that did not start at a keyframe (after a timestamp jump or a forced cut) ends at the next one,
       // however short: waiting for minSegmentMs would stretch it past the keyframe interval.
@@ -233,6 +266,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
       open = null;
     }
     if (!open) open = this.openNewSegment(m.duration, !m.independent);
+    this.updatePartTarget(m, partTargetS);
 
     const part: Part = { duration: m.duration, independent: m.independent, bytes: Buffer.from(bytes) };
     const partStart = open.programDateTime + open.duration * 1000;
@@ -253,8 +287,10 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
         init: init.bytes,
         discontinuity: open.discontinuity,
         programDateTime: partStart,
+        discontinuitySequence: open.discSeq,
       });
     }
+    return true;
   }
 
   /** The next fragment starts a new segment after EXT-X-DISCONTINUITY (reconnect, timestamp jump). */
@@ -369,15 +405,30 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     return this.getPart(name.msn, name.part);
   }
 
+  /** Null before the first complete segment listed. */
+  bandwidth(): Bandwidth | null {
+    const complete = this.listedComplete();
+    if (complete.length === 0) return null;
+    let bits = 0;
+    let seconds = 0;
+    let peakBps = 0;
+    for (const seg of complete) {
+      const segBits = seg.bytes!.length * 8;
+      bits += segBits;
+      seconds += seg.duration;
+      if (seg.duration > 0) peakBps = Math.max(peakBps, segBits / seg.duration);
+    }
+    return { peakBps: Math.round(peakBps), averageBps: seconds > 0 ? Math.round(bits / seconds) : 0 };
+  }
+
   stats(): MediaStats {
     return this.meter.stats(this.segments.filter((s) => s.forcedCut).length);
   }
 
   private renderPlaylist(skipOld: boolean): string | null {
     const partTarget = this.partTargetS;
-    const complete = this.segments.filter((s) => s.bytes !== null);
     const open = this.openSegment();
-    const listed = [...complete.slice(-this.opts.windowSegments), ...(open ? [open] : [])];
+    const listed = [...this.listedComplete(), ...(open ? [open] : [])];
     const first = listed[0];
     if (!first || partTarget === null) return null;
 
@@ -421,6 +472,10 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
       ended: this.isEnded,
     };
     return renderMediaPlaylist(model);
+  }
+
+  private listedComplete(): Segment[] {
+    return this.segments.filter((s) => s.bytes !== null && s.msn >= this.listFromMsn).slice(-this.opts.windowSegments);
   }
 
   private measure(fragment: FragmentInfo, init: InitInfo): { duration: number; maxTrackS: number; independent: boolean; frameS: number } {
@@ -496,6 +551,26 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     return segment;
   }
 
+  private openAlignedSegment(start: AlignedStart, forcedCut: boolean): Segment {
+    // Numbers skipped (the transcoder restarted, or joined late): the listed window starts afresh here.
+    if (start.msn !== this.nextMsn || this.segments.length === 0) this.listFromMsn = start.msn;
+    this.pendingDiscontinuity = false;
+    this.nextMsn = start.msn + 1;
+    const segment: Segment = {
+      msn: start.msn,
+      initId: this.currentInit!.id,
+      discontinuity: start.discontinuity,
+      discSeq: start.discontinuitySequence,
+      programDateTime: start.programDateTime,
+      parts: [],
+      duration: 0,
+      bytes: null,
+      forcedCut,
+    };
+    this.segments.push(segment);
+    return segment;
+  }
+
   private closeOpen(): void {
     const open = this.openSegment();
     if (!open) return;
@@ -547,7 +622,10 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
 
   private findSegment(msn: number): Segment | undefined {
     const first = this.segments[0];
-    return first ? this.segments[msn - first.msn] : undefined;
+    if (!first) return undefined;
+    const guess = this.segments[msn - first.msn];
+    // Aligned packagers may skip numbers; then search.
+    return guess?.msn === msn ? guess : this.segments.find((s) => s.msn === msn);
   }
 
   private isSatisfied(msn: number, part: number | undefined): boolean {

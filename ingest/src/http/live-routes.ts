@@ -12,7 +12,8 @@ import { renderPreviewPage, previewPageCsp } from "./preview-page.js";
 import { isNextPart, parsePlaylistQuery } from "./query.js";
 import { cacheControl, contentTypes, corsHeaders, preflightHeaders } from "./response-headers.js";
 import { sendStaticAsset } from "./static-asset.js";
-import type { LiveStreamView, StreamDirectory, StreamStatus, WaitOutcome } from "../streams/stream-view.js";
+import { renderMultivariantPlaylist } from "../hls/multivariant-writer.js";
+import type { LiveStreamView, MediaPlaylistView, StreamDirectory, StreamStatus, WaitOutcome } from "../streams/stream-view.js";
 import type { ViewerCounter } from "./viewer-counter.js";
 import type { RecordingLibrary } from "../recording/recording-library.js";
 import type { RecordingFile } from "../recording/recording-names.js";
@@ -106,9 +107,9 @@ export class LiveRoutes {
       case "stream-status":
         return this.streamStatus(ex, route.stream);
       case "playlist":
-        return this.playlist(ex, route.stream, search);
+        return this.playlist(ex, route.stream, search, route.rendition);
       case "resource":
-        return this.resource(ex, route.stream, route.resource);
+        return this.resource(ex, route.stream, route.resource, route.rendition);
       case "viewers":
         return this.heartbeat(ex, route.stream);
       case "recordings":
@@ -125,7 +126,17 @@ export class LiveRoutes {
     const core = view.status();
     const recording = this.options.recordings?.warnings(view.name) ?? [];
     const warnings = recording.length > 0 ? [...core.warnings, ...recording] : core.warnings;
-    return { ...core, warnings, viewers: this.options.viewers.count(view.name), playlist, access: this.accessOf(view.name) };
+    // Rendition playlists sit next to index.m3u8: "<stream>/<name>/index.m3u8" or "<name>/index.m3u8".
+    const folder = playlist.slice(0, playlist.length - "index.m3u8".length);
+    const renditions = core.renditions.map((r) => ({ ...r, playlist: `${folder}${r.name}/index.m3u8` }));
+    return {
+      ...core,
+      warnings,
+      renditions,
+      viewers: this.options.viewers.count(view.name),
+      playlist,
+      access: this.accessOf(view.name),
+    };
   }
 
   private accessOf(stream: string): StreamStatus["access"] {
@@ -183,15 +194,19 @@ export class LiveRoutes {
           warnings: [],
           playlist: "index.m3u8",
           access: this.accessOf(stream),
+          renditions: [],
         };
     sendJson(ex, status);
   }
 
-  private async playlist(ex: Exchange, stream: string, search: string): Promise<void> {
+  private async playlist(ex: Exchange, stream: string, search: string, rendition: string | undefined): Promise<void> {
     const query = parsePlaylistQuery(search);
     if (!query.ok) return sendError(ex, 400, query.error);
-    const view = this.options.directory.get(stream);
-    if (!view) return sendError(ex, 404, "unknown stream");
+    const streamView = this.options.directory.get(stream);
+    if (!streamView) return sendError(ex, 404, "unknown stream");
+    if (rendition === undefined && streamView.variants() !== null) return this.multivariant(ex, streamView);
+    const view = rendition === undefined ? streamView : streamView.rendition(rendition);
+    if (!view) return sendError(ex, 404, "unknown rendition");
     const { msn, part, skip } = query.value;
     const options = skip ? { skip: true } : {};
 
@@ -223,9 +238,26 @@ export class LiveRoutes {
     send(ex, 200, { "Content-Type": contentTypes.playlist, "Cache-Control": cache }, body);
   }
 
-  private async resource(ex: Exchange, stream: string, resource: ResourceName): Promise<void> {
-    const view = this.options.directory.get(stream);
-    if (!view) return sendError(ex, 404, "unknown stream");
+  /**
+   * index.m3u8 of a stream with renditions: waits, like a media playlist, for the source's first part; every
+   * rendition with media, by bandwidth (highest first). Delivery directives do not apply to it.
+   */
+  private async multivariant(ex: Exchange, view: LiveStreamView): Promise<void> {
+    if (view.playlistBytes({}) === null) {
+      const next = view.position();
+      const outcome = await this.wait(ex, view, next.msn, next.part, this.options.firstPartWaitMs);
+      if (outcome === "aborted") return this.aborted(ex);
+      if (view.playlistBytes({}) === null) return retryLater(ex, "stream has no media yet", 2);
+    }
+    const entries = (view.variants() ?? []).map((v) => ({ ...v, uri: `${v.name}/index.m3u8` }));
+    send(ex, 200, { "Content-Type": contentTypes.playlist, "Cache-Control": cacheControl.playlist }, renderMultivariantPlaylist(entries));
+  }
+
+  private async resource(ex: Exchange, stream: string, resource: ResourceName, rendition: string | undefined): Promise<void> {
+    const streamView = this.options.directory.get(stream);
+    if (!streamView) return sendError(ex, 404, "unknown stream");
+    const view = rendition === undefined ? streamView : streamView.rendition(rendition);
+    if (!view) return sendError(ex, 404, "unknown rendition");
     const headers = { "Content-Type": contentTypes.media, "Cache-Control": cacheControl.media };
     if (resource.kind === "init") return this.sendOr404(ex, view.getInit(resource.id), headers);
     if (resource.kind === "segment") return this.sendOr404(ex, view.getSegment(resource.msn), headers);
@@ -327,7 +359,7 @@ export class LiveRoutes {
 
   private async wait(
     ex: Exchange,
-    view: LiveStreamView,
+    view: MediaPlaylistView,
     msn: number,
     part: number | undefined,
     timeoutMs: number,

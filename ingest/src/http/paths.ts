@@ -1,6 +1,7 @@
 import { parseResourceName, type ResourceName } from "../hls/resource-names.js";
 import { isValidStreamName } from "../keys/stream-name.js";
 import { isRecordingId, parseRecordingFile, type RecordingFile } from "../recording/recording-names.js";
+import { RENDITION_NAME_PATTERN } from "../streams/stream-view.js";
 
 export type { ResourceName };
 
@@ -13,10 +14,11 @@ export type Route =
   | { kind: "preview-script" } // /live/preview.js, the preview page's own script
   | { kind: "status-all" }
   | { kind: "legacy-playlist"; stream: string }
-  | { kind: "playlist"; stream: string }
+  // `rendition`: /live/<stream>/<rendition>/index.m3u8 (and its resources); absent: /live/<stream>/index.m3u8.
+  | { kind: "playlist"; stream: string; rendition?: string }
   | { kind: "stream-status"; stream: string }
   | { kind: "viewers"; stream: string }
-  | { kind: "resource"; stream: string; resource: ResourceName }
+  | { kind: "resource"; stream: string; resource: ResourceName; rendition?: string }
   | { kind: "recordings"; stream: string } // /live/<stream>/recordings.json
   | { kind: "recording"; stream: string; id: string; file: RecordingFile } // /live/<stream>/recordings/<id>/<file>
   | { kind: "auth"; action: "login" | "callback" | "logout" }; // /live/auth/<action>: viewers' sign-in (access/)
@@ -48,6 +50,13 @@ export function parseRoute(pathname: string): Route | null {
     const file = parseRecordingFile(name);
     if (!isValidStreamName(stream) || !isRecordingId(id) || !file) return null;
     return { kind: "recording", stream, id, file };
+  }
+  if (parts.length === 5) {
+    const [, , stream, rendition, file] = parts as [string, string, string, string, string];
+    if (!isValidStreamName(stream) || !RENDITION_NAME_PATTERN.test(rendition)) return null;
+    if (file === "index.m3u8") return { kind: "playlist", stream, rendition };
+    const resource = parseResourceName(file);
+    return resource ? { kind: "resource", stream, resource, rendition } : null;
   }
   if (parts.length !== 4) return null;
   if (parts[2] === "auth") {

@@ -32,6 +32,8 @@ interface SampleInfo {
   duration: number;
   size: number;
   isSync: boolean;
+  /** pts - dts, in the track's timescale (trun v0: unsigned, v1: signed; 0 when absent). */
+  compositionOffset: number;
 }
 
 interface TrackFragment {
@@ -157,6 +159,7 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudge
   for (const box of childBoxes(traf)) {
     if (box.type !== "trun") continue;
     const trun = box.body;
+    const version = trun[0]!;
     const flags = trun.readUInt32BE(0) & 0xffffff;
     const count = trun.readUInt32BE(4);
     let p = 8;
@@ -191,8 +194,12 @@ function parseTraf(traf: Buffer, init: InitInfo | undefined, budget: SampleBudge
         p += 4;
         if (!(i === 0 && firstFlags !== undefined)) f = sampleFlags;
       }
-      if (flags & 0x800) p += 4; // composition time offset
-      samples.push({ duration: d, size: s, isSync: (f & NON_SYNC_SAMPLE) === 0 });
+      let cto = 0;
+      if (flags & 0x800) {
+        cto = version === 1 ? trun.readInt32BE(p) : trun.readUInt32BE(p);
+        p += 4;
+      }
+      samples.push({ duration: d, size: s, isSync: (f & NON_SYNC_SAMPLE) === 0, compositionOffset: cto });
       duration += d;
     }
   }

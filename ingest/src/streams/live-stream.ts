@@ -9,10 +9,28 @@ import type { CodecConfigError } from "../mp4/codec-config-error.js";
 import type { MediaEvent } from "./media.js";
 import type { PublishSource } from "./publish-source.js";
 import { PublishMuxer } from "./publish-muxer.js";
-import type { BlockingClass, LiveStreamView, PartPosition, StreamState, StreamStatusCore, WaitOutcome } from "./stream-view.js";
+import type {
+  BlockingClass,
+  LiveStreamView,
+  MediaPlaylistView,
+  PartPosition,
+  RenditionStatus,
+  StreamState,
+  StreamStatusCore,
+  Variant,
+  WaitOutcome,
+} from "./stream-view.js";
 
 /** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
 export const SOURCE_RENDITION = "source";
+
+/** A rendition beside the source (made by transcode/): its packager and what the status says about it. */
+export interface AddedRendition {
+  packager: LlHlsPackager;
+  status(): Omit<RenditionStatus, "playlist">;
+  /** Its target bitrate (video + audio, bit/s), announced until segments are measured. */
+  nominalBps: number;
+}
 
 interface LiveStreamEvents {
   /** A publish was attached; `reconnect`: the stream had media before. */
@@ -39,12 +57,10 @@ interface LiveStreamOptions {
 
 export class LiveStream implements LiveStreamView {
   readonly name: string;
-  /**
-   * Rendition name -> its packager (playlist, parts, segments; subscribe to its `part`/`segment` events).
-   * One today: SOURCE_RENDITION, which HTTP serves.
-   */
-  readonly renditions: ReadonlyMap<string, LlHlsPackager>;
   private readonly packager: LlHlsPackager;
+  private readonly added = new Map<string, AddedRendition>();
+  /** index.m3u8 is a multivariant playlist (decided when the stream is created, kept for its life). */
+  private multivariant = false;
   private readonly log: Logger;
   private publish: PublishSource | null = null;
   private muxer: PublishMuxer | null = null;
@@ -66,7 +82,48 @@ export class LiveStream implements LiveStreamView {
     this.log = options.logger.child({ stream: options.name });
     this.clock = options.clock ?? Date.now;
     this.packager = new LlHlsPackager({ ...options.packager, logger: this.log });
-    this.renditions = new Map([[SOURCE_RENDITION, this.packager]]);
+  }
+
+  /**
+   * Rendition name -> its packager (playlist, parts, segments; subscribe to its `part`/`segment` events):
+   * SOURCE_RENDITION, which is what index.m3u8 serves without renditions, then the transcoded ones.
+   */
+  get renditions(): ReadonlyMap<string, LlHlsPackager> {
+    return new Map([[SOURCE_RENDITION, this.packager], ...[...this.added].map(([name, r]) => [name, r.packager] as const)]);
+  }
+
+  /**
+   * index.m3u8 becomes a multivariant playlist for the stream's whole life (players that loaded it as a media
+   * playlist would break if it changed kind mid-show). Called by transcode/ when the stream is created.
+   */
+  serveMultivariant(): void {
+    this.multivariant = true;
+  }
+
+  addRendition(name: string, rendition: AddedRendition): void {
+    if (name === SOURCE_RENDITION || this.added.has(name)) throw new Error(`rendition ${name} exists`);
+    this.added.set(name, rendition);
+  }
+
+  removeRendition(name: string): void {
+    this.added.delete(name);
+  }
+
+  variants(): Variant[] | null {
+    if (!this.multivariant) return null;
+    const stats = this.packager.stats();
+    const sourceKbps = (stats.video?.bitrateKbps ?? 0) + (stats.audio?.bitrateKbps ?? 0);
+    const list = [variantOf(SOURCE_RENDITION, this.packager, sourceKbps * 1000, stats.video?.fps ?? null)];
+    for (const [name, r] of this.added) {
+      const state = r.status().state;
+      if (state === "dropped" || r.packager.currentInitId === null) continue;
+      list.push(variantOf(name, r.packager, r.nominalBps, r.packager.stats().video?.fps ?? null));
+    }
+    return list.sort((a, b) => b.bandwidth - a.bandwidth);
+  }
+
+  rendition(name: string): MediaPlaylistView | undefined {
+    return name === SOURCE_RENDITION ? this.packager : this.added.get(name)?.packager;
   }
 
   /**
@@ -175,6 +232,7 @@ export class LiveStream implements LiveStreamView {
     this.clearGrace();
     this.isEnded = true;
     this.packager.end();
+    for (const r of this.added.values()) r.packager.end();
     this.log.info({ reason, position: this.packager.position() }, "stream ended");
     this.options.events.ended(this);
   }
@@ -204,6 +262,17 @@ export class LiveStream implements LiveStreamView {
       video: this.refusal && !this.everHadMedia ? null : stats.video,
       audio: this.refusal && !this.everHadMedia ? null : stats.audio,
       warnings: this.refusal && !this.everHadMedia ? [this.refusal] : warnings,
+      renditions: [
+        {
+          name: SOURCE_RENDITION,
+          state: "source",
+          width: stats.video?.width ?? null,
+          height: stats.video?.height ?? null,
+          bitrateKbps: stats.video || stats.audio ? (stats.video?.bitrateKbps ?? 0) + (stats.audio?.bitrateKbps ?? 0) : null,
+          realTime: null,
+        },
+        ...[...this.added.values()].map((r) => r.status()),
+      ],
     };
   }
 
@@ -272,4 +341,19 @@ export class LiveStream implements LiveStreamView {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
   }
+}
+
+/** One EXT-X-STREAM-INF: codecs and resolution from the current init, bandwidth measured (else `fallbackBps`). */
+function variantOf(name: string, packager: LlHlsPackager, fallbackBps: number, frameRate: number | null): Variant {
+  const video = packager.tracks.find((t) => t.kind === "video");
+  const measured = packager.bandwidth();
+  return {
+    name,
+    bandwidth: Math.max(1, measured?.peakBps ?? Math.round(fallbackBps)),
+    averageBandwidth: Math.max(1, measured?.averageBps ?? Math.round(fallbackBps)),
+    width: video?.width ?? null,
+    height: video?.height ?? null,
+    codecs: packager.tracks.map((t) => t.codec).join(","),
+    frameRate,
+  };
 }

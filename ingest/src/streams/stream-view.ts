@@ -25,6 +25,42 @@ export interface StreamStatus {
   playlist: string;
   /** Who may watch (filled in by the HTTP server): media of "members" and "groups" streams need a forum sign-in. */
   access: "public" | "members" | "groups";
+  /** The source first, then each transcoded rendition (`playlist` filled in by the HTTP server). */
+  renditions: RenditionStatus[];
+}
+
+/**
+ * One rendition of a stream. state: "source" (the publisher's media as sent), or a transcoder's: "starting"
+ * (ffmpeg launched, no part yet), "running", "restarting" (crashed or fell behind; restarted after a backoff),
+ * "dropped" (given up: see `reason`).
+ */
+export interface RenditionStatus {
+  name: string;
+  state: "source" | "starting" | "running" | "restarting" | "dropped";
+  width: number | null;
+  height: number | null;
+  /** Measured (audio + video) over the last segments, else the target. */
+  bitrateKbps: number | null;
+  /** The transcoder keeps up with real time (null: the source, or not running). */
+  realTime: boolean | null;
+  reason?: string;
+  /** Its media playlist, relative like StreamStatus.playlist ("<stream>/<name>/index.m3u8"). */
+  playlist: string;
+}
+
+/** Rendition names, also URL folders (`/live/<stream>/<name>/index.m3u8`): "source" or a height like "480p". */
+export const RENDITION_NAME_PATTERN = /^(source|[1-9][0-9]{2,3}p)$/;
+
+/** What one EXT-X-STREAM-INF of the multivariant playlist says. */
+export interface Variant {
+  /** Rendition name, also its URL folder: `<name>/index.m3u8`. */
+  name: string;
+  bandwidth: number;
+  averageBandwidth: number;
+  width: number | null;
+  height: number | null;
+  codecs: string;
+  frameRate: number | null;
 }
 
 interface VideoStatus {
@@ -52,7 +88,9 @@ export interface StreamWarning {
 }
 
 /** The part of the status the registry knows; `viewers` and `playlist` are added by the HTTP server. */
-export type StreamStatusCore = Omit<StreamStatus, "viewers" | "playlist" | "access">;
+export type StreamStatusCore = Omit<StreamStatus, "viewers" | "playlist" | "access" | "renditions"> & {
+  renditions: Omit<RenditionStatus, "playlist">[];
+};
 
 /** Where the next part of a stream will go: the part EXT-X-PRELOAD-HINT announces. */
 export interface PartPosition {
@@ -68,13 +106,8 @@ export interface PartPosition {
 export type BlockingClass = "ready" | "pending" | "too-far" | "gone";
 export type WaitOutcome = "ready" | "timeout" | "ended";
 
-/**
- * One stream as HTTP sees it. Apart from `name` and `status()`, these are exactly the public methods
- * of hls/ LlHlsPackager, so the registry can delegate them to the stream's packager.
- */
-export interface LiveStreamView {
-  readonly name: string;
-  status(): StreamStatusCore;
+/** One media playlist and its resources: exactly public methods of hls/ LlHlsPackager. */
+export interface MediaPlaylistView {
   /** The playlist carries EXT-X-ENDLIST: blocking directives are then ignored. */
   readonly ended: boolean;
   /** The media playlist, or null before the first part. */
@@ -93,6 +126,16 @@ export interface LiveStreamView {
   getInit(id: number): Uint8Array | undefined;
   getSegment(msn: number): Uint8Array | undefined;
   getPart(msn: number, part: number): Uint8Array | undefined;
+}
+
+/** One stream as HTTP sees it: its source rendition's media playlist, its status and its renditions. */
+export interface LiveStreamView extends MediaPlaylistView {
+  readonly name: string;
+  status(): StreamStatusCore;
+  /** Null: index.m3u8 is the source's media playlist; else index.m3u8 is a multivariant playlist of these. */
+  variants(): Variant[] | null;
+  /** A rendition's media playlist by name (the source included), while the stream has it. */
+  rendition(name: string): MediaPlaylistView | undefined;
 }
 
 export interface StreamDirectory {

@@ -78,7 +78,7 @@ export class PackagedStream implements LiveStreamView {
   // `satisfies`: the registry can delegate every media method of the view to the packager as is.
   readonly packager = new LlHlsPackager({ partTargetMs: 250, windowSegments: 10, logger: pino({ level: "silent" }) }) satisfies Omit<
     LiveStreamView,
-    "name" | "status"
+    "name" | "status" | "variants" | "rendition"
   >;
   private nextFragment = 0;
   live = true;
@@ -107,9 +107,16 @@ export class PackagedStream implements LiveStreamView {
       video: { codec: "avc1.64000c", width: 160, height: 120, fps: 20, bitrateKbps: 100, keyframeIntervalS: 1, droppedFrames: 0 },
       audio: { codec: "mp4a.40.2", sampleRate: 48000, channels: 2, bitrateKbps: 32 },
       warnings: [],
+      renditions: [{ name: "source", state: "source", width: 160, height: 120, bitrateKbps: 132, realTime: null }],
     };
   }
 
+  variants() {
+    return null;
+  }
+  rendition(name: string) {
+    return name === "source" ? this.packager : undefined;
+  }
   get ended() {
     return this.packager.ended;
   }

@@ -20,7 +20,17 @@ const expectedCsp =
 
 /** A stream that exists only for its status: the page reads nothing else. */
 function statusOnly(name: string, status: Partial<StreamStatusCore> = {}): LiveStreamView {
-  const core: StreamStatusCore = { name, state: "live", live: true, startedAt: null, video: null, audio: null, warnings: [], ...status };
+  const core: StreamStatusCore = {
+    name,
+    state: "live",
+    live: true,
+    startedAt: null,
+    video: null,
+    audio: null,
+    warnings: [],
+    renditions: [],
+    ...status,
+  };
   const unused = () => {
     throw new Error("not used by the preview page");
   };
@@ -33,6 +43,8 @@ function statusOnly(name: string, status: Partial<StreamStatusCore> = {}): LiveS
     position: unused,
     classify: unused,
     waitFor: unused,
+    variants: () => null,
+    rendition: unused,
     blockingTimeoutMs: unused,
     getInit: unused,
     getSegment: unused,

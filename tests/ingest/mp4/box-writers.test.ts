@@ -72,7 +72,7 @@ describe("fragment writer", () => {
     { id: 3, baseMediaDecodeTime: 0, samples: [] },
   ]);
 
-  it("round-trips decode times, durations, sizes and sync flags through parseFragment (empty tracks left out)", () => {
+  it("round-trips decode times, durations, sizes, sync flags and composition offsets through parseFragment (empty tracks left out)", () => {
     const info = parseFragment(fragment, init);
     expect(info.sequenceNumber).toBe(7);
     expect(info.tracks).toEqual([
@@ -81,11 +81,11 @@ describe("fragment writer", () => {
         baseMediaDecodeTime: 2 ** 40,
         duration: 6000,
         samples: [
-          { duration: 3000, size: 100, isSync: true },
-          { duration: 3000, size: 50, isSync: false },
+          { duration: 3000, size: 100, isSync: true, compositionOffset: 6000 },
+          { duration: 3000, size: 50, isSync: false, compositionOffset: -3000 },
         ],
       },
-      { id: 2, baseMediaDecodeTime: 0, duration: 1024, samples: [{ duration: 1024, size: 10, isSync: true }] },
+      { id: 2, baseMediaDecodeTime: 0, duration: 1024, samples: [{ duration: 1024, size: 10, isSync: true, compositionOffset: 0 }] },
     ]);
   });
 
