@@ -1,5 +1,5 @@
 // Composition root: KeyStore -> RtmpServer -> StreamRegistry (muxer + packager per stream) -> HttpServer.
-// No ffmpeg is needed to serve live streams; recordings' MP4 export resolves it when asked.
+// No ffmpeg is needed to serve live streams as sent; renditions (transcode/) and recordings' MP4 export resolve it when needed.
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
@@ -17,6 +17,7 @@ import { ViewerCounter } from "./http/viewer-counter.js";
 import { KeyStore, RevocationWatch } from "./keys/index.js";
 import type { Logger } from "./logger.js";
 import { killAllChildren } from "./media/child-registry.js";
+import { resolveFfmpeg } from "./media/ffmpeg-path.js";
 import type { RtmpLimits } from "./rtmp/limits.js";
 import { Recorder, type RecorderOptions } from "./recording/recorder.js";
 import { recordStreams } from "./recording/record-streams.js";
@@ -26,6 +27,8 @@ import { RecordingSwitches } from "./recording/recording-switches.js";
 import { RtmpServer } from "./rtmp/server.js";
 import { MsnReservations } from "./streams/msn-reservations.js";
 import { StreamRegistry, type StreamRegistryOptions } from "./streams/registry.js";
+import { parseRenditionList } from "./transcode/rendition-ladder.js";
+import { Transcoding } from "./transcode/transcoding.js";
 
 export interface RunningIngest {
   /** Graceful stop (idempotent): every stream's last part and ENDLIST, RTMP sessions, then HTTP. */
@@ -40,6 +43,8 @@ export interface RunningIngest {
   /** Absent when recording is off for the whole ingest (--recordings off). */
   recorder: Recorder | undefined;
   recordings: RecordingLibrary;
+  /** Transcoded renditions (--renditions, keys renditions). */
+  transcoding: Transcoding;
 }
 
 /** For tests and embedding: knobs the CLI does not expose. */
@@ -120,6 +125,16 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     metricsRegistry,
   });
   if (recorder) recordStreams(registry, recorder);
+  const transcoding = new Transcoding({
+    registry,
+    defaults: parseRenditionList(config.renditions)!,
+    maxTranscodes: config.maxTranscodes,
+    partMs: config.partMs,
+    loadSettings: () => keys.renditionSettings(),
+    findFfmpeg: () => resolveFfmpeg(),
+    logger,
+  });
+  await transcoding.start();
   const http = new HttpServer({
     host: config.httpHost,
     port: config.httpPort,
@@ -169,6 +184,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
       // The registry refuses new publishes from here on, lets go of every publisher (each stream's last part
       // goes out) and ends every playlist: held viewers get their answer before HTTP closes.
       await registry.close();
+      transcoding.close();
       await rtmp.close(RTMP_CLOSE_MS);
       // Every show's last segment is in: each recording in progress gets its end.
       await recorder?.close();
@@ -201,6 +217,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     metricsRegistry,
     recorder,
     recordings,
+    transcoding,
   };
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { LOOPBACK_PROXIES } from "./http/client-address.js";
 import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./keys/stream-name.js";
 import { defaultRtmpLimits } from "./rtmp/limits.js";
+import { parseRenditionList, RENDITION_LIST_RULE } from "./transcode/rendition-ladder.js";
 
 // Every option arrives as a string (flag or environment variable); the schema validates and converts it.
 // Flag and environment names are derived from the key: rtmpPort -> --rtmp-port / LIVE_RTMP_PORT.
@@ -39,6 +40,9 @@ const logLevel = z.enum(logLevels, { error: `expected one of ${logLevels.join(",
 
 const logFormats = ["auto", "pretty", "json"] as const;
 const logFormat = z.enum(logFormats, { error: `expected one of ${logFormats.join(", ")}` });
+
+// Kept as text ("none", "480p,360p"): the default shows as written; app.ts parses it with the same function.
+const renditionList = z.string().refine((s) => parseRenditionList(s) !== undefined, { error: `expected ${RENDITION_LIST_RULE}` });
 
 const nonEmptyPath = z.string().min(1, { error: "expected a path" });
 
@@ -137,6 +141,15 @@ export const configSchema = z.object({
   viewersPerAddress: integer(1, 10000)
     .default(100)
     .describe("viewers one IPv4 address or IPv6 /64 can add to a stream's count (a household or a venue behind one address)"),
+  // Renditions (transcode/): lower-bitrate copies of each show for phones and weak links, made with ffmpeg.
+  renditions: renditionList
+    .default("none")
+    .describe(
+      "renditions transcoded next to the source for every stream without its own setting (keys renditions): none, or some of 720p,480p,360p,240p (never above the source's size or bitrate; needs ffmpeg)",
+    ),
+  maxTranscodes: integer(0, 64)
+    .default(2)
+    .describe("transcoders running at once across all streams (one per rendition; each takes most of a vCPU at 720p, see README)"),
   trustedProxies: addressList
     .default([...LOOPBACK_PROXIES])
     .describe("reverse proxies and caches whose X-Forwarded-For names the viewer's address (IPs or CIDR blocks, comma-separated)"),
@@ -282,6 +295,8 @@ export function usage(): string {
     "       npm start -- keys revoke <stream>   delete the key of a stream",
     "       npm start -- keys access <stream> public|members|groups:<a>,<b>",
     "                                           who may watch a stream (default public)",
+    "       npm start -- keys renditions <stream> 480p,360p|none|default",
+    "                                           transcoded renditions of a stream (default: --renditions)",
     "       npm start -- recordings list [<stream>]                  list recordings (newest first)",
     "       npm start -- recordings delete <stream> <id>             delete one recording",
     "       npm start -- recordings export <stream> <id> <file.mp4>  write a recording as one MP4 (needs ffmpeg)",

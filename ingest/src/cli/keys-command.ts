@@ -2,6 +2,7 @@ import { ACCESS_MODE_RULE, formatAccessMode, parseAccessMode } from "../access/a
 import type { Config } from "../config.js";
 import { LockHeldError } from "../disk/lock-file.js";
 import { InvalidStreamNameError, KeysFileError, KeyStore } from "../keys/index.js";
+import { parseRenditionList, RENDITION_LIST_RULE } from "../transcode/rendition-ladder.js";
 import { obsInstructions, publicUrls } from "./public-urls.js";
 
 export const EXIT_OK = 0;
@@ -13,13 +14,16 @@ export interface Output {
   err(text: string): void;
 }
 
-/** `keys add <stream>`, `keys list`, `keys revoke <stream>`, `keys access <stream> <mode>`. Returns the exit code. */
+/**
+ * `keys add <stream>`, `keys list`, `keys revoke <stream>`, `keys access <stream> <mode>`,
+ * `keys renditions <stream> <list>|default`. Returns the exit code.
+ */
 export async function keysCommand(config: Config, args: readonly string[], io: Output): Promise<number> {
   const [action, ...rest] = args;
   const store = new KeyStore({ file: config.keys });
   const usage = (text: string) => {
     io.err(
-      `error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream> | keys access <stream> ${ACCESS_MODE_RULE.split(" (")[0]}`,
+      `error: ${text}\nusage: keys add <stream> | keys list | keys revoke <stream> | keys access <stream> ${ACCESS_MODE_RULE.split(" (")[0]} | keys renditions <stream> <list>|none|default`,
     );
     return EXIT_USAGE;
   };
@@ -51,9 +55,10 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
         const width = Math.max(6, ...keys.map((k) => k.stream.length)) + 2;
         io.out(
           [
-            `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED                   ACCESS`,
+            `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED                   ACCESS          RENDITIONS`,
             ...keys.map(
-              (k) => `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access}`,
+              (k) =>
+                `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access.padEnd(16)}${k.renditions}`,
             ),
           ].join("\n"),
         );
@@ -84,6 +89,21 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
               ? ["Note: viewers can only sign in when the ingest runs with --discourse-url and --discourse-connect-secret-file."]
               : []),
           ].join("\n"),
+        );
+        return EXIT_OK;
+      }
+      case "renditions": {
+        if (rest.length !== 2) return usage("keys renditions takes a stream name and a list");
+        const [stream, text] = rest as [string, string];
+        const list = text === "default" ? null : parseRenditionList(text);
+        if (list === undefined) return usage(`invalid renditions ${JSON.stringify(text)}: expected "default", ${RENDITION_LIST_RULE}`);
+        if (!(await store.setRenditions(stream, list))) {
+          io.err(`error: stream "${stream}" has no key in ${config.keys} (keys add ${stream} first)`);
+          return EXIT_RUNTIME;
+        }
+        const said = list === null ? `the ingest's default (--renditions ${config.renditions})` : list.length === 0 ? "none" : list.join(", ");
+        io.out(
+          `Renditions of stream "${stream}": ${said}. A running ingest applies it within a few seconds to a show with renditions; a show that started without them gets them at its next start.`,
         );
         return EXIT_OK;
       }

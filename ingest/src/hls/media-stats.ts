@@ -33,6 +33,9 @@ export interface MediaWarning {
     | "codec-refused"
     /** The publisher sends media faster than real time. */
     | "faster-than-real-time"
+    /** A transcoded rendition (transcode/) was dropped, or waits for a slot under --max-transcodes. */
+    | "rendition-dropped"
+    | "rendition-waiting"
     | PacingWarning["code"];
   message: string;
 }

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import { formatAccessMode, parseAccessMode, PUBLIC, type AccessMode } from "../access/access-mode.js";
 import { acquireLock } from "../disk/lock-file.js";
+import { formatRenditionList, parseRenditionList, type RenditionName } from "../transcode/rendition-ladder.js";
 import { fingerprint, generateKey, hashKey, looksLikeKey, verifyKey } from "./key-material.js";
 import { emptyKeysFile, KeysFileError, readKeysFile, writeKeysFile, type KeysFileContent } from "./keys-file.js";
 import { isValidStreamName, STREAM_NAME_RULE } from "./stream-name.js";
@@ -14,6 +15,8 @@ export interface KeyInfo {
   updatedAt: string;
   /** `public`, `members` or `groups:<a>,<b>`. */
   access: string;
+  /** "480p,360p", "none", or "default" (the ingest's --renditions). */
+  renditions: string;
 }
 
 export interface AddedKey {
@@ -87,6 +90,7 @@ export class KeyStore {
         createdAt: e.createdAt,
         updatedAt: e.updatedAt,
         access: e.access ?? "public",
+        renditions: e.renditions ?? "default",
       }))
       .sort((a, b) => a.stream.localeCompare(b.stream));
   }
@@ -107,6 +111,7 @@ export class KeyStore {
         updatedAt: stamp,
         // A new key does not change who may watch.
         ...(previous?.access !== undefined ? { access: previous.access } : {}),
+        ...(previous?.renditions !== undefined ? { renditions: previous.renditions } : {}),
       };
       return previous !== undefined;
     });
@@ -156,6 +161,29 @@ export class KeyStore {
       else entry.access = formatAccessMode(mode);
       return true;
     });
+  }
+
+  /** Sets the renditions of `stream` (null: the ingest's --renditions); false when the stream has no key. */
+  async setRenditions(stream: string, renditions: readonly RenditionName[] | null): Promise<boolean> {
+    if (!isValidStreamName(stream)) throw new InvalidStreamNameError(stream);
+    return this.update((content) => {
+      const entry = content.streams[stream];
+      if (!entry) return false;
+      if (renditions === null) delete entry.renditions;
+      else entry.renditions = formatRenditionList(renditions);
+      return true;
+    });
+  }
+
+  /** Streams with their own renditions setting -> that list, from the current file version. Throws KeysFileError when unusable. */
+  async renditionSettings(): Promise<Map<string, RenditionName[]>> {
+    const snapshot = await this.current();
+    if (snapshot.error) throw snapshot.error;
+    const settings = new Map<string, RenditionName[]>();
+    for (const [stream, entry] of Object.entries(snapshot.content?.streams ?? {})) {
+      if (entry.renditions !== undefined) settings.set(stream, parseRenditionList(entry.renditions)!);
+    }
+    return settings;
   }
 
   /**

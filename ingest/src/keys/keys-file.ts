@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ACCESS_MODE_RULE, parseAccessMode } from "../access/access-mode.js";
 import { writeFileAtomic } from "../disk/atomic-file.js";
+import { parseRenditionList, RENDITION_LIST_RULE } from "../transcode/rendition-ladder.js";
 import { STREAM_NAME_PATTERN, STREAM_NAME_RULE } from "./stream-name.js";
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "expected base64url" });
@@ -30,6 +31,11 @@ const entry = z.strictObject({
   access: z
     .string()
     .refine((s) => parseAccessMode(s) !== undefined, { error: `expected ${ACCESS_MODE_RULE}` })
+    .optional(),
+  /** Transcoded renditions (`keys renditions`, e.g. "480p,360p" or "none"); absent = the ingest's --renditions. */
+  renditions: z
+    .string()
+    .refine((s) => parseRenditionList(s) !== undefined, { error: `expected ${RENDITION_LIST_RULE}` })
     .optional(),
 });
 

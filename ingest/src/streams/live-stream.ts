@@ -24,12 +24,15 @@ import type {
 /** The rendition every stream has: the publisher's media as sent. Later renditions (e.g. for phones) sit beside it. */
 export const SOURCE_RENDITION = "source";
 
-/** A rendition beside the source (made by transcode/): its packager and what the status says about it. */
-export interface AddedRendition {
-  packager: LlHlsPackager;
+/** A rendition beside the source (made by transcode/): what the status says about it. */
+export interface RenditionDescription {
   status(): Omit<RenditionStatus, "playlist">;
-  /** Its target bitrate (video + audio, bit/s), announced until segments are measured. */
+  /** Its target bitrate (bit/s), announced until segments are measured. */
   nominalBps: number;
+}
+
+interface AddedRendition extends RenditionDescription {
+  packager: LlHlsPackager;
 }
 
 interface LiveStreamEvents {
@@ -59,6 +62,11 @@ export class LiveStream implements LiveStreamView {
   readonly name: string;
   private readonly packager: LlHlsPackager;
   private readonly added = new Map<string, AddedRendition>();
+  /**
+   * Every rendition packager this stream made, listed or not: one removed and added again continues in its
+   * packager, so its init ids (immutable names) are never handed out twice.
+   */
+  private readonly renditionPackagers = new Map<string, LlHlsPackager>();
   /** index.m3u8 is a multivariant playlist (decided when the stream is created, kept for its life). */
   private multivariant = false;
   private readonly log: Logger;
@@ -100,9 +108,25 @@ export class LiveStream implements LiveStreamView {
     this.multivariant = true;
   }
 
-  addRendition(name: string, rendition: AddedRendition): void {
+  /**
+   * Lists a rendition beside the source; returns its packager, aligned with the source's segments (see
+   * hls/packager.ts): fed parts whose first frame starts a source segment, it takes that segment's msn.
+   */
+  addRendition(name: string, description: RenditionDescription): LlHlsPackager {
     if (name === SOURCE_RENDITION || this.added.has(name)) throw new Error(`rendition ${name} exists`);
-    this.added.set(name, rendition);
+    let packager = this.renditionPackagers.get(name);
+    if (!packager) {
+      // Init ids start above every number the stream used so far (reserved like msns): never an earlier name.
+      packager = new LlHlsPackager({
+        ...this.options.packager,
+        initialMsn: this.nextMsn(),
+        aligned: true,
+        logger: this.log.child({ rendition: name }),
+      });
+      this.renditionPackagers.set(name, packager);
+    }
+    this.added.set(name, { ...description, packager });
+    return packager;
   }
 
   removeRendition(name: string): void {
@@ -232,7 +256,7 @@ export class LiveStream implements LiveStreamView {
     this.clearGrace();
     this.isEnded = true;
     this.packager.end();
-    for (const r of this.added.values()) r.packager.end();
+    for (const packager of this.renditionPackagers.values()) packager.end();
     this.log.info({ reason, position: this.packager.position() }, "stream ended");
     this.options.events.ended(this);
   }
@@ -247,6 +271,11 @@ export class LiveStream implements LiveStreamView {
     const state = this.state;
     const warnings = [...stats.warnings];
     if (this.refusal) warnings.unshift(this.refusal);
+    const renditions = [...this.added.values()].map((r) => r.status());
+    for (const r of renditions) {
+      if (r.state === "dropped" || r.state === "waiting")
+        warnings.push({ code: `rendition-${r.state}`, message: `Rendition ${r.name} ${r.state}: ${r.reason ?? "unknown reason"}. The source plays on.` });
+    }
     if (this.muxer?.fasterThanRealTime && this.publish) {
       warnings.push({
         code: "faster-than-real-time",
@@ -271,7 +300,7 @@ export class LiveStream implements LiveStreamView {
           bitrateKbps: stats.video || stats.audio ? (stats.video?.bitrateKbps ?? 0) + (stats.audio?.bitrateKbps ?? 0) : null,
           realTime: null,
         },
-        ...[...this.added.values()].map((r) => r.status()),
+        ...renditions,
       ],
     };
   }

@@ -30,13 +30,14 @@ export interface StreamStatus {
 }
 
 /**
- * One rendition of a stream. state: "source" (the publisher's media as sent), or a transcoder's: "starting"
+ * One rendition of a stream. state: "source" (the publisher's media as sent), or a transcoder's: "waiting"
+ * (for a slot under --max-transcodes), "starting"
  * (ffmpeg launched, no part yet), "running", "restarting" (crashed or fell behind; restarted after a backoff),
  * "dropped" (given up: see `reason`).
  */
 export interface RenditionStatus {
   name: string;
-  state: "source" | "starting" | "running" | "restarting" | "dropped";
+  state: "source" | "waiting" | "starting" | "running" | "restarting" | "dropped";
   width: number | null;
   height: number | null;
   /** Measured (audio + video) over the last segments, else the target. */

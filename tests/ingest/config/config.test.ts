@@ -42,6 +42,8 @@ describe("loadConfig defaults", () => {
       recordingsMaxMb: 10240,
       recordingsMinFreeMb: 1024,
       viewersPerAddress: 100,
+      renditions: "none",
+      maxTranscodes: 2,
       trustedProxies: ["127.0.0.1", "::1"],
     });
   });
@@ -60,13 +62,17 @@ describe("loadConfig defaults", () => {
     expect(names).toContainEqual(["--max-connections-per-address", "LIVE_MAX_CONNECTIONS_PER_ADDRESS"]);
     expect(names).toContainEqual(["--discourse-connect-secret-file", "LIVE_DISCOURSE_CONNECT_SECRET_FILE"]);
     expect(names).toContainEqual(["--trusted-proxies", "LIVE_TRUSTED_PROXIES"]);
-    expect(names).toHaveLength(30);
+    expect(names).toContainEqual(["--renditions", "LIVE_RENDITIONS"]);
+    expect(names).toContainEqual(["--max-transcodes", "LIVE_MAX_TRANSCODES"]);
+    expect(names).toHaveLength(32);
   });
 });
 
 describe("loadConfig accepts flags and environment variables", () => {
   it.each<[string, string[], Record<string, string>, Partial<Config>]>([
     ["port flag", ["--rtmp-port", "19350"], {}, { rtmpPort: 19350 }],
+    ["renditions flag", ["--renditions", "360p,480p"], {}, { renditions: "360p,480p" }],
+    ["renditions env", [], { LIVE_RENDITIONS: "none", LIVE_MAX_TRANSCODES: "4" }, { renditions: "none", maxTranscodes: 4 }],
     ["inline flag value", ["--http-port=0"], {}, { httpPort: 0 }],
     ["env var", [], { LIVE_HTTP_PORT: "8081" }, { httpPort: 8081 }],
     ["flag beats env", ["--http-port", "9000"], { LIVE_HTTP_PORT: "8081" }, { httpPort: 9000 }],
@@ -183,6 +189,15 @@ describe("loadConfig rejects bad input with one message naming the option and th
       /LIVE_DISCOURSE_URL needs --public-url/,
     ],
     [["--session-hours", "0"], {}, "--session-hours", "0", /--session-hours: expected an integer from 1 to 168/],
+    [
+      ["--renditions", "480p,1080p"],
+      {},
+      "--renditions",
+      "480p,1080p",
+      /invalid value "480p,1080p" for --renditions: expected "none" or a comma-separated list of 720p, 480p, 360p, 240p/,
+    ],
+    [[], { LIVE_RENDITIONS: "hd" }, "LIVE_RENDITIONS", "hd", /invalid value "hd" for LIVE_RENDITIONS/],
+    [["--max-transcodes", "65"], {}, "--max-transcodes", "65", /--max-transcodes: expected an integer from 0 to 64/],
   ])("%j %j", (argv, env, option, value, message) => {
     const e = error(argv, env);
     expect(e.message).toMatch(message);

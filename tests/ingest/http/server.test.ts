@@ -433,7 +433,13 @@ describe("status and viewers", () => {
     liveStream("show");
     const all = JSON.parse((await request(port, "/live/status.json")).text);
     expect(all.streams).toHaveLength(1);
-    expect(all.streams[0]).toMatchObject({ name: "show", live: true, viewers: 0, playlist: "show/index.m3u8" });
+    expect(all.streams[0]).toMatchObject({
+      name: "show",
+      live: true,
+      viewers: 0,
+      playlist: "show/index.m3u8",
+      renditions: [{ name: "source", playlist: "show/source/index.m3u8" }],
+    });
     const one = JSON.parse((await request(port, "/live/show/status.json")).text);
     expect(one).toEqual({
       name: "show",
@@ -446,6 +452,9 @@ describe("status and viewers", () => {
       warnings: [],
       playlist: "index.m3u8",
       access: "public",
+      renditions: [
+        { name: "source", state: "source", width: 160, height: 120, bitrateKbps: 132, realTime: null, playlist: "source/index.m3u8" },
+      ],
     });
   });
 
@@ -463,6 +472,7 @@ describe("status and viewers", () => {
       warnings: [],
       playlist: "index.m3u8",
       access: "public",
+      renditions: [],
     });
   });
 

@@ -17,15 +17,19 @@ const ALLOWED: Record<string, string[]> = {
   access: [],
   disk: [],
   net: [],
-  keys: ["access", "disk"],
+  // keys/ validates a stream's renditions setting with the ladder's names (transcode/rendition-ladder.ts, pure).
+  keys: ["access", "disk", "transcode"],
   rtmp: ["net", "streams"],
   media: [],
   mp4: ["streams"],
   hls: ["mp4"],
   streams: ["disk", "hls", "mp4"],
   recording: ["disk", "hls", "keys", "media", "streams"],
+  // Renditions: the source's parts in (streams/, hls/), ffmpeg's FLV read back into media events with the RTMP
+  // adapter's FLV translation (rtmp/flv-media.ts), muxed (mp4/) into an aligned packager; ffmpeg found by media/.
+  transcode: ["hls", "media", "mp4", "rtmp", "streams"],
   http: ["access", "hls", "keys", "net", "recording", "streams"],
-  cli: ["access", "disk", "keys", "media", "recording", ROOT],
+  cli: ["access", "disk", "keys", "media", "recording", "transcode", ROOT],
 };
 
 /** Relative module specifiers of static imports, re-exports and dynamic import() calls. */

@@ -1,0 +1,119 @@
+// The transcoded renditions of one stream: planned from the source's first keyframe (its size and bitrate),
+// fed the source's parts, added to the LiveStream beside the source; changed live when the per-stream
+// setting changes; stopped when the stream ends.
+import type { Logger } from "pino";
+import type { PartClosed } from "../hls/packager-events.js";
+import { SOURCE_RENDITION, type LiveStream } from "../streams/live-stream.js";
+import { planRenditions, type RenditionName } from "./rendition-ladder.js";
+import { RenditionTranscode } from "./rendition-transcode.js";
+import { SourceSegmentStarts } from "./source-segment-starts.js";
+import type { TranscodeSlots } from "./transcode-slots.js";
+
+export interface StreamTranscodingOptions {
+  stream: LiveStream;
+  wanted: readonly RenditionName[];
+  /** The ffmpeg to run, or why there is none. */
+  ffmpeg: Promise<{ path: string } | { error: string }>;
+  slots: TranscodeSlots;
+  partMs: number;
+  logger: Logger;
+}
+
+export class StreamTranscoding {
+  private readonly starts = new SourceSegmentStarts();
+  private readonly renditions = new Map<RenditionName, RenditionTranscode>();
+  private wanted: readonly RenditionName[];
+  private ffmpeg: { path: string } | { error: string } | null = null;
+  private planned = false;
+  private closed = false;
+  private readonly onPart = (part: PartClosed) => this.part(part);
+
+  constructor(private readonly options: StreamTranscodingOptions) {
+    this.wanted = options.wanted;
+    void options.ffmpeg.then((found) => {
+      this.ffmpeg = found;
+    });
+    this.source.on("part", this.onPart);
+  }
+
+  private get source() {
+    return this.options.stream.renditions.get(SOURCE_RENDITION)!;
+  }
+
+  /** For tests and the bench: the transcoder process of a rendition while one runs. */
+  pidOf(name: RenditionName): number | undefined {
+    return this.renditions.get(name)?.pid;
+  }
+
+  /** The per-stream setting changed: renditions no longer wanted stop, new ones start. */
+  setWanted(wanted: readonly RenditionName[]): void {
+    if (this.closed || wanted.join() === this.wanted.join()) return;
+    this.wanted = wanted;
+    if (!this.planned) return;
+    for (const [name, r] of this.renditions) {
+      if (wanted.includes(name)) continue;
+      r.stop();
+      this.renditions.delete(name);
+      this.options.stream.removeRendition(name);
+      this.options.logger.info({ stream: this.options.stream.name, rendition: name }, "rendition removed");
+    }
+    this.plan();
+  }
+
+  check(): void {
+    for (const r of this.renditions.values()) r.check();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.source.off("part", this.onPart);
+    for (const r of this.renditions.values()) r.stop();
+  }
+
+  private part(part: PartClosed): void {
+    if (this.closed) return;
+    const ptsMs = this.starts.onPart(part);
+    // Planned at the first keyframe once ffmpeg's lookup is done: the source's size is known then.
+    if (!this.planned && part.independent && this.ffmpeg !== null) {
+      this.planned = true;
+      this.plan();
+    }
+    for (const r of this.renditions.values()) r.feed(part, ptsMs);
+  }
+
+  /** Adds a RenditionTranscode for every wanted rendition that has none. */
+  private plan(): void {
+    const video = this.starts.sourceInit?.tracks.find((t) => t.kind === "video");
+    const stats = this.source.stats();
+    const source = video?.width && video.height ? { width: video.width, height: video.height, videoKbps: stats.video?.bitrateKbps ?? null } : null;
+    const { planned, skipped } = source ? planRenditions(this.wanted, source) : { planned: [], skipped: [] };
+    const ffmpeg = this.ffmpeg!;
+    for (const name of this.wanted) {
+      if (this.renditions.has(name)) continue;
+      const plan = planned.find((p) => p.name === name) ?? null;
+      const dropReason = !source
+        ? "the source has no video"
+        : "error" in ffmpeg
+          ? ffmpeg.error
+          : skipped.find((s) => s.name === name)?.reason;
+      let rendition: RenditionTranscode | undefined;
+      const packager = this.options.stream.addRendition(name, {
+        status: () => rendition!.status(),
+        nominalBps: (plan?.videoKbps ?? 0) * 1000,
+      });
+      rendition = new RenditionTranscode({
+        stream: this.options.stream.name,
+        name,
+        plan,
+        ...(dropReason !== undefined ? { dropReason } : {}),
+        packager,
+        starts: this.starts,
+        ffmpegPath: "path" in ffmpeg ? ffmpeg.path : null,
+        partMs: this.options.partMs,
+        slots: this.options.slots,
+        logger: this.options.logger,
+      });
+      this.renditions.set(name, rendition);
+    }
+  }
+}
