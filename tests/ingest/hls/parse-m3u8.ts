@@ -36,6 +36,19 @@ export interface ParsedPlaylist {
   skip?: { skippedSegments: number };
   serverControl?: { canBlockReload?: boolean; canSkipUntil?: number; partHoldBack?: number };
   partInf?: { partTarget: number };
+  /** A multivariant playlist's EXT-X-STREAM-INF entries. */
+  playlists?: ParsedVariant[];
+}
+
+export interface ParsedVariant {
+  uri: string;
+  attributes: {
+    BANDWIDTH?: number;
+    "AVERAGE-BANDWIDTH"?: number;
+    RESOLUTION?: { width: number; height: number };
+    CODECS?: string;
+    "FRAME-RATE"?: number;
+  };
 }
 
 interface ParserInstance {
