@@ -81,6 +81,7 @@ const instrumented = (file: string): boolean =>
     "http/query.ts",
     "http/live-routes.ts",
     "keys/stream-name.ts",
+    "transcode/flv-reader.ts",
   ].includes(file);
 
 // The worker and its targets are TypeScript: the worker registers tsx's loader before importing them.

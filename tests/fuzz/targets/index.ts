@@ -16,4 +16,5 @@ export const targetModules: Record<string, () => Promise<FuzzTargetModule>> = {
   "http-request": () => import("./http-request.js"),
   "recording-index": () => import("./recording-index.js"),
   "access-payload": () => import("./access-payload.js"),
+  "flv-stream": () => import("./flv-stream.js"),
 };

@@ -48,6 +48,7 @@ function parsed(p: LlHlsPackager, skip = false): ParsedPlaylist {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const partsOf = (m: ParsedPlaylist): ParsedPart[] => [...m.segments.flatMap((s) => s.parts ?? []), ...(m.preloadSegment?.parts ?? [])];
 const tick = () => new Promise((r) => setImmediate(r));
+const msnOf = (uri: string) => Number(/seg-(\d+)/.exec(uri)![1]);
 
 describe("LlHlsPackager on fragments of real x264/AAC muxed in-process", () => {
   let dir: string;
@@ -382,6 +383,46 @@ describe("LlHlsPackager on fragments of real x264/AAC muxed in-process", () => {
       expect(own.at(-1)!.programDateTime).toBeCloseTo(seg.programDateTime + (seg.duration - own.at(-1)!.duration) * 1000, 3);
     }
     expect(segments.filter((x) => x.discontinuity)).toHaveLength(1);
+  });
+
+  it("aligned (a rendition): cuts segments only where given a source start, with its msn, date and discontinuity numbering", () => {
+    const clip = clips.gop2s!;
+    const clock = new FakeClock();
+    const source = packager(clock, { windowSegments: 20, partSegments: 100 });
+    const starts = new Map<number, PartClosed>();
+    source.on("part", (x) => {
+      if (x.part === 0) starts.set(starts.size, x);
+    });
+    feed(source, clip, clock);
+    const rendition = packager(clock, { windowSegments: 20, partSegments: 100, aligned: true, initialMsn: 500 });
+    rendition.pushInit(clip.init);
+    // The rendition joins late: fragments before the first source start it is given are dropped.
+    let nthStart = 0;
+    const accepted = clip.fragments.map((f, i) => {
+      const startsHere = i > 0 && clip.meta[i]!.keyframe;
+      const s = startsHere ? starts.get(++nthStart) : undefined;
+      const given = s && { msn: s.msn + 1000, programDateTime: s.programDateTime, discontinuity: false, discontinuitySequence: 7 };
+      return rendition.pushFragment(f, undefined, given);
+    });
+    expect(accepted.indexOf(true)).toBe(clip.meta.findIndex((m, i) => i > 0 && m.keyframe));
+    const m = parsed(rendition);
+    const sourceM = parsed(source);
+    expect(m.mediaSequence).toBe(msnOf(sourceM.segments[1]!.uri) + 1000);
+    expect(m.discontinuitySequence).toBe(7);
+    expect(m.segments.map((x) => x.dateTimeString)).toEqual(sourceM.segments.slice(1).map((x) => x.dateTimeString));
+    expect(m.segments.map((x) => x.duration)).toEqual(sourceM.segments.slice(1).map((x) => x.duration));
+
+    // A start that skips numbers (a restarted transcoder) begins a new listed window; older segments stay fetchable.
+    const last = msnOf(m.segments.at(-1)!.uri);
+    rendition.pushFragment(clip.fragments[0]!, undefined, { msn: last + 5, programDateTime: START, discontinuity: false, discontinuitySequence: 7 });
+    rendition.pushFragment(clip.fragments[1]!);
+    rendition.markDiscontinuity();
+    const after = parsed(rendition);
+    expect(after.mediaSequence).toBe(last + 5);
+    expect(after.segments).toHaveLength(1);
+    expect(rendition.getSegment(last)).toBeDefined();
+    expect(rendition.getSegment(last + 5)).toBeDefined();
+    expect(rendition.bandwidth()!.peakBps).toBeGreaterThanOrEqual(rendition.bandwidth()!.averageBps);
   });
 
   it("starts numbering at initialMsn, with no discontinuity before its first segment", async () => {
