@@ -58,7 +58,7 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
             `${"STREAM".padEnd(width)}FINGERPRINT  CREATED                   UPDATED                   ACCESS          RENDITIONS`,
             ...keys.map(
               (k) =>
-                `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access.padEnd(16)}${k.renditions}`,
+                `${k.stream.padEnd(width)}${k.fingerprint.padEnd(13)}${k.createdAt.padEnd(26)}${k.updatedAt.padEnd(26)}${k.access.padEnd(15)} ${k.renditions}`,
             ),
           ].join("\n"),
         );

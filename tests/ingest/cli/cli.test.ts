@@ -101,8 +101,8 @@ describe("keys subcommands", () => {
 
     const list = await run(["keys", "list", "--data-dir", dir]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^STREAM\s+FINGERPRINT\s+CREATED\s+UPDATED\s+ACCESS$/m);
-    expect(list.stdout).toMatch(/^foo\s+[0-9a-f]{8}\s+\d{4}-\d\d-\d\dT.*\spublic$/m);
+    expect(list.stdout).toMatch(/^STREAM\s+FINGERPRINT\s+CREATED\s+UPDATED\s+ACCESS\s+RENDITIONS$/m);
+    expect(list.stdout).toMatch(/^foo\s+[0-9a-f]{8}\s+\d{4}-\d\d-\d\dT.*\spublic\s+default$/m);
     expect(list.stdout).not.toContain(key!);
 
     const revoked = await run(["keys", "revoke", "foo", "--data-dir", dir]);
@@ -121,10 +121,24 @@ describe("keys subcommands", () => {
     expect(groups.code).toBe(0);
     expect(groups.stdout).toContain('Stream "foo" is now groups:patrons,crew.');
     expect(groups.stdout).toContain("--discourse-url");
-    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toMatch(/^foo\s.*\sgroups:patrons,crew$/m);
+    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toMatch(/^foo\s.*\sgroups:patrons,crew\s+default$/m);
     const missing = await run(["keys", "access", "bar", "members", "--data-dir", dir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('stream "bar" has no key');
+  });
+
+  it("renditions sets a stream's transcoded renditions, kept when its key is replaced", { timeout: 90_000 }, async () => {
+    await run(["keys", "add", "foo", "--data-dir", dir]);
+    const set = await run(["keys", "renditions", "foo", "360p,480p", "--data-dir", dir]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('Renditions of stream "foo": 480p, 360p.');
+    await run(["keys", "add", "foo", "--data-dir", dir]);
+    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toMatch(/^foo\s.*\spublic\s+480p,360p$/m);
+    const none = await run(["keys", "renditions", "foo", "none", "--data-dir", dir]);
+    expect(none.stdout).toContain('Renditions of stream "foo": none.');
+    const back = await run(["keys", "renditions", "foo", "default", "--data-dir", dir]);
+    expect(back.stdout).toContain("the ingest's default (--renditions none)");
+    expect(await new KeyStore({ file: path.join(dir, "keys.json") }).renditionSettings()).toEqual(new Map());
   });
 
   it("concurrent adds and revokes from separate processes all land", async () => {
@@ -165,6 +179,8 @@ describe("keys subcommands", () => {
     [["keys", "list", "extra"], 2, /keys list takes no arguments/],
     [["keys", "access", "foo"], 2, /keys access takes a stream name and a mode/],
     [["keys", "access", "foo", "everyone"], 2, /invalid access mode "everyone": expected public, members or groups:/],
+    [["keys", "renditions", "foo"], 2, /keys renditions takes a stream name and a list/],
+    [["keys", "renditions", "foo", "1080p"], 2, /invalid renditions "1080p": expected "default", "none" or a comma-separated list of 720p/],
     [["keys", "rotate", "x"], 2, /unknown keys subcommand "rotate"/],
     [["serve"], 2, /unknown command "serve"/],
     [["--rtmp-port", "abc"], 2, /invalid value "abc" for --rtmp-port/],

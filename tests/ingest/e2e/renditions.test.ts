@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { ffmpegPublishArgs } from "../rtmp/helpers/processes.js";
 import { ffprobeJson } from "../media/ffmpeg-fixtures.js";
 import { msnOf, parsePlaylist, processAlive, startTestIngest, until, type Playlist, type TestIngest } from "./support.js";
@@ -71,7 +72,7 @@ describe("a stream with renditions", () => {
     ]);
     for (const v of variants) {
       expect(v.attributes.BANDWIDTH).toBeGreaterThan(0);
-      expect(v.attributes["AVERAGE-BANDWIDTH"]).toBeGreaterThan(0);
+      expect(Number(v.attributes["AVERAGE-BANDWIDTH"])).toBeGreaterThan(0);
       expect(v.attributes.CODECS).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
       expect(v.attributes["FRAME-RATE"]).toBeCloseTo(30, 0);
     }
@@ -193,6 +194,20 @@ describe("a stream with renditions", () => {
     expect(t.logs.some((l) => l.includes("transcoder failed; restarting"))).toBe(true);
     // The restarted rendition lists aligned segments again.
     await until("240p segments after the restart", async () => (await mediaPlaylist(t, "240p")).manifest.segments.length >= 1, 20_000, 300);
+  }, 60_000);
+
+  it("applies `keys renditions` to the running show within seconds: a rendition removed, then added back", async () => {
+    const stream = t.ingest.registry.get(t.stream)!;
+    const transcoding = t.ingest.transcoding.of(stream)!;
+    const pid = transcoding.pidOf("240p")!;
+    const store = new KeyStore({ file: path.join(t.dir, "keys.json") });
+    expect(await store.setRenditions(t.stream, ["360p"])).toBe(true);
+    await until("240p gone", async () => (await status(t)).renditions.length === 2, 5_000, 100);
+    await until("its transcoder ended", () => !processAlive(pid), 5_000);
+    const master = parsePlaylist((await t.get(`/live/${t.stream}/index.m3u8`)).text);
+    expect(master.manifest.playlists!.map((v) => v.uri)).toEqual(["source/index.m3u8", "360p/index.m3u8"]);
+    expect(await store.setRenditions(t.stream, null)).toBe(true);
+    await until("240p running again", async () => (await renditionStatus(t, "240p"))?.state === "running", 30_000, 200);
   }, 60_000);
 
   it("keeps the source's own URLs: /live/<stream>/seg-<msn>.m4s is the source segment", async () => {

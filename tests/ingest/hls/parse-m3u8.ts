@@ -44,7 +44,8 @@ export interface ParsedVariant {
   uri: string;
   attributes: {
     BANDWIDTH?: number;
-    "AVERAGE-BANDWIDTH"?: number;
+    /** m3u8-parser leaves it a string. */
+    "AVERAGE-BANDWIDTH"?: string;
     RESOLUTION?: { width: number; height: number };
     CODECS?: string;
     "FRAME-RATE"?: number;

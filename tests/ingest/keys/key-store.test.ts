@@ -94,6 +94,7 @@ describe("KeyStore", () => {
         createdAt: "2025-01-02T03:04:05.000Z",
         updatedAt: "2025-02-01T00:00:00.000Z",
         access: "public",
+        renditions: "default",
       },
       {
         stream: "beta",
@@ -101,6 +102,7 @@ describe("KeyStore", () => {
         createdAt: "2025-01-02T03:04:05.000Z",
         updatedAt: "2025-01-02T03:04:05.000Z",
         access: "public",
+        renditions: "default",
       },
     ]);
     expect(JSON.stringify(list)).not.toContain(a.key);
