@@ -9,10 +9,9 @@ import { parseM3u8 } from "../ingest/hls/parse-m3u8.js";
 import { get } from "../ingest/http/http-client.js";
 import { originRequests } from "./support/ingest.js";
 import { LlHlsViewer, listedParts, partRef, type PartRef, type ViewerContext } from "./support/llhls-viewer.js";
-import { describeWithNginx, Nginx } from "./support/nginx.js";
-import { freePort, renderShipped } from "./support/shipped.js";
-import { selfSignedCertificate } from "./support/tls.js";
-import { describeWithVarnish, Varnish } from "./support/varnish.js";
+import { startNginxCache, startVarnishCache, type RunningCache } from "./support/caches.js";
+import { describeWithNginx } from "./support/nginx.js";
+import { describeWithVarnish } from "./support/varnish.js";
 
 const VIEWERS = Number(process.env.PROXY_VIEWERS ?? 200);
 const WATCH_S = Number(process.env.PROXY_WATCH_S ?? 20);
@@ -23,36 +22,6 @@ const MEDIA_ROUTES = ["playlist", "part", "init", "segment"] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
-
-interface RunningCache {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startNginxCache(originPort: number): Promise<RunningCache> {
-  const nginx = await Nginx.create();
-  const port = await freePort();
-  const tls = await selfSignedCertificate(nginx.dir);
-  // Plain HTTP on loopback: TLS through nginx is covered by the reverse-proxy test, here it would only cost CPU.
-  const site = await renderShipped("nginx/live-shows-cache.conf", [
-    ["proxy_cache_path /var/cache/nginx/live-shows", `proxy_cache_path ${nginx.dir}/cache`],
-    ["listen 443 ssl http2;", `listen 127.0.0.1:${port};`],
-    ["listen [::]:443 ssl http2;", ""],
-    ["/etc/letsencrypt/live/cache.example.org/fullchain.pem", tls.certFile],
-    ["/etc/letsencrypt/live/cache.example.org/privkey.pem", tls.keyFile],
-    ["server 127.0.0.1:8080;", `server 127.0.0.1:${originPort};`],
-  ]);
-  await nginx.start({ site, ports: [port] });
-  return { url: `http://127.0.0.1:${port}`, stop: () => nginx.stop() };
-}
-
-async function startVarnishCache(originPort: number): Promise<RunningCache> {
-  const varnish = await Varnish.create();
-  const port = await freePort();
-  const vcl = await renderShipped("varnish/live-shows.vcl", [['.port = "8080";', `.port = "${originPort}";`]]);
-  await varnish.start(vcl, port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => varnish.stop() };
-}
 
 // nginx keeps cached answers for whole seconds only: a late viewer behind it can stay up to the
 // blocking answers' max-age behind live. The VCL keeps them for about one part.
