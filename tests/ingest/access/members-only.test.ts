@@ -124,6 +124,12 @@ describe("members-only stream on the real ingest", () => {
       expect(reply.headers["cache-control"]).toBe("no-store");
       expect(JSON.parse(reply.text)).toMatchObject({ access: "members", login: `${ingestUrl}/live/auth/login` });
     }
+    // Rendition URLs (/live/<stream>/<rendition>/...) are the same kinds: guarded too, before any 404.
+    for (const pathname of [
+      ...Object.values(media).map((p) => p.replace(`/${t.stream}/`, `/${t.stream}/source/`)),
+      `/live/${t.stream}/240p/index.m3u8`,
+    ])
+      expect((await fetchAs(undefined, pathname)).status, pathname).toBe(401);
     const beat = await fetchAs(undefined, `/live/${t.stream}/viewers`, { "Content-Type": "application/json" }, "POST");
     expect(beat.status).toBe(401);
     for (const pathname of recordingPaths()) expect((await fetchAs(undefined, pathname)).status, pathname).toBe(401);

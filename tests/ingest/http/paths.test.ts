@@ -17,6 +17,10 @@ describe("parseRoute", () => {
     ["/live/Show_1-a/init-0.mp4", { kind: "resource", stream: "Show_1-a", resource: { kind: "init", id: 0 } }],
     ["/live/s/seg-12.m4s", { kind: "resource", stream: "s", resource: { kind: "segment", msn: 12 } }],
     ["/live/s/part-12-3.m4s", { kind: "resource", stream: "s", resource: { kind: "part", msn: 12, part: 3 } }],
+    ["/live/s/source/index.m3u8", { kind: "playlist", stream: "s", rendition: "source" }],
+    ["/live/s/480p/index.m3u8", { kind: "playlist", stream: "s", rendition: "480p" }],
+    ["/live/s/240p/part-12-3.m4s", { kind: "resource", stream: "s", rendition: "240p", resource: { kind: "part", msn: 12, part: 3 } }],
+    ["/live/s/1080p/init-5.mp4", { kind: "resource", stream: "s", rendition: "1080p", resource: { kind: "init", id: 5 } }],
     ["/live/auth/login", { kind: "auth", action: "login" }],
     ["/live/auth/callback", { kind: "auth", action: "callback" }],
     ["/live/auth/logout", { kind: "auth", action: "logout" }],
@@ -59,6 +63,12 @@ describe("parseRoute", () => {
     "//live/show1/index.m3u8",
     "http://evil/live/show1/index.m3u8",
     "/live/show1/index.m3u8 ",
+    "/live/show1/hd/index.m3u8",
+    "/live/show1/480P/index.m3u8",
+    "/live/show1/0480p/seg-1.m4s",
+    "/live/show1/480p/status.json",
+    "/live/show1/480p/keys.json",
+    "/live/-x/480p/index.m3u8",
   ])("404 for %j", (path) => {
     expect(parseRoute(path)).toBeNull();
   });
