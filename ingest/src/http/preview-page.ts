@@ -117,6 +117,10 @@ h1{font-size:1.4rem;margin:0 0 .25rem}
 .stats dt{color:var(--muted)}
 .stats dd{margin:0;font-variant-numeric:tabular-nums;font-weight:600;overflow-wrap:anywhere}
 .note,.playlist{margin:.6rem 0 0}
+.renditions h3{margin:.8rem 0 .3rem;font-size:1rem}
+.renditions ul{margin:0;padding-left:1.1rem;font-variant-numeric:tabular-nums}
+.renditions li[data-state="dropped"],.renditions li[data-state="restarting"]{color:var(--danger)}
+.renditions[hidden]{display:none}
 .playlist{overflow-wrap:anywhere}
 a{color:var(--tertiary)}
 `;

@@ -39,6 +39,15 @@
   ];
   const CHECKED_CODES = new Set(CHECKS.flatMap((check) => check.codes));
   const CHECK_STATUS = { ok: "OK", fix: "Fix", waiting: WAITING };
+  // Transcoded renditions (status.json `renditions`, after the source): one line each.
+  const RENDITION_STATES = {
+    waiting: "waiting for a transcoder slot",
+    starting: "starting",
+    running: "running",
+    restarting: "restarting",
+    dropped: "dropped",
+  };
+  const REAL_TIME = { true: "keeps up with real time", false: "falling behind real time" };
   const H264_PROFILES = { 66: "Baseline", 77: "Main", 88: "Extended", 100: "High" };
   const AAC_TYPES = { 2: "AAC-LC", 5: "HE-AAC", 29: "HE-AAC v2" };
 
@@ -85,8 +94,12 @@
     const playlist = el("p", "playlist", "Playlist for VLC or ffplay: ");
     playlist.append(link);
     const note = el("p", "note", "This preview counts as a viewer while it plays.");
+    const renditions = el("div", "renditions");
+    const renditionList = el("ul");
+    renditions.append(el("h3", "", "Renditions for weak connections"), renditionList);
+    renditions.hidden = true;
     const side = el("div");
-    side.append(stats, note, playlist);
+    side.append(stats, renditions, note, playlist);
     const body = el("div", "card-body");
     body.append(player, side);
     const recordings = el("section", "recordings");
@@ -97,6 +110,7 @@
     root.append(head, hint, checklist.root, warnings, body, recordings);
     return {
       name, root, badge, since, hint, checklist, warnings, warningText: null, player, fields, link, handle: null,
+      renditions, renditionList, renditionText: null,
       recordingList, replay, replayHandle: null, recordingsAt: 0, recordingsKey: null, lastState: null,
     };
   }
@@ -242,6 +256,7 @@
     f.videoCodec.textContent = typeof video.codec === "string" ? videoCodecText(video.codec) : "—";
     f.audio.textContent = audio ? audioText(audio) : "—";
     f.viewers.textContent = isNumber(status.viewers) ? String(status.viewers) : "—";
+    renderRenditions(card, Array.isArray(status.renditions) ? status.renditions.filter((r) => r && r.state !== "source") : []);
 
     const playlist = new URL(typeof status.playlist === "string" ? status.playlist : "", statusUrl);
     if (playlist.origin === statusUrl.origin) {
@@ -372,6 +387,30 @@
     }
     card.player.classList.remove("mounted");
     card.player.replaceChildren();
+  }
+
+  function renderRenditions(card, renditions) {
+    const lines = renditions.map(renditionText);
+    const text = lines.join("\n");
+    if (text === card.renditionText) return;
+    card.renditionText = text;
+    card.renditions.hidden = lines.length === 0;
+    card.renditionList.replaceChildren(
+      ...lines.map((line, i) => {
+        const item = el("li", "", line);
+        item.dataset.state = String(renditions[i].state);
+        return item;
+      }),
+    );
+  }
+
+  function renditionText(r) {
+    const size = isNumber(r.width) && isNumber(r.height) ? `${r.width}×${r.height}` : "—";
+    const state = RENDITION_STATES[r.state] || String(r.state);
+    const parts = [`${String(r.name)}: ${size}, ${kbps(r.bitrateKbps)}, ${state}`];
+    if (r.state === "running" && typeof r.realTime === "boolean") parts.push(REAL_TIME[r.realTime]);
+    if (r.state !== "running" && typeof r.reason === "string") parts.push(r.reason);
+    return parts.join(" — ");
   }
 
   function startedText(state, startedAt) {

@@ -144,6 +144,34 @@ it("shows a live stream's numbers and warnings as text, and mounts the player on
   expect(card.dataset.player).toBe("live");
 });
 
+it("lists transcoded renditions with size, bitrate, state and whether they keep up; none: no list", async () => {
+  const r = (over: Record<string, unknown>) => ({ width: 640, height: 360, bitrateKbps: 812.4, realTime: true, playlist: "x", ...over });
+  answers = [
+    {
+      streams: [
+        stream("show", {
+          renditions: [
+            r({ name: "source", state: "source", width: 1280, height: 720, realTime: null }),
+            r({ name: "360p", state: "running" }),
+            r({ name: "240p", state: "restarting", width: 426, height: 240, realTime: null, reason: "transcoder killed by SIGKILL <b>x</b>" }),
+            r({ name: "480p", state: "dropped", width: null, height: 480, bitrateKbps: null, realTime: null, reason: "the source is 640x360: no upscaling" }),
+          ] as StreamStatus["renditions"],
+        }),
+        stream("plain", { renditions: [] }),
+      ],
+    },
+  ];
+  await open();
+  const items = [...cardOf("show")!.querySelectorAll<HTMLElement>(".renditions li")];
+  expect(items.map((li) => [li.dataset.state, li.textContent])).toEqual([
+    ["running", "360p: 640×360, 812 kbps, running — keeps up with real time"],
+    ["restarting", "240p: 426×240, 812 kbps, restarting — transcoder killed by SIGKILL <b>x</b>"],
+    ["dropped", "480p: —, —, dropped — the source is 640x360: no upscaling"],
+  ]);
+  expect(document.querySelector("b")).toBeNull();
+  expect(cardOf("plain")!.querySelector<HTMLElement>(".renditions")!.hidden).toBe(true);
+});
+
 /** Each check's [status, value, fix] on a card (or on the empty page). */
 function checks(root: ParentNode): Record<string, [string, string, string]> {
   return Object.fromEntries(
