@@ -24,6 +24,8 @@ export interface OurIngestOptions {
   nodeArgs?: string[];
   /** Every stream members-only (DiscourseConnect configured with a made-up forum); viewers send `sessionCookie`. */
   membersOnly?: boolean;
+  /** Further CLI flags, e.g. ["--renditions", "360p"]. */
+  flags?: string[];
   /** The checkout whose ingest runs (default this one; bench --before gives an older commit's). */
   checkout?: string;
   /** compiled: node on ingest/dist, as the systemd unit runs it; tsx: node with tsx as a loader on ingest/src. */
@@ -138,6 +140,7 @@ export class OurIngest {
       "--max-connections-per-address",
       "64",
       ...access,
+      ...(this.opts.flags ?? []),
     ];
     if (this.opts.partMs !== undefined) args.push("--part-ms", String(this.opts.partMs));
     const spawnedAt = performance.now();
@@ -172,7 +175,8 @@ export class OurIngest {
     return waitForHttp(
       `${this.baseUrl}/${stream}/index.m3u8`,
       timeoutMs,
-      (body) => (body.match(/#EXTINF/g) ?? []).length >= segments,
+      // With renditions index.m3u8 is a multivariant playlist: it answers once the source has media.
+      (body) => body.includes("#EXT-X-STREAM-INF") || (body.match(/#EXTINF/g) ?? []).length >= segments,
       cookie ? { Cookie: cookie } : {},
     );
   }

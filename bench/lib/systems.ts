@@ -32,6 +32,8 @@ export interface SystemOptions {
   nodeArgs?: string[];
   /** every stream members-only (ours) */
   membersOnly?: boolean;
+  /** further CLI flags for our ingest (e.g. --renditions) */
+  flags?: string[];
   /** the checkout "before" runs (bench/lib/before-checkout.ts) */
   beforeCheckout?: string | undefined;
 }
@@ -44,6 +46,7 @@ export function createSystem(name: SystemName, o: SystemOptions): SystemUnderTes
     partMs: o.partMs,
     nodeArgs: o.nodeArgs ?? [],
     membersOnly: o.membersOnly ?? false,
+    ...(o.flags ? { flags: o.flags } : {}),
     ...(name === "before" ? { checkout: o.beforeCheckout } : {}),
   });
   return name === "varnish" ? new VarnishFrontedIngest(ingest) : ingest;
