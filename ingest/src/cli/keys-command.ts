@@ -101,7 +101,8 @@ export async function keysCommand(config: Config, args: readonly string[], io: O
           io.err(`error: stream "${stream}" has no key in ${config.keys} (keys add ${stream} first)`);
           return EXIT_RUNTIME;
         }
-        const said = list === null ? `the ingest's default (--renditions ${config.renditions})` : list.length === 0 ? "none" : list.join(", ");
+        const said =
+          list === null ? `the ingest's default (--renditions ${config.renditions})` : list.length === 0 ? "none" : list.join(", ");
         io.out(
           `Renditions of stream "${stream}": ${said}. A running ingest applies it within a few seconds to a show with renditions; a show that started without them gets them at its next start.`,
         );

@@ -274,7 +274,10 @@ export class LiveStream implements LiveStreamView {
     const renditions = [...this.added.values()].map((r) => r.status());
     for (const r of renditions) {
       if (r.state === "dropped" || r.state === "waiting")
-        warnings.push({ code: `rendition-${r.state}`, message: `Rendition ${r.name} ${r.state}: ${r.reason ?? "unknown reason"}. The source plays on.` });
+        warnings.push({
+          code: `rendition-${r.state}`,
+          message: `Rendition ${r.name} ${r.state}: ${r.reason ?? "unknown reason"}. The source plays on.`,
+        });
     }
     if (this.muxer?.fasterThanRealTime && this.publish) {
       warnings.push({

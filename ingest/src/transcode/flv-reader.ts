@@ -48,7 +48,8 @@ export class FlvReader {
         if (b.length - pos < total) break;
         const timestamp = (b.readUIntBE(pos + 4, 3) | (b[pos + 7]! << 24)) >>> 0;
         const previousSize = b.readUInt32BE(pos + TAG_HEADER_BYTES + size);
-        if (previousSize !== TAG_HEADER_BYTES + size) throw new FlvFormatError(`FLV tag size check failed (${previousSize} != ${TAG_HEADER_BYTES + size})`);
+        if (previousSize !== TAG_HEADER_BYTES + size)
+          throw new FlvFormatError(`FLV tag size check failed (${previousSize} != ${TAG_HEADER_BYTES + size})`);
         const type = TAG_TYPES[typeByte & 0x1f];
         // Other tag types are skipped: nothing downstream could use them.
         if (type) tags.push({ type, timestamp, data: Buffer.from(b.subarray(pos + TAG_HEADER_BYTES, pos + TAG_HEADER_BYTES + size)) });

@@ -85,7 +85,8 @@ export class StreamTranscoding {
   private plan(): void {
     const video = this.starts.sourceInit?.tracks.find((t) => t.kind === "video");
     const stats = this.source.stats();
-    const source = video?.width && video.height ? { width: video.width, height: video.height, videoKbps: stats.video?.bitrateKbps ?? null } : null;
+    const source =
+      video?.width && video.height ? { width: video.width, height: video.height, videoKbps: stats.video?.bitrateKbps ?? null } : null;
     const { planned, skipped } = source ? planRenditions(this.wanted, source) : { planned: [], skipped: [] };
     const ffmpeg = this.ffmpeg!;
     for (const name of this.wanted) {
@@ -96,12 +97,11 @@ export class StreamTranscoding {
         : "error" in ffmpeg
           ? ffmpeg.error
           : skipped.find((s) => s.name === name)?.reason;
-      let rendition: RenditionTranscode | undefined;
       const packager = this.options.stream.addRendition(name, {
-        status: () => rendition!.status(),
+        status: () => this.renditions.get(name)!.status(),
         nominalBps: (plan?.videoKbps ?? 0) * 1000,
       });
-      rendition = new RenditionTranscode({
+      const rendition = new RenditionTranscode({
         stream: this.options.stream.name,
         name,
         plan,

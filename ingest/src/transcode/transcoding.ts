@@ -56,7 +56,8 @@ export class Transcoding {
     if (this.options.defaults.length > 0) {
       // Said at start-up: renditions asked for but impossible are a warning (the source plays regardless).
       const found = await this.findFfmpeg();
-      if ("error" in found) this.log.warn({ reason: found.error }, "--renditions is set but no ffmpeg was found: streams play their source only");
+      if ("error" in found)
+        this.log.warn({ reason: found.error }, "--renditions is set but no ffmpeg was found: streams play their source only");
     }
   }
 

@@ -36,8 +36,7 @@ async function mediaPlaylist(t: TestIngest, rendition: string, query = ""): Prom
 }
 
 const status = async (t: TestIngest) => JSON.parse((await t.get(`/live/${t.stream}/status.json`)).text);
-const renditionStatus = async (t: TestIngest, name: string) =>
-  (await status(t)).renditions.find((r: { name: string }) => r.name === name);
+const renditionStatus = async (t: TestIngest, name: string) => (await status(t)).renditions.find((r: { name: string }) => r.name === name);
 
 describe("a stream with renditions", () => {
   let t: TestIngest;

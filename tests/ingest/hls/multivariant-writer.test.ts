@@ -3,9 +3,33 @@ import { renderMultivariantPlaylist } from "../../../ingest/src/hls/multivariant
 import { parseM3u8 } from "./parse-m3u8.js";
 
 const entries = [
-  { uri: "source/index.m3u8", bandwidth: 2_800_123.4, averageBandwidth: 2_500_000, width: 1280, height: 720, codecs: "avc1.64001f,mp4a.40.2", frameRate: 30 },
-  { uri: "360p/index.m3u8", bandwidth: 900_000, averageBandwidth: 800_000, width: 640, height: 360, codecs: "avc1.4d401e,mp4a.40.2", frameRate: 29.97 },
-  { uri: "audio/index.m3u8", bandwidth: 130_000, averageBandwidth: 128_000, width: null, height: null, codecs: "mp4a.40.2", frameRate: null },
+  {
+    uri: "source/index.m3u8",
+    bandwidth: 2_800_123.4,
+    averageBandwidth: 2_500_000,
+    width: 1280,
+    height: 720,
+    codecs: "avc1.64001f,mp4a.40.2",
+    frameRate: 30,
+  },
+  {
+    uri: "360p/index.m3u8",
+    bandwidth: 900_000,
+    averageBandwidth: 800_000,
+    width: 640,
+    height: 360,
+    codecs: "avc1.4d401e,mp4a.40.2",
+    frameRate: 29.97,
+  },
+  {
+    uri: "audio/index.m3u8",
+    bandwidth: 130_000,
+    averageBandwidth: 128_000,
+    width: null,
+    height: null,
+    codecs: "mp4a.40.2",
+    frameRate: null,
+  },
 ];
 
 describe("renderMultivariantPlaylist", () => {

@@ -414,7 +414,12 @@ describe("LlHlsPackager on fragments of real x264/AAC muxed in-process", () => {
 
     // A start that skips numbers (a restarted transcoder) begins a new listed window; older segments stay fetchable.
     const last = msnOf(m.segments.at(-1)!.uri);
-    rendition.pushFragment(clip.fragments[0]!, undefined, { msn: last + 5, programDateTime: START, discontinuity: false, discontinuitySequence: 7 });
+    rendition.pushFragment(clip.fragments[0]!, undefined, {
+      msn: last + 5,
+      programDateTime: START,
+      discontinuity: false,
+      discontinuitySequence: 7,
+    });
     rendition.pushFragment(clip.fragments[1]!);
     rendition.markDiscontinuity();
     const after = parsed(rendition);
