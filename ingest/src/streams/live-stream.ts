@@ -141,7 +141,8 @@ export class LiveStream implements LiveStreamView {
     for (const [name, r] of this.added) {
       const state = r.status().state;
       if (state === "dropped" || r.packager.currentInitId === null) continue;
-      list.push(variantOf(name, r.packager, r.nominalBps, r.packager.stats().video?.fps ?? null));
+      // Renditions keep the source's frames: its rate stands in until their own is measured.
+      list.push(variantOf(name, r.packager, r.nominalBps, r.packager.stats().video?.fps ?? stats.video?.fps ?? null));
     }
     return list.sort((a, b) => b.bandwidth - a.bandwidth);
   }

@@ -36,6 +36,11 @@ export interface RenditionTranscodeOptions {
 
 /** Media fed but not out of ffmpeg for this long: behind real time (restart). Below REAL_TIME_MS: keeping up. */
 const BEHIND_MS = 5_000;
+/**
+ * No source part for this long: the publisher paused or left. ffmpeg may then keep its last frames (its muxer
+ * interleaves audio and video), which is no sign of falling behind.
+ */
+const SOURCE_IDLE_MS = 2_000;
 const REAL_TIME_MS = 2_000;
 /** More failures than this within FAILURE_WINDOW_MS and the rendition is dropped. */
 const MAX_FAILURES = 5;
@@ -55,6 +60,7 @@ export class RenditionTranscode {
   private fedInitId: number | null = null;
   /** Source parts fed and not yet out of ffmpeg: their first frame's time and when they were written. */
   private inFlight: Array<{ ms: number; at: number }> = [];
+  private lastFedAt = 0;
   private failures: number[] = [];
   private restartTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -65,7 +71,11 @@ export class RenditionTranscode {
     this.log = options.logger.child({ stream: options.stream, rendition: options.name });
     this.now = options.now ?? (() => performance.now());
     if (!options.plan || !options.ffmpegPath) {
-      this.drop(options.dropReason ?? "not available");
+      // Known before anything ran (no upscaling, no video, no ffmpeg): said in the status, logged at info.
+      this.state = "dropped";
+      this.reason = options.dropReason ?? "not available";
+      this.log.info({ reason: this.reason }, "rendition not made; the source plays on");
+      this.stopped = true;
       return;
     }
     if (options.slots.acquire(this, () => this.spawn())) this.spawn();
@@ -115,13 +125,14 @@ export class RenditionTranscode {
       this.fedInitId = part.initId;
     }
     proc.write(part.bytes);
-    this.inFlight.push({ ms: ptsMs, at: this.now() });
+    this.lastFedAt = this.now();
+    this.inFlight.push({ ms: ptsMs, at: this.lastFedAt });
   }
 
   /** Called about every second: a transcoder that stopped keeping up is restarted. */
   check(): void {
     const proc = this.proc;
-    if (!proc) return;
+    if (!proc || this.now() - this.lastFedAt > SOURCE_IDLE_MS) return;
     const lag = this.lagMs();
     if (lag > BEHIND_MS || proc.backlog > MAX_STDIN_BACKLOG) {
       const reason = `fell behind real time (${(lag / 1000).toFixed(1)} s behind the source)`;

@@ -53,12 +53,8 @@ export class Transcoding {
       void this.refresh();
     }, this.options.refreshMs ?? 1000);
     this.timer.unref();
-    if (this.options.defaults.length > 0) {
-      // Said at start-up: renditions asked for but impossible are a warning (the source plays regardless).
-      const found = await this.findFfmpeg();
-      if ("error" in found)
-        this.log.warn({ reason: found.error }, "--renditions is set but no ffmpeg was found: streams play their source only");
-    }
+    // With --renditions, ffmpeg is looked up at start-up: a missing one is said (once) before the first show.
+    if (this.options.defaults.length > 0) await this.findFfmpeg();
   }
 
   close(): void {
@@ -97,7 +93,8 @@ export class Transcoding {
     this.ffmpeg ??= this.options.findFfmpeg().then(
       (found) => ({ path: found.path }),
       (error: unknown) => {
-        this.log.warn({ reason: (error as Error).message }, "no ffmpeg: renditions are dropped, the source plays on");
+        // A warning, not a start-up error: the source needs no ffmpeg, viewers can still watch.
+        this.log.warn({ reason: (error as Error).message }, "renditions wanted but no ffmpeg was found: streams play their source only");
         return { error: `no ffmpeg: ${(error as Error).message}` };
       },
     );
