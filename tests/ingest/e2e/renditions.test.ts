@@ -2,32 +2,28 @@
 // ffmpeg transcoders. Read as VHS reads them (m3u8-parser): the multivariant index.m3u8, each rendition's LL-HLS
 // media playlist, segments and parts aligned across renditions, media checked with ffprobe; a transcoder killed
 // by its PID is restarted while the source goes on; without ffmpeg the source plays and the status says why.
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
-import { ffmpegPublishArgs } from "../rtmp/helpers/processes.js";
 import { ffprobeJson } from "../media/ffmpeg-fixtures.js";
-import { msnOf, parsePlaylist, processAlive, startTestIngest, until, type Playlist, type TestIngest } from "./support.js";
+import {
+  killPublishers,
+  msnOf,
+  parsePlaylist,
+  publish,
+  processAlive,
+  startTestIngest,
+  until,
+  type Playlist,
+  type TestIngest,
+} from "./support.js";
 
 const RENDITIONS = ["360p", "240p"] as const;
 const FRAME_S = 1 / 30;
 
-const publishers = new Set<ChildProcess>();
-
 /** A 854x480 30 fps publisher (2 s GOP): big enough for two renditions below it. */
-function publish480(url: string, seconds: number): void {
-  const child = spawn("ffmpeg", ffmpegPublishArgs(url, seconds, ["-threads", "1", "-vf", "scale=854:480", "-b:v", "1500k"]), {
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  publishers.add(child);
-  child.once("close", () => publishers.delete(child));
-}
-
-function killPublishers(): void {
-  for (const child of publishers) child.kill("SIGKILL");
-}
+const publish480 = (url: string, seconds: number) => publish(url, seconds, { size: "854x480", videoBitrate: "1500k" });
 
 async function mediaPlaylist(t: TestIngest, rendition: string, query = ""): Promise<Playlist> {
   const reply = await t.get(`/live/${t.stream}/${rendition}/index.m3u8${query}`);

@@ -75,9 +75,10 @@ export interface Publisher {
 const publishers = new Set<ChildProcess>();
 
 /** The publish command: 640x360 30 fps test pattern + tone, x264 2 s GOP + AAC, real time, one encoder thread. */
-export function publish(url: string, seconds = 60, options: { videoBitrate?: string } = {}): Publisher {
+export function publish(url: string, seconds = 60, options: { videoBitrate?: string; size?: string } = {}): Publisher {
   const video = ["-threads", "1", ...(options.videoBitrate ? ["-b:v", options.videoBitrate] : [])];
-  const child = spawn("ffmpeg", ffmpegPublishArgs(url, { seconds, video }), { stdio: ["ignore", "ignore", "pipe"] });
+  const args = ffmpegPublishArgs(url, { seconds, video, ...(options.size ? { size: options.size } : {}) });
+  const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
   publishers.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
