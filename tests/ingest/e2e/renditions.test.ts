@@ -127,6 +127,29 @@ describe("a stream with renditions", () => {
     }
   }, 60_000);
 
+  it("each rendition's parts trail the source's same parts by the transcoder's delay (measured, printed)", async () => {
+    // In-process: when each part position first appears in each packager, polled every 5 ms for 6 s.
+    const stream = t.ingest.registry.get(t.stream)!;
+    const seen = new Map<string, Map<string, number>>(["source", ...RENDITIONS].map((r) => [r, new Map()]));
+    const until6s = performance.now() + 6_000;
+    while (performance.now() < until6s) {
+      for (const [name, times] of seen) {
+        const at = stream.rendition(name)!.position();
+        const key = `${at.msn}-${at.part}`;
+        if (!times.has(key)) times.set(key, performance.now());
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const source = seen.get("source")!;
+    const delays: Record<string, number> = {};
+    for (const name of RENDITIONS) {
+      const lags = [...seen.get(name)!].flatMap(([key, at]) => (source.has(key) ? [at - source.get(key)!] : []));
+      expect(lags.length, `${name}: parts named like the source's`).toBeGreaterThan(10);
+      delays[`${name}MedianMs`] = Math.round([...lags].sort((a, b) => a - b)[Math.floor(lags.length / 2)]!);
+    }
+    console.info(`renditions e2e figures: parts trail the source's by ${JSON.stringify(delays)}`);
+  }, 20_000);
+
   it("answers blocking reloads and delta updates of a rendition playlist", async () => {
     const now = await mediaPlaylist(t, "240p");
     const hint = now.manifest.preloadSegment?.preloadHints?.find((h) => h.type === "PART")?.uri;
