@@ -1,8 +1,10 @@
 // Renditions end to end: a real ffmpeg publisher (854x480) -> the real ingest with --renditions 360p,240p ->
 // ffmpeg transcoders. Read as VHS reads them (m3u8-parser): the multivariant index.m3u8, each rendition's LL-HLS
 // media playlist, segments and parts aligned across renditions, media checked with ffprobe; a transcoder killed
-// by its PID is restarted while the source goes on; without ffmpeg the source plays and the status says why.
-import { writeFile } from "node:fs/promises";
+// by its PID is restarted while the source goes on, and so is one that stalls; without ffmpeg the source plays and
+// the status says why.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyStore } from "../../../ingest/src/keys/index.js";
@@ -281,5 +283,52 @@ describe("renditions without ffmpeg", () => {
     expect(master.manifest.playlists!.map((v) => v.uri)).toEqual(["source/index.m3u8"]);
     const source = await mediaPlaylist(t, "source");
     expect(source.manifest.partTargetDuration).toBeGreaterThan(0);
+  }, 40_000);
+});
+
+describe("a transcoder that stops keeping up", () => {
+  let t: TestIngest;
+
+  beforeAll(async () => {
+    // FFMPEG_PATH names a stand-in that answers -version like ffmpeg but then reads nothing and writes nothing:
+    // a transcoder that stalled (an overloaded machine looks the same from the ingest).
+    const dir = await mkdtemp(path.join(tmpdir(), "stalled-ffmpeg-"));
+    const stalled = path.join(dir, "ffmpeg");
+    await writeFile(stalled, '#!/bin/sh\nif [ "$1" = "-version" ]; then exec ffmpeg -version; fi\nexec sleep 600\n', { mode: 0o755 });
+    const { FFMPEG_PATH } = process.env;
+    process.env.FFMPEG_PATH = stalled;
+    try {
+      t = await startTestIngest(["--renditions", "240p"]);
+    } finally {
+      if (FFMPEG_PATH === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = FFMPEG_PATH;
+    }
+    publish480(t.rtmpUrl(), 60);
+  }, 30_000);
+
+  afterAll(async () => {
+    killPublishers();
+    await t?.close();
+  });
+
+  it("is restarted as falling behind real time, while the source plays on", async () => {
+    const stream = await until("the stream", () => t.ingest.registry.get(t.stream), 30_000, 100);
+    const first = await until("a transcoder", () => t.ingest.transcoding.of(stream)?.pidOf("240p"), 30_000, 100);
+    const restarting = await until(
+      "240p restarting",
+      async () => {
+        const r = await renditionStatus(t, "240p");
+        return r?.state === "restarting" ? r : undefined;
+      },
+      20_000,
+      200,
+    );
+    expect(restarting.reason).toMatch(/fell behind real time/);
+    await until("the stalled child ended", () => !processAlive(first), 5_000);
+    const s = await status(t);
+    expect(s.state).toBe("live");
+    expect((await mediaPlaylist(t, "source")).manifest.segments.length).toBeGreaterThan(0);
+    const master = parsePlaylist((await t.get(`/live/${t.stream}/index.m3u8`)).text);
+    expect(master.manifest.playlists!.map((v) => v.uri)).toEqual(["source/index.m3u8"]);
   }, 40_000);
 });
