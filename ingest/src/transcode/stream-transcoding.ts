@@ -25,6 +25,8 @@ export class StreamTranscoding {
   private wanted: readonly RenditionName[];
   private ffmpeg: { path: string } | { error: string } | null = null;
   private planned = false;
+  /** Source picture size the renditions were planned for ("WxH"; "" without video). */
+  private plannedFor: string | null = null;
   private closed = false;
   private readonly onPart = (part: PartClosed) => this.part(part);
 
@@ -77,12 +79,30 @@ export class StreamTranscoding {
     if (!this.planned && part.independent && this.ffmpeg !== null) {
       this.planned = true;
       this.plan();
+    } else if (this.planned && part.independent && this.sourceSize() !== this.plannedFor) {
+      // The publisher changed its picture size (a new OBS canvas after a reconnect): planned again, from this keyframe.
+      this.options.logger.info(
+        { stream: this.options.stream.name, from: this.plannedFor, to: this.sourceSize() },
+        "source size changed; renditions planned again",
+      );
+      for (const [name, r] of this.renditions) {
+        r.stop();
+        this.options.stream.removeRendition(name);
+      }
+      this.renditions.clear();
+      this.plan();
     }
     for (const r of this.renditions.values()) r.feed(part, ptsMs);
   }
 
+  private sourceSize(): string {
+    const video = this.starts.sourceInit?.tracks.find((t) => t.kind === "video");
+    return video ? `${video.width}x${video.height}` : "";
+  }
+
   /** Adds a RenditionTranscode for every wanted rendition that has none. */
   private plan(): void {
+    this.plannedFor = this.sourceSize();
     const video = this.starts.sourceInit?.tracks.find((t) => t.kind === "video");
     const stats = this.source.stats();
     const source =

@@ -238,6 +238,37 @@ describe("a stream with renditions", () => {
     expect(Buffer.compare(a.body, b.body)).toBe(0);
     expect((await t.get(`/live/${t.stream}/720p/index.m3u8`)).status).toBe(404);
   }, 10_000);
+
+  it("plans the renditions again when the publisher comes back with another picture size", async () => {
+    killPublishers();
+    await until("reconnecting", async () => (await status(t)).state === "reconnecting", 15_000, 100);
+    publish(t.rtmpUrl(), 60, { size: "640x480", videoBitrate: "1200k" });
+    await until(
+      "360p at 4:3",
+      async () => {
+        const r = await renditionStatus(t, "360p");
+        return r?.state === "running" && r.width === 480 && r.height === 360;
+      },
+      40_000,
+      200,
+    );
+    const master = await until(
+      "the multivariant at 4:3",
+      async () => {
+        const p = parsePlaylist((await t.get(`/live/${t.stream}/index.m3u8`)).text);
+        return p.manifest.playlists?.find((v) => v.uri === "360p/index.m3u8")?.attributes.RESOLUTION?.width === 480 ? p : undefined;
+      },
+      20_000,
+      200,
+    );
+    expect(master.manifest.playlists!.map((v) => v.attributes.RESOLUTION)).toEqual([
+      { width: 640, height: 480 },
+      { width: 480, height: 360 },
+      { width: 320, height: 240 },
+    ]);
+    await until("a 360p segment after the change", async () => (await mediaPlaylist(t, "360p")).manifest.segments.length > 0, 20_000, 300);
+    expect(t.logs.some((l) => l.includes("source size changed; renditions planned again"))).toBe(true);
+  }, 90_000);
 });
 
 describe("renditions without ffmpeg", () => {
