@@ -133,6 +133,7 @@ async function startLocked(config: Config, logger: Logger, overrides: IngestOver
     loadSettings: () => keys.renditionSettings(),
     findFfmpeg: () => resolveFfmpeg(),
     logger,
+    metricsRegistry,
   });
   await transcoding.start();
   const http = new HttpServer({

@@ -14,6 +14,7 @@ import type { RenditionStatus } from "../streams/stream-view.js";
 import { transcoderArgs } from "./ffmpeg-args.js";
 import type { RenditionName, RenditionPlan } from "./rendition-ladder.js";
 import { firstVideoPtsMs, type SourceSegmentStarts } from "./source-segment-starts.js";
+import type { TranscoderFailure } from "./transcode-metrics.js";
 import type { TranscodeSlots } from "./transcode-slots.js";
 import { MAX_STDIN_BACKLOG, TranscoderProcess } from "./transcoder-process.js";
 
@@ -29,6 +30,8 @@ export interface RenditionTranscodeOptions {
   ffmpegPath: string | null;
   partMs: number;
   slots: TranscodeSlots;
+  /** Counts each failure (metrics). */
+  onFailure?: (reason: TranscoderFailure) => void;
   logger: Logger;
   /** Monotonic ms. Default performance.now. */
   now?: () => number;
@@ -138,7 +141,7 @@ export class RenditionTranscode {
       const reason = `fell behind real time (${(lag / 1000).toFixed(1)} s behind the source)`;
       this.proc = null;
       proc.kill(reason);
-      this.fail(reason);
+      this.fail(reason, "behind");
     }
   }
 
@@ -176,7 +179,7 @@ export class RenditionTranscode {
       onExit: (reason) => {
         if (this.proc !== proc) return;
         this.proc = null;
-        this.fail(`transcoder ${reason}`);
+        this.fail(`transcoder ${reason}`, "exit");
       },
     });
     this.proc = proc;
@@ -190,8 +193,9 @@ export class RenditionTranscode {
     this.spawn();
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, kind: TranscoderFailure): void {
     if (this.stopped) return;
+    this.options.onFailure?.(kind);
     const now = this.now();
     this.failures = [...this.failures.filter((t) => now - t < FAILURE_WINDOW_MS), now];
     if (this.failures.length > MAX_FAILURES) {

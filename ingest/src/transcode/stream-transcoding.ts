@@ -7,6 +7,7 @@ import { SOURCE_RENDITION, type LiveStream } from "../streams/live-stream.js";
 import { planRenditions, type RenditionName } from "./rendition-ladder.js";
 import { RenditionTranscode } from "./rendition-transcode.js";
 import { SourceSegmentStarts } from "./source-segment-starts.js";
+import type { TranscoderFailure } from "./transcode-metrics.js";
 import type { TranscodeSlots } from "./transcode-slots.js";
 
 export interface StreamTranscodingOptions {
@@ -15,6 +16,7 @@ export interface StreamTranscodingOptions {
   /** The ffmpeg to run, or why there is none. */
   ffmpeg: Promise<{ path: string } | { error: string }>;
   slots: TranscodeSlots;
+  onFailure?: (reason: TranscoderFailure) => void;
   partMs: number;
   logger: Logger;
 }
@@ -64,6 +66,11 @@ export class StreamTranscoding {
 
   check(): void {
     for (const r of this.renditions.values()) r.check();
+  }
+
+  /** Each rendition's state (metrics). */
+  states(): string[] {
+    return [...this.renditions.values()].map((r) => r.status().state);
   }
 
   close(): void {
@@ -131,6 +138,7 @@ export class StreamTranscoding {
         ffmpegPath: "path" in ffmpeg ? ffmpeg.path : null,
         partMs: this.options.partMs,
         slots: this.options.slots,
+        ...(this.options.onFailure ? { onFailure: this.options.onFailure } : {}),
         logger: this.options.logger,
       });
       this.renditions.set(name, rendition);

@@ -7,10 +7,12 @@
 // loaded index.m3u8 as one kind of playlist must not get the other kind on a reload). A setting that adds
 // renditions to a running show without them applies at its next show.
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { LiveStream } from "../streams/live-stream.js";
 import type { StreamRegistry } from "../streams/registry.js";
 import type { RenditionName } from "./rendition-ladder.js";
 import { StreamTranscoding } from "./stream-transcoding.js";
+import { TranscodeMetrics } from "./transcode-metrics.js";
 import { TranscodeSlots } from "./transcode-slots.js";
 
 export interface TranscodingOptions {
@@ -25,6 +27,7 @@ export interface TranscodingOptions {
   /** Resolves the ffmpeg binary (media/ffmpeg-path.ts); asked once, when the first rendition is wanted. */
   findFfmpeg: () => Promise<{ path: string }>;
   logger: Logger;
+  metricsRegistry: Registry;
   refreshMs?: number;
 }
 
@@ -35,9 +38,11 @@ export class Transcoding {
   private ffmpeg: Promise<{ path: string } | { error: string }> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
+  private readonly metrics: TranscodeMetrics;
 
   constructor(private readonly options: TranscodingOptions) {
     this.slots = new TranscodeSlots(options.maxTranscodes);
+    this.metrics = new TranscodeMetrics(options.metricsRegistry, () => [...this.streams.values()].flatMap((t) => t.states()));
     this.log = options.logger.child({ component: "transcoding" });
   }
 
@@ -83,6 +88,7 @@ export class Transcoding {
         wanted,
         ffmpeg: this.findFfmpeg(),
         slots: this.slots,
+        onFailure: (reason) => this.metrics.failures.inc({ reason }),
         partMs: this.options.partMs,
         logger: this.options.logger,
       }),

@@ -11,6 +11,7 @@ import { KeyStore } from "../../../ingest/src/keys/index.js";
 import { ffprobeJson } from "../media/ffmpeg-fixtures.js";
 import {
   killPublishers,
+  metricValue,
   msnOf,
   parsePlaylist,
   publish,
@@ -212,6 +213,9 @@ describe("a stream with renditions", () => {
     expect(after.mediaSequence! + after.segments.length).toBeGreaterThan(before.mediaSequence! + before.segments.length);
     expect(after.segments.some((s) => s.discontinuity)).toBe(false);
     expect(t.logs.some((l) => l.includes("transcoder failed; restarting"))).toBe(true);
+    const metrics = (await t.get("/metrics")).text;
+    expect(metricValue(metrics, 'live_transcoder_failures_total{reason="exit"}')).toBe(1);
+    expect(metricValue(metrics, 'live_renditions{state="running"}')).toBe(2);
     // The restarted rendition lists aligned segments again.
     await until("240p segments after the restart", async () => (await mediaPlaylist(t, "240p")).manifest.segments.length >= 1, 20_000, 300);
   }, 60_000);
@@ -355,6 +359,7 @@ describe("a transcoder that stops keeping up", () => {
       200,
     );
     expect(restarting.reason).toMatch(/fell behind real time/);
+    expect(metricValue((await t.get("/metrics")).text, 'live_transcoder_failures_total{reason="behind"}')).toBeGreaterThanOrEqual(1);
     await until("the stalled child ended", () => !processAlive(first), 5_000);
     const s = await status(t);
     expect(s.state).toBe("live");
