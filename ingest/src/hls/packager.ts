@@ -27,65 +27,19 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { type FragmentInfo, type InitInfo, parseFragment, parseInit } from "../mp4/fmp4-reader.js";
+import { BlockingWaiters, type WaitResult } from "./blocking-waiters.js";
 import { type MediaStats, MediaStatsMeter } from "./media-stats.js";
 import type { PackagerEvents } from "./packager-events.js";
+import {
+  type AlignedStart,
+  type Bandwidth,
+  type LlHlsPackagerOptions,
+  type ResolvedPackagerOptions,
+  resolvePackagerOptions,
+} from "./packager-options.js";
 import { Mp4FormatError } from "../mp4/mp4-box-splitter.js";
-import { type MediaPlaylistModel, type PlaylistSegment, renderMediaPlaylist } from "./playlist-writer.js";
-import { type ResourceName, initName, partName, segmentName } from "./resource-names.js";
-
-export interface LlHlsPackagerOptions {
-  /** Part duration target in ms (the registry's partMs; each part may declare its own PART-TARGET). */
-  partTargetMs: number;
-  /** Complete segments listed in the playlist (config --window-segments). */
-  windowSegments: number;
-  /** Complete segments kept fetchable after leaving the playlist (RFC 8216bis 6.2.2). Default windowSegments. */
-  retainSegments?: number;
-  /** Segments whose parts are listed, the open one included. Default 3. */
-  partSegments?: number;
-  /** A keyframe starts a new segment only after this much media. Default 1000. */
-  minSegmentMs?: number;
-  /** Segments are cut before exceeding this, keyframe or not. Default 4000. */
-  maxSegmentMs?: number;
-  /**
-   * Concurrent `waitFor` calls; more resolve "timeout" at once. Default 10000: above the audience of a
-   * big show served directly (each viewer holds one blocking reload at a time), far below what memory allows.
-   */
-  maxWaiters?: number;
-  /** Upper bound for any `waitFor` timeout. Default 30000. */
-  maxWaitMs?: number;
-  /** Sliding window (s of media) for bitrate and fps. Default 10. */
-  statsWindowS?: number;
-  /** Wall clock in epoch ms, for PROGRAM-DATE-TIME. Default Date.now. */
-  clock?: () => number;
-  /**
-   * Media sequence number of the first segment. Default 0. Parts and segments are served immutable,
-   * so whoever creates a packager for a name that served media before (an earlier packager, an
-   * earlier process) passes a number above anything that name used.
-   */
-  initialMsn?: number;
-  /**
-   * Called, synchronously, before segment `msn` gets its first part (before any of its names is listed
-   * or served): where numbering is persisted across restarts, it is reserved here (streams/msn-reservations.ts).
-   */
-  reserveMsn?: (msn: number) => void;
-  /** Segments start only where `pushFragment` is given an `AlignedStart` (see the policy above). Default false. */
-  aligned?: boolean;
-  logger?: Logger;
-}
-
-/** Where a source segment starts, for an aligned packager's fragment that starts at the same media time. */
-export interface AlignedStart {
-  msn: number;
-  programDateTime: number;
-  discontinuity: boolean;
-  discontinuitySequence: number;
-}
-
-/** Bits per second over the complete segments listed: the highest segment's and the average. */
-export interface Bandwidth {
-  peakBps: number;
-  averageBps: number;
-}
+import { type Part, type Segment, renderListedSegments } from "./listed-segments.js";
+import type { ResourceName } from "./resource-names.js";
 
 interface Position {
   msn: number;
@@ -98,34 +52,6 @@ interface Position {
  * "gone" = older than anything retained (playlist: answer at once; part/segment: 404).
  */
 type Classification = "ready" | "pending" | "too-far" | "gone";
-type WaitResult = "ready" | "timeout" | "ended";
-
-interface Part {
-  duration: number;
-  independent: boolean;
-  bytes: Buffer;
-}
-
-interface Segment {
-  msn: number;
-  initId: number;
-  discontinuity: boolean;
-  /** Discontinuity sequence number of this segment. */
-  discSeq: number;
-  programDateTime: number;
-  parts: Part[];
-  duration: number;
-  /** Set when the segment is complete; parts then point into it. */
-  bytes: Buffer | null;
-  forcedCut: boolean;
-}
-
-interface Waiter {
-  msn: number;
-  part: number | undefined;
-  resolve: (result: WaitResult) => void;
-  timer: NodeJS.Timeout;
-}
 
 // Guards memory when fragments are tiny (e.g. a broken encoder sending 0-duration samples).
 const MAX_PARTS_PER_SEGMENT = 256;
@@ -140,7 +66,7 @@ function median(values: number[]): number {
 
 /** Emits `part` (PartClosed) and `segment` (SegmentClosed) as media becomes final; see packager-events.ts. */
 export class LlHlsPackager extends EventEmitter<PackagerEvents> {
-  private readonly opts: Required<Omit<LlHlsPackagerOptions, "logger" | "reserveMsn">>;
+  private readonly opts: ResolvedPackagerOptions;
   /** Aligned: segments below this msn are not listed (numbering skipped there). */
   private listFromMsn = 0;
   private readonly reserveMsn: ((msn: number) => void) | undefined;
@@ -155,7 +81,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
   private isEnded = false;
   private partTargetS: number | null = null;
   private targetDurationS = 1;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters: BlockingWaiters;
   private readonly meter: MediaStatsMeter;
   /**
    * Rendered playlists (full, delta) until the next change, as text and as the bytes HTTP sends:
@@ -165,27 +91,8 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
 
   constructor(options: LlHlsPackagerOptions) {
     super();
-    this.opts = {
-      partTargetMs: options.partTargetMs,
-      windowSegments: options.windowSegments,
-      retainSegments: options.retainSegments ?? options.windowSegments,
-      partSegments: options.partSegments ?? 3,
-      minSegmentMs: options.minSegmentMs ?? 1000,
-      maxSegmentMs: options.maxSegmentMs ?? 4000,
-      maxWaiters: options.maxWaiters ?? 10_000,
-      maxWaitMs: options.maxWaitMs ?? 30_000,
-      statsWindowS: options.statsWindowS ?? 10,
-      clock: options.clock ?? Date.now,
-      initialMsn: options.initialMsn ?? 0,
-      aligned: options.aligned ?? false,
-    };
+    this.opts = resolvePackagerOptions(options);
     const o = this.opts;
-    if (!(o.partTargetMs >= 50 && o.partTargetMs <= 5000)) throw new RangeError(`partTargetMs must be 50..5000, got ${o.partTargetMs}`);
-    if (!(o.windowSegments >= 3) || !(o.retainSegments >= 0) || !(o.partSegments >= 1)) throw new RangeError("invalid window options");
-    if (!(o.maxSegmentMs >= o.minSegmentMs + o.partTargetMs)) throw new RangeError("maxSegmentMs must be ≥ minSegmentMs + partTargetMs");
-    // 15 digits: what resource names and _HLS_msn accept (always a safe integer).
-    if (!Number.isSafeInteger(o.initialMsn) || o.initialMsn < 0 || o.initialMsn >= 1e15)
-      throw new RangeError(`initialMsn must be an integer 0..1e15-1, got ${o.initialMsn}`);
     this.nextMsn = o.initialMsn;
     // Init ids share the stream's number space (and its reservations): a later packager of the name, which
     // starts above every number reserved, never names another init `init-<id>.mp4` again.
@@ -193,6 +100,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     this.reserveMsn = options.reserveMsn;
     this.log = options.logger?.child({ module: "packager" });
     this.meter = new MediaStatsMeter(o.statsWindowS);
+    this.waiters = new BlockingWaiters({ maxWaiters: o.maxWaiters, maxWaitMs: o.maxWaitMs });
   }
 
   get ended(): boolean {
@@ -308,7 +216,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     this.closeOpen();
     this.isEnded = true;
     this.rendered.clear();
-    for (const w of this.waiters) this.settle(w, this.isSatisfied(w.msn, w.part) ? "ready" : "ended");
+    this.waiters.release((w) => (this.isSatisfied(w.msn, w.part) ? "ready" : "ended"));
   }
 
   /** The media playlist, or null before the first part. `skip`: delta update (EXT-X-SKIP) if possible. */
@@ -373,17 +281,7 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
     const c = this.classify(msn, part);
     if (c === "ready" || c === "gone") return Promise.resolve("ready");
     if (this.isEnded) return Promise.resolve("ended");
-    if (this.waiters.size >= this.opts.maxWaiters || signal?.aborted) return Promise.resolve("timeout");
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        msn,
-        part,
-        resolve,
-        timer: setTimeout(() => this.settle(waiter, "timeout"), Math.max(0, Math.min(timeoutMs, this.opts.maxWaitMs))),
-      };
-      this.waiters.add(waiter);
-      signal?.addEventListener("abort", () => this.settle(waiter, "timeout"), { once: true });
-    });
+    return this.waiters.wait({ msn, part }, timeoutMs, signal);
   }
 
   getInit(id: number): Buffer | undefined {
@@ -426,52 +324,15 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
   }
 
   private renderPlaylist(skipOld: boolean): string | null {
-    const partTarget = this.partTargetS;
     const open = this.openSegment();
-    const listed = [...this.listedComplete(), ...(open ? [open] : [])];
-    const first = listed[0];
-    if (!first || partTarget === null) return null;
-
-    let skipped = 0;
-    if (skipOld) {
-      const skipUntil = 6 * this.targetDurationS;
-      const total = listed.reduce((sum, s) => sum + s.duration, 0);
-      const partsFrom = listed.length - this.opts.partSegments;
-      let start = 0;
-      // Never skip a segment carrying EXT-X-DISCONTINUITY: players count the tags they see to number
-      // timelines, so a skipped tag would shift every later segment to the wrong timeline.
-      for (const [i, seg] of listed.entries()) {
-        if (seg.bytes === null || seg.discontinuity || i >= partsFrom || start + seg.duration > total - skipUntil) break;
-        start += seg.duration;
-        skipped++;
-      }
-    }
-
-    const withParts = new Set(listed.slice(-this.opts.partSegments));
-    const segments: PlaylistSegment[] = listed.slice(skipped).map((seg) => ({
-      ...(seg.bytes !== null ? { uri: segmentName(seg.msn) } : {}),
-      duration: seg.duration,
-      programDateTime: seg.programDateTime,
-      discontinuity: seg.discontinuity,
-      mapUri: initName(seg.initId),
-      ...(withParts.has(seg)
-        ? { parts: seg.parts.map((p, i) => ({ duration: p.duration, uri: partName(seg.msn, i), independent: p.independent })) }
-        : {}),
-    }));
-    const next = this.position();
-    const model: MediaPlaylistModel = {
-      targetDuration: this.targetDurationS,
-      partTarget,
-      mediaSequence: first.msn,
-      // A tag on the first listed segment itself still counts (it stays until that segment leaves).
-      discontinuitySequence: first.discSeq - (first.discontinuity ? 1 : 0),
-      independentSegments: false,
-      skippedSegments: skipped,
-      segments,
-      ...(this.isEnded ? {} : { preloadHintUri: partName(next.msn, next.part) }),
+    return renderListedSegments([...this.listedComplete(), ...(open ? [open] : [])], {
+      targetDurationS: this.targetDurationS,
+      partTargetS: this.partTargetS,
+      partSegments: this.opts.partSegments,
+      skipOld,
       ended: this.isEnded,
-    };
-    return renderMediaPlaylist(model);
+      next: this.position(),
+    });
   }
 
   private listedComplete(): Segment[] {
@@ -635,15 +496,9 @@ export class LlHlsPackager extends EventEmitter<PackagerEvents> {
   }
 
   private notifyWaiters(): void {
-    for (const w of this.waiters) {
+    this.waiters.release((w) => {
       const c = this.classify(w.msn, w.part);
-      if (c === "ready" || c === "gone") this.settle(w, "ready");
-    }
-  }
-
-  private settle(waiter: Waiter, result: WaitResult): void {
-    if (!this.waiters.delete(waiter)) return;
-    clearTimeout(waiter.timer);
-    waiter.resolve(result);
+      return c === "ready" || c === "gone" ? "ready" : null;
+    });
   }
 }

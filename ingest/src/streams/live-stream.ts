@@ -4,7 +4,8 @@
 // that restarts, and decode times continue where the previous publish left off.
 import type { Logger } from "pino";
 import type { MediaWarning } from "../hls/media-stats.js";
-import { LlHlsPackager, type LlHlsPackagerOptions } from "../hls/packager.js";
+import type { LlHlsPackagerOptions } from "../hls/packager-options.js";
+import { LlHlsPackager } from "../hls/packager.js";
 import type { CodecConfigError } from "../mp4/codec-config-error.js";
 import type { MediaEvent } from "./media.js";
 import type { PublishSource } from "./publish-source.js";

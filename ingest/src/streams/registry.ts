@@ -4,7 +4,7 @@
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { LlHlsPackagerOptions } from "../hls/packager.js";
+import type { LlHlsPackagerOptions } from "../hls/packager-options.js";
 import { LiveStream } from "./live-stream.js";
 import { StreamMetrics } from "./metrics.js";
 import type { MsnReservations } from "./msn-reservations.js";

@@ -1,7 +1,7 @@
 // Where the source's segments start, by media time: what an aligned rendition needs to cut its segments at
 // the same instants with the same msn, PROGRAM-DATE-TIME and discontinuity numbering. The source is ahead
 // of its transcoders, so a start is known before a rendition's part with the same first frame arrives.
-import type { AlignedStart } from "../hls/packager.js";
+import type { AlignedStart } from "../hls/packager-options.js";
 import type { PartClosed } from "../hls/packager-events.js";
 import { type InitInfo, parseFragment, parseInit } from "../mp4/fmp4-reader.js";
 
