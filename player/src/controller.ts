@@ -4,6 +4,8 @@ import { resolveLabels, safeFormatViewers } from "./labels.js";
 import { ShowStateMachine } from "./state-machine.js";
 import type { MachineSnapshot } from "./state-machine.js";
 import { fetchReplays, recordingsUrl, type OfferedReplay } from "./replay-offer.js";
+import { AUTO, loadQualityChoice, qualityLabel, saveQualityChoice } from "./quality.js";
+import { QualityMenu, type QualityMenuModel } from "./quality-menu.js";
 import { mountReplay } from "./replay.js";
 import { fetchStatus, streamUrls } from "./status-client.js";
 import { ensureStyles } from "./style-injection.js";
@@ -28,6 +30,7 @@ class PlayerController implements PlayerHandle {
   private readonly abort = new AbortController();
   private readonly view: PlayerView;
   private readonly engine: VideoEngine;
+  private readonly qualityMenu: QualityMenu;
   private readonly machine: ShowStateMachine;
   private readonly heartbeat: ViewerHeartbeat;
   private readonly tickTimer: ReturnType<typeof setInterval>;
@@ -70,6 +73,7 @@ class PlayerController implements PlayerHandle {
       {
         lowLatency: options.lowLatency !== false,
         autoplay: options.autoplay !== false,
+        quality: loadQualityChoice() ?? AUTO,
         controlTexts: { Play: labels.play, Unmute: labels.unmute },
       },
       {
@@ -82,6 +86,13 @@ class PlayerController implements PlayerHandle {
       },
     );
     this.view.placeOverlayIn(this.engine.element());
+    this.qualityMenu = new QualityMenu(doc, labels, (key) => {
+      saveQualityChoice(key);
+      this.engine.setQuality(key);
+    });
+    const controlBar = this.engine.controlBar();
+    controlBar?.insertBefore(this.qualityMenu.element, controlBar.querySelector(".vjs-picture-in-picture-control"));
+    this.engine.onControlsHidden(() => this.qualityMenu.close(false));
     this.heartbeat = new ViewerHeartbeat(urls.viewers, viewerId());
 
     this.machine = new ShowStateMachine(
@@ -128,6 +139,7 @@ class PlayerController implements PlayerHandle {
     this.abort.abort();
     this.stopReplay();
     this.heartbeat.dispose();
+    this.qualityMenu.dispose();
     this.engine.dispose();
     this.view.dispose();
   }
@@ -195,6 +207,7 @@ class PlayerController implements PlayerHandle {
       showGoLive: live && media.behindLive,
       gate: this.gate(),
     });
+    this.qualityMenu.render(live && media.attached ? this.qualityModel() : { choices: [], selected: AUTO, playing: null });
     this.updateReplays(state);
     const visible = this.view.root.ownerDocument.visibilityState !== "hidden";
     this.heartbeat.setActive(live && media.playing && visible);
@@ -206,6 +219,20 @@ class PlayerController implements PlayerHandle {
         console.error("LiveShowsPlayer: onStateChange threw", error);
       }
     }
+  }
+
+  /** Auto, then each rendition of a multivariant stream (a media playlist has one: the menu stays hidden). */
+  private qualityModel(): QualityMenuModel {
+    const quality = this.engine.quality();
+    const labels = this.labels;
+    return {
+      choices: [
+        { key: AUTO, label: labels.qualityAuto },
+        ...quality.choices.map((choice) => ({ key: choice.key, label: qualityLabel(choice, labels) })),
+      ],
+      selected: quality.selected,
+      playing: quality.playing ? qualityLabel(quality.playing, labels) : null,
+    };
   }
 
   /** Offers replays while the show is over; drops a playing replay as soon as the show is on again. */

@@ -3,7 +3,8 @@ import "./vhs.js";
 import { filterInitSegments } from "./init-segment-dedupe.js";
 import { bufferedEndAt, catchUpPolicy, decideCatchUp } from "./live-edge.js";
 import { chooseLiveStart, liveEdgeDelay, worthWaitingForNewerKeyframe } from "./live-start.js";
-import type { MediaPlaylistLike } from "./live-start.js";
+import { bufferEndsOnKeyframe, keyframeTimes, type TimedPlaylist } from "./rendition-switch.js";
+import { AUTO, effectiveChoice, qualityChoices, type QualityChoice, type Rendition } from "./quality.js";
 
 // video.js's types describe a CommonJS default export, which TypeScript (NodeNext) sees as a
 // namespace; the bundler hands us the function itself.
@@ -14,20 +15,40 @@ type Player = ReturnType<typeof videojs>;
 const JOIN_WAIT_S = 0.8;
 
 /** The parts of VHS's handler we use (`tech.vhs`): documented in VHS's README, not in its types. */
-interface VhsMediaPlaylist extends MediaPlaylistLike {
+interface VhsMediaPlaylist extends TimedPlaylist {
   start?: { timeOffset: number; precise: boolean };
+  id?: string;
+  /** Set while VHS keeps a failing rendition out of its choice; Infinity: the browser cannot play it. */
+  excludeUntil?: number;
+  /** Its EXT-X-STREAM-INF, in a multivariant playlist. */
+  attributes?: { BANDWIDTH?: number; RESOLUTION?: { width: number; height: number } };
+}
+/** VHS internals (3.17) that decide where a new rendition is loaded from; see loadNextRenditionAtBufferEnd. */
+interface VhsSegmentLoaderLike {
+  on(event: "appendsdone", listener: () => void): void;
+  playlist(next: VhsMediaPlaylist & { uri?: string }, options?: unknown): unknown;
+  resetLoader(): void;
+  resyncLoader(): void;
+  playlist_?: { uri?: string } | null;
 }
 interface VhsHandlerLike {
   mediaSource?: MediaSource;
   playlists?: {
     media(): VhsMediaPlaylist | undefined;
     on(event: string, listener: () => void): void;
+    /** The multivariant playlist (VHS wraps a media playlist into one with a single variant). */
+    main?: { playlists?: VhsMediaPlaylist[] };
   };
+  /** VHS's rendition choice, made before each request and by its ABR check; documented as replaceable. */
+  selectPlaylist?: () => VhsMediaPlaylist | null | undefined;
+  playlistController_?: { mainSegmentLoader_?: VhsSegmentLoaderLike; checkABR_?: (reason: string) => void };
 }
 
 export interface EngineOptions {
   lowLatency: boolean;
   autoplay: boolean;
+  /** The quality to apply once a multivariant stream's renditions are known ("auto" or a choice's key). */
+  quality: string;
   /** video.js's own control texts we translate (the rest of its controls speak English). */
   controlTexts: { Play: string; Unmute: string };
 }
@@ -53,6 +74,66 @@ export interface EngineView {
   playing: boolean;
   /** Paused by the viewer, or resumed behind the live edge. */
   behindLive: boolean;
+}
+
+/** What the quality menu shows: the stream's renditions (none: a media playlist), the choice, what plays. */
+export interface QualityView {
+  choices: QualityChoice[];
+  /** "auto" or a choice's key. */
+  selected: string;
+  playing: QualityChoice | null;
+}
+
+/** VHS reads window.localStorage without a guard: offer it only where reading it does not throw. */
+function localStorageUsable(): boolean {
+  try {
+    return Boolean(window.localStorage);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * On a rendition switch VHS reloads an LL-HLS stream from the playhead (`resetLoader`), fetching again
+ * what is buffered, on the link that just proved too slow, and through the new rendition's frames that
+ * the browser drops until a keyframe. For that one call it resyncs instead, as it does for plain HLS:
+ * the next rendition continues at the buffered end, where timeSwitch put a keyframe. Seeks still reset.
+ */
+function loadNextRenditionAtBufferEnd(loader: VhsSegmentLoaderLike): void {
+  const playlist = loader.playlist.bind(loader);
+  loader.playlist = (next, options) => {
+    if (!loader.playlist_ || loader.playlist_.uri === next?.uri) return playlist(next, options);
+    const reset = loader.resetLoader;
+    loader.resetLoader = () => loader.resyncLoader();
+    try {
+      return playlist(next, options);
+    } finally {
+      loader.resetLoader = reset;
+    }
+  };
+}
+
+/**
+ * VHS's own selector fed with a moving average of the measured bandwidth instead of the last request's:
+ * LL-HLS parts are small (a fifth of a second), so one part the server or the link delayed would
+ * otherwise switch down on its own. Decay 0.55 is VHS's (its buffer-based mode): a lasting drop still
+ * shows within three parts.
+ */
+function averageBandwidthSelector(vhs: VhsHandlerLike): (() => VhsMediaPlaylist | null | undefined) | undefined {
+  const Vhs = (
+    videojs as unknown as { Vhs?: { movingAverageBandwidthSelector?(decay: number): (this: unknown) => VhsMediaPlaylist | null } }
+  ).Vhs;
+  return Vhs?.movingAverageBandwidthSelector?.(0.55).bind(vhs);
+}
+
+/** The variants this browser can play (VHS excludes the others for good before choosing). */
+function playableRenditions(vhs: VhsHandlerLike): VhsMediaPlaylist[] {
+  return (vhs.playlists?.main?.playlists ?? []).filter((p) => p.id !== undefined && p.excludeUntil !== Infinity);
+}
+
+function toRendition(playlist: VhsMediaPlaylist): Rendition {
+  const resolution = playlist.attributes?.RESOLUTION;
+  return { id: playlist.id!, width: resolution?.width, height: resolution?.height, bandwidth: playlist.attributes?.BANDWIDTH };
 }
 
 /** Media Source Extensions: VHS everywhere they exist, native HLS only where they do not (iPhone). */
@@ -83,6 +164,10 @@ export class VideoEngine {
   private playingSince: number | null = null;
   /** Starts playback if no playlist refresh ended the wait for a newer keyframe in time. */
   private joinWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The ids of the stream's renditions, as last rendered. */
+  private renditions = "";
+  /** The viewer's quality choice ("auto", "source", "480p"...). */
+  private qualityKey: string;
 
   constructor(
     video: HTMLVideoElement,
@@ -91,6 +176,7 @@ export class VideoEngine {
   ) {
     this.wantPlay = options.autoplay;
     this.wantMuted = options.autoplay;
+    this.qualityKey = options.quality;
     const language = (video.ownerDocument.documentElement.lang || "en").toLowerCase();
     this.player = videojs(video, {
       controls: true,
@@ -110,7 +196,20 @@ export class VideoEngine {
         children: ["playToggle", "volumePanel", "customControlSpacer", "pictureInPictureToggle", "fullscreenToggle"],
       },
       html5: {
-        vhs: { overrideNative: this.usesMse, llhls: options.lowLatency },
+        vhs: {
+          overrideNative: this.usesMse,
+          llhls: options.lowLatency,
+          // Auto never fetches more pixels than the player shows (phones save data), counted in device
+          // pixels so high-DPI screens keep a sharp picture; fullscreen lets it step up.
+          limitRenditionByPlayerDimensions: true,
+          useDevicePixelRatio: true,
+          // VHS does not switch an LL-HLS stream before its first frame: this browser's last measured
+          // bandwidth picks that first rendition better than VHS's fixed 4 Mbit/s guess.
+          useBandwidthFromLocalStorage: localStorageUsable(),
+          // Chromium's navigator.connection.downlink (coarse, browser-wide) would replace VHS's own
+          // measurement of this stream's parts whenever it is under 10 Mbit/s.
+          useNetworkInformationApi: false,
+        },
         nativeAudioTracks: !this.usesMse,
         nativeVideoTracks: !this.usesMse,
       },
@@ -120,6 +219,34 @@ export class VideoEngine {
 
   element(): HTMLElement {
     return this.player.el() as HTMLElement;
+  }
+
+  /** video.js's control bar, where the quality button goes. */
+  controlBar(): HTMLElement | null {
+    return (this.player.getChild("ControlBar")?.el() as HTMLElement | undefined) ?? null;
+  }
+
+  /** Runs `listener` when video.js hides its controls (no pointer or key activity for a while). */
+  onControlsHidden(listener: () => void): void {
+    this.player.on("userinactive", listener);
+  }
+
+  quality(): QualityView {
+    const vhs = this.attached ? this.vhs : null;
+    const choices = vhs ? qualityChoices(playableRenditions(vhs).map(toRendition)) : [];
+    const playingId = vhs?.playlists?.media()?.id;
+    const pinned = effectiveChoice(this.qualityKey, choices);
+    return {
+      choices,
+      selected: pinned ? pinned.key : AUTO,
+      playing: choices.find((choice) => choice.renditionId === playingId) ?? null,
+    };
+  }
+
+  /** The viewer chose a quality: "auto" or a choice's key. VHS moves at its next check (timeSwitch). */
+  setQuality(key: string): void {
+    this.qualityKey = key;
+    this.events.changed();
   }
 
   view(): EngineView {
@@ -209,6 +336,7 @@ export class VideoEngine {
   private resetSession(): void {
     this.session += 1;
     this.vhs = null;
+    this.renditions = "";
     this.playlist = null;
     this.sourceReady = false;
     this.playStarted = false;
@@ -232,6 +360,10 @@ export class VideoEngine {
   private listen(): void {
     const player = this.player;
     player.on("loadstart", () => this.hookVhs());
+    // VHS announces a new handler before its src() runs, which sends the first playlist request: right
+    // after it, and before the answer, is the time to hook in (on "loadstart" VHS may already have
+    // picked its first rendition, not the one the viewer pinned).
+    player.on("xhr-hooks-ready", () => queueMicrotask(() => this.hookVhs()));
     player.on("loadedmetadata", () => {
       // native HLS (no VHS): nothing to prepare before playing
       if (this.attached && !this.vhs) this.onSourceReady();
@@ -283,9 +415,21 @@ export class VideoEngine {
     if (!vhs || vhs === this.vhs) return;
     this.vhs = vhs;
     if (vhs.mediaSource) filterInitSegments(vhs.mediaSource);
+    const choose = averageBandwidthSelector(vhs) ?? vhs.selectPlaylist;
+    const controller = vhs.playlistController_;
+    const loader = controller?.mainSegmentLoader_;
+    if (choose && loader) {
+      loadNextRenditionAtBufferEnd(loader);
+      vhs.selectPlaylist = () => this.timeSwitch(vhs, this.pinnedRendition(vhs) ?? choose());
+      // VHS checks its choice every 250 ms; a buffer ending on a keyframe may last less than that
+      loader.on("appendsdone", () => controller.checkABR_?.("keyframe"));
+    }
     const session = this.session;
     vhs.playlists?.on("loadedplaylist", () => {
       if (session === this.session) this.onPlaylist(vhs);
+    });
+    vhs.playlists?.on("mediachange", () => {
+      if (session === this.session) this.events.changed();
     });
     this.onPlaylist(vhs);
   }
@@ -293,6 +437,13 @@ export class VideoEngine {
   private onPlaylist(vhs: VhsHandlerLike): void {
     const media = vhs.playlists?.media();
     if (!media || !this.attached) return;
+    const renditions = playableRenditions(vhs)
+      .map((p) => p.id)
+      .join(" ");
+    if (renditions !== this.renditions) {
+      this.renditions = renditions;
+      this.events.changed(); // the quality menu learns them
+    }
     const edgeDelay = liveEdgeDelay(media);
     this.playlist = { edgeDelay, targetDuration: media.targetDuration };
     if (this.playStarted) return;
@@ -313,6 +464,31 @@ export class VideoEngine {
       }
     }
     this.onSourceReady();
+  }
+
+  /** The rendition the viewer pinned, unless VHS is keeping it out because it failed. */
+  private pinnedRendition(vhs: VhsHandlerLike): VhsMediaPlaylist | null {
+    const playable = playableRenditions(vhs);
+    const pinned = effectiveChoice(this.qualityKey, qualityChoices(playable.map(toRendition)));
+    const playlist = pinned ? playable.find((p) => p.id === pinned.renditionId) : undefined;
+    return playlist && !(playlist.excludeUntil !== undefined && playlist.excludeUntil > Date.now()) ? playlist : null;
+  }
+
+  /**
+   * VHS switches an LL-HLS stream wherever its choice changes; the next rendition's picture then freezes
+   * until its next keyframe (up to a GOP; measured: 3 s with a 2 s GOP). Its choice is taken only while
+   * the buffer ends on a keyframe, where the next rendition is then loaded from
+   * (loadNextRenditionAtBufferEnd): at most a GOP later, without a frozen frame. A rendition that
+   * failed is left at once.
+   */
+  private timeSwitch(vhs: VhsHandlerLike, next: VhsMediaPlaylist | null | undefined): VhsMediaPlaylist | null | undefined {
+    const current = vhs.playlists?.media();
+    const lowLatencyLive = current && !current.endList && typeof current.partTargetDuration === "number";
+    if (!next || !current || next === current || !lowLatencyLive || !this.hasPlayed) return next;
+    if (current.excludeUntil !== undefined && current.excludeUntil > Date.now()) return next; // it failed: leave now
+    const time = this.player.currentTime() ?? 0;
+    const bufferedEnd = bufferedEndAt(this.player.buffered(), time) ?? time;
+    return bufferEndsOnKeyframe(keyframeTimes(current), bufferedEnd) ? next : current;
   }
 
   private onSourceReady(): void {

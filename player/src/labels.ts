@@ -15,6 +15,9 @@ export const DEFAULT_LABELS: Readonly<Labels> = Object.freeze({
   logIn: "Log in",
   groupOnly: "This show is for members of %{group}",
   seeGroup: "See the group",
+  quality: "Quality",
+  qualityAuto: "Auto",
+  qualitySource: "Source",
 });
 
 /** Defaults overridden by every non-empty string the theme passes (missing/blank translations keep English). */

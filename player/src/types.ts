@@ -20,6 +20,12 @@ export interface Labels {
   /** Signed in but not in the stream's groups; %{group} is replaced by the group names. */
   groupOnly: string;
   seeGroup: string;
+  /** The quality menu's button (its accessible name). */
+  quality: string;
+  /** Quality chosen by measured bandwidth. */
+  qualityAuto: string;
+  /** The performer's own stream, the top rendition. */
+  qualitySource: string;
 }
 
 /** A recording the theme chose as a replay of this show (from recordings.json, newest first). */

@@ -51,6 +51,9 @@ function playerLabels() {
       group: "%{group}",
     }),
     seeGroup: i18n(themePrefix("live_shows.access.see_group")),
+    quality: i18n(themePrefix("live_shows.quality.menu")),
+    qualityAuto: i18n(themePrefix("live_shows.quality.auto")),
+    qualitySource: i18n(themePrefix("live_shows.quality.source")),
   };
 }
 

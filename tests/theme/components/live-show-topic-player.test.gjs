@@ -69,6 +69,9 @@ describe("<LiveShowTopicPlayer>", () => {
       logIn: "Log in",
       groupOnly: "This show is for members of %{group}",
       seeGroup: "See the group",
+      quality: "Quality",
+      qualityAuto: "Auto",
+      qualitySource: "Source",
     });
     expect(options.formatViewers(1)).toBe("1 watching");
     expect(options.formatViewers(25)).toBe("25 watching");
