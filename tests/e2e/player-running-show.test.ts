@@ -110,6 +110,7 @@ describeWithChromium("player bundle in Chromium, joining a running show on the r
     await page.waitForState("live", 10_000);
     const sample = await page.waitForPlayback(2, 10_000);
     expect(sample.videoWidth).toBe(640);
+    expect(await page.page.isHidden(".live-show-quality"), "no quality menu for a media playlist").toBe(true);
     expect((await page.record()).csp).toEqual([]);
     expect(page.httpErrors).toEqual([]);
     expect(page.consoleErrors).toEqual([]);
