@@ -21,6 +21,9 @@ const opts = parseOptions("npm run bench:latency --", {
   gop: { default: 60, help: "publisher keyframe interval in frames" },
   bitrate: { default: 2500, help: "publisher video kbit/s" },
   "part-ms": { default: 0, help: "our ingest's --part-ms (0: its default)" },
+  renditions: { default: "", help: "our ingest's --renditions (e.g. 240p: the publisher sends 640x360), for --quality" },
+  quality: { default: "", help: "rendition the player pins (e.g. 240p; its quality menu's choice); empty: Auto" },
+  bundle: { default: "", help: "player bundle file to load instead of assets/live-player.js (e.g. an older commit's, from git show)" },
   before: { default: "", help: 'git revision measured as system "before" (e.g. HEAD~1 or a commit), in the same run' },
 });
 const systems = listOption("systems", opts.systems, SYSTEMS);
@@ -39,7 +42,8 @@ interface SystemResult {
 }
 
 async function measureSystem(name: SystemName, harness: ChromiumHarness): Promise<SystemResult> {
-  const server = createSystem(name, { streams: [STREAM], partMs: opts["part-ms"] || undefined, beforeCheckout });
+  const flags = opts.renditions && (name === "ours" || name === "varnish") ? ["--renditions", opts.renditions] : [];
+  const server = createSystem(name, { streams: [STREAM], partMs: opts["part-ms"] || undefined, beforeCheckout, flags });
   await server.start();
   const publisher = new ClockPublisher({ url: server.publishUrl(STREAM), fps: opts.fps, gop: opts.gop, bitrateKbps: opts.bitrate });
   try {
@@ -61,12 +65,12 @@ async function measureSystem(name: SystemName, harness: ChromiumHarness): Promis
     const joins: JoinResult[] = [];
     for (let j = 0; j < opts.joins; j++) {
       if (j > 0) await sleep(opts.gap * 1000);
-      const r = await harness.measureJoin(server.baseUrl, STREAM, opts.watch * 1000);
+      const r = await harness.measureJoin(server.baseUrl, STREAM, opts.watch * 1000, opts.quality || undefined);
       const s = summarize(r.latenciesMs);
       console.log(
         `  ${name} join ${j + 1}/${opts.joins}: first frame ${fmt(r.timeToFirstFrameMs)} ms, ` +
           `median ${fmt(s.p50)} ms over ${s.n} frames (buffered ahead ${fmt(summarize(r.bufferAheadMs).p50)} ms), ` +
-          `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}` +
+          `stalls ${r.stalls}, bad ${r.badFrames}, http errors ${r.httpErrors.length}, picture height ${r.videoHeight}` +
           (Math.abs(r.clockOffsetMs) > 2 ? `, WARNING: page clock off Date.now() by ${fmt(r.clockOffsetMs, 1)} ms` : ""),
       );
       joins.push(r);
@@ -126,7 +130,7 @@ function summaryRow(r: SystemResult) {
 async function main() {
   const check = await checkClockRoundTrip();
   if (check.exact !== check.frames) throw new Error(`clock barcode self-check failed: ${JSON.stringify(check)}`);
-  const harness = new ChromiumHarness(player);
+  const harness = new ChromiumHarness(player, opts.bundle || undefined);
   await harness.start();
   const results: SystemResult[] = [];
   try {

@@ -26,6 +26,8 @@ export interface JoinResult {
   framesDecoded: number | null;
   framesDropped: number | null;
   errors: string[];
+  /** the picture's height at the end (which rendition played) */
+  videoHeight: number | null;
   /** Date.now() − (performance.timeOrigin + performance.now()) in the page at the end */
   clockOffsetMs: number;
   httpErrors: string[];
@@ -42,10 +44,14 @@ export class ChromiumHarness {
   private unregister: (() => void) | undefined;
   origin = "";
 
-  constructor(private readonly player: PlayerKind) {}
+  /** `bundlePath`: another build of the player (e.g. an older commit's assets/live-player.js), for comparisons. */
+  constructor(
+    private readonly player: PlayerKind,
+    private readonly bundlePath = BUNDLE_PATH,
+  ) {}
 
   async start(): Promise<void> {
-    const playerPath = this.player === "bundle" ? BUNDLE_PATH : STOCK_VIDEOJS_PATH;
+    const playerPath = this.player === "bundle" ? this.bundlePath : STOCK_VIDEOJS_PATH;
     if (!existsSync(playerPath))
       throw new Error(
         `player script missing: ${playerPath}${this.player === "bundle" ? " (build the bundle, or pass --player videojs)" : ""}`,
@@ -82,7 +88,8 @@ export class ChromiumHarness {
   }
 
   /** Opens the page, mounts the player at once, watches for watchMs, returns what the probe saw. */
-  async measureJoin(baseUrl: string, stream: string, watchMs: number): Promise<JoinResult> {
+  /** `quality`: a rendition to pin (e.g. "240p"); undefined: the player's Auto. */
+  async measureJoin(baseUrl: string, stream: string, watchMs: number, quality?: string): Promise<JoinResult> {
     if (!this.browser) throw new Error("harness not started");
     const context = await this.browser.newContext({ viewport: { width: 800, height: 450 } });
     try {
@@ -93,7 +100,7 @@ export class ChromiumHarness {
       });
       page.on("requestfailed", (r) => httpErrors.push(`failed ${r.url()} ${r.failure()?.errorText ?? ""}`));
       await page.goto(`${this.origin}/`, { waitUntil: "load", timeout: 20_000 });
-      await page.evaluate((o) => (window as any).LatencyProbe.start(o), { baseUrl, stream });
+      await page.evaluate((o) => (window as any).LatencyProbe.start(o), { baseUrl, stream, quality });
       await page.waitForTimeout(watchMs);
       const result = (await page.evaluate(() => (window as any).LatencyProbe.results())) as Omit<JoinResult, "httpErrors">;
       return { ...result, httpErrors };

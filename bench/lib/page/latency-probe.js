@@ -46,7 +46,9 @@
     v.setAttribute("muted", "");
     element.appendChild(v);
     var player = global.videojs(v, { autoplay: "muted", muted: true, liveui: true, html5: { vhs: { llhls: true } } });
-    player.src({ src: options.baseUrl + "/" + options.stream + "/index.m3u8", type: "application/x-mpegURL" });
+    // A pinned rendition (--quality) is its own media playlist; otherwise VHS picks from index.m3u8.
+    var path = options.quality ? options.stream + "/" + options.quality : options.stream;
+    player.src({ src: options.baseUrl + "/" + path + "/index.m3u8", type: "application/x-mpegURL" });
     return { destroy: function () { player.dispose(); } };
   }
 
@@ -57,6 +59,8 @@
       errors: [], video: null,
     };
     global.__benchState = s;
+    // The bundle's quality menu remembers a viewer's choice in sessionStorage: pin the rendition the same way.
+    if (options.quality) global.sessionStorage.setItem("live-shows-player:quality", options.quality);
     var canvas = document.createElement("canvas");
     canvas.width = 160;
     canvas.height = 90;
@@ -118,6 +122,7 @@
       stalls: s.stalls, stallMs: s.stallMs, waitingBeforeFirstFrame: s.waitingBeforeFirst,
       framesDecoded: q ? q.totalVideoFrames : null, framesDropped: q ? q.droppedVideoFrames : null,
       errors: s.errors,
+      videoHeight: s.video ? s.video.videoHeight : null,
       // The publisher stamps Date.now(); latencies use the page's monotonic clock: their offset, for the record.
       clockOffsetMs: Date.now() - (performance.timeOrigin + performance.now()),
     };
