@@ -1,5 +1,6 @@
 // What the HTTP server reads from the stream registry. The registry (streams/) implements these
 // interfaces; http/ never writes to it and never sees RTMP, ffmpeg or the packager directly.
+import type { MultivariantEntry } from "../hls/multivariant-writer.js";
 
 /**
  * offline: nothing published (unknown stream, or a publisher whose media has not arrived yet);
@@ -52,17 +53,8 @@ export interface RenditionStatus {
 /** Rendition names, also URL folders (`/live/<stream>/<name>/index.m3u8`): "source" or a height like "480p". */
 export const RENDITION_NAME_PATTERN = /^(source|[1-9][0-9]{2,3}p)$/;
 
-/** What one EXT-X-STREAM-INF of the multivariant playlist says. */
-export interface Variant {
-  /** Rendition name, also its URL folder: `<name>/index.m3u8`. */
-  name: string;
-  bandwidth: number;
-  averageBandwidth: number;
-  width: number | null;
-  height: number | null;
-  codecs: string;
-  frameRate: number | null;
-}
+/** What one EXT-X-STREAM-INF of the multivariant playlist says; `name`: the rendition, also its URL folder (`<name>/index.m3u8`). */
+export type Variant = Omit<MultivariantEntry, "uri"> & { name: string };
 
 interface VideoStatus {
   codec: string; // RFC 6381, e.g. "avc1.64001f"
